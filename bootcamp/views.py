@@ -1,0 +1,37 @@
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from bootcamp.access import roles_for
+
+
+@require_GET
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    roles = roles_for(request.user)
+    if roles.is_learner:
+        return redirect("learners:dashboard")
+    if roles.is_mentor:
+        return redirect("reviews:queue")
+    if roles.is_staff:
+        return redirect("learners:cohort-list")
+    return render(request, "home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers: one trivial query, no session, no login."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return JsonResponse(
+            {"status": "error", "reason": f"database unavailable: {exc.__class__.__name__}"},
+            status=503,
+        )
+    return JsonResponse({"status": "ok"})

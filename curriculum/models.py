@@ -1,0 +1,128 @@
+from django.db import models
+from django.urls import reverse
+
+
+class StageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Stage(models.Model):
+    number = models.PositiveSmallIntegerField(help_text="Position in the roadmap, 1 first.")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    summary = models.CharField(max_length=300, help_text="One line, shown on the roadmap.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    is_published = models.BooleanField(
+        default=True, help_text="Unpublish to archive: learners stop seeing it, work is kept."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="curriculum_stage_unique_number"),
+            models.UniqueConstraint(fields=["slug"], name="curriculum_stage_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="curriculum_stage_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("curriculum:stage-detail", kwargs={"slug": self.slug})
+
+
+class Objective(models.Model):
+    """A "you are ready to move forward when you can…" line of a stage."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="objectives")
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["stage__number", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "order"], name="curriculum_objective_unique_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, stage__is_published=True)
+
+
+class Project(models.Model):
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="projects")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=120)
+    summary = models.CharField(max_length=300, help_text="One line, shown in lists.")
+    brief = models.TextField(help_text="Markdown: what to build and why it matters.")
+    skills = models.TextField(blank=True, help_text="The skills it demonstrates, one per line.")
+    features = models.TextField(blank=True, help_text="The features it must have, one per line.")
+    is_required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=1)
+    is_published = models.BooleanField(
+        default=True, help_text="Unpublish to archive: learners stop seeing it, work is kept."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage__number", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="curriculum_project_unique_slug"),
+            models.UniqueConstraint(
+                fields=["stage", "order"], name="curriculum_project_unique_order"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("curriculum:project-detail", kwargs={"slug": self.slug})
+
+    @property
+    def skill_list(self):
+        return [line.strip() for line in self.skills.splitlines() if line.strip()]
+
+    @property
+    def feature_list(self):
+        return [line.strip() for line in self.features.splitlines() if line.strip()]
+
+
+class ChecklistItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class ChecklistItem(models.Model):
+    """What a strong project repository shows; learners tick it when they submit."""
+
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=200)
+    help = models.TextField(blank=True, max_length=500)
+    is_published = models.BooleanField(default=True)
+
+    objects = ChecklistItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], name="curriculum_checklistitem_unique_order"),
+            models.UniqueConstraint(fields=["text"], name="curriculum_checklistitem_unique_text"),
+        ]
+
+    def __str__(self):
+        return self.text

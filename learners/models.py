@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from curriculum.models import ChecklistItem, Objective, Project
+
+
+class CohortQuerySet(models.QuerySet):
+    def for_mentor(self, user):
+        return self.filter(
+            memberships__user=user, memberships__role=Membership.Role.MENTOR
+        ).distinct()
+
+    def for_learner(self, user):
+        return self.filter(memberships__user=user, memberships__role=Membership.Role.LEARNER)
+
+
+class Cohort(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts"
+    )
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="learners_cohort_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="learners_cohort_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("learners:cohort-detail", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        MENTOR = "mentor", "Mentor"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="learners_membership_unique_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["learner", "mentor"]), name="learners_membership_role_valid"
+            ),
+        ]
+        indexes = [
+            # "which cohorts does this user mentor / learn in": every access check.
+            models.Index(fields=["user", "role"], name="learners_membership_user_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) in {self.cohort}"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="submissions")
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_submissions",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the newest iteration arrived: the queue waits from here.
+    submitted_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "project", "cohort"], name="learners_submission_unique_work"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "in_review", "changes_requested", "approved"]),
+                name="learners_submission_status_valid",
+            ),
+            # A submission is claimed exactly while it is in review.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="in_review", claimed_by__isnull=False, claimed_at__isnull=False)
+                    | (~Q(status="in_review") & Q(claimed_by__isnull=True, claimed_at__isnull=True))
+                ),
+                name="learners_submission_claimed_iff_in_review",
+            ),
+        ]
+        indexes = [
+            # The mentor queue: a cohort's waiting submissions, oldest first.
+            models.Index(fields=["cohort", "status", "submitted_at"], name="learners_sub_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} — {self.project}"
+
+    def get_absolute_url(self):
+        return reverse("learners:submission-detail", kwargs={"pk": self.pk})
+
+
+class Iteration(models.Model):
+    """One submission or resubmission of the learner's work."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="iterations")
+    number = models.PositiveIntegerField()
+    repo_url = models.URLField("repository URL", max_length=500)
+    live_url = models.URLField("live URL", max_length=500, blank=True)
+    commit_sha = models.CharField("commit SHA", max_length=40, blank=True)
+    notes = models.TextField(blank=True, max_length=20000, help_text="Markdown.")
+    checklist_items = models.ManyToManyField(
+        ChecklistItem, through="ChecklistTick", related_name="iterations", blank=True
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "number"], name="learners_iteration_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="learners_iteration_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(commit_sha="") | Q(commit_sha__regex=r"^[0-9a-f]{7,40}$"),
+                name="learners_iteration_commit_sha_hex",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.submission} #{self.number}"
+
+
+class ChecklistTick(models.Model):
+    iteration = models.ForeignKey(Iteration, on_delete=models.CASCADE, related_name="ticks")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="ticks")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iteration", "item"], name="learners_checklisttick_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.iteration}: {self.item}"
+
+
+class ObjectiveCheck(models.Model):
+    """A learner's own tick on an objective."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="objective_checks"
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="checks")
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "objective"], name="learners_objectivecheck_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} ✓ {self.objective}"

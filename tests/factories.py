@@ -1,0 +1,164 @@
+"""factory_boy factories for every model. Tests build exactly the rows they need."""
+
+import datetime
+from functools import cache
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from curriculum.models import ChecklistItem, Objective, Project, Stage
+from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from reviews.models import Reply, Review, ReviewComment
+
+PASSWORD = "correct-horse-battery"
+
+
+@cache
+def _password_hash():
+    # Argon2 is slow on purpose; hash once per test run, not once per user.
+    return make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.LazyFunction(_password_hash)
+
+
+class StaffFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+    is_superuser = True
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    number = factory.Sequence(lambda n: n + 1)
+    slug = factory.Sequence(lambda n: f"stage-{n + 1}")
+    title = factory.Sequence(lambda n: f"Stage {n + 1}")
+    summary = "What this stage covers."
+    body = "Study **this**, then practise."
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    stage = factory.SubFactory(StageFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Explain concept {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    stage = factory.SubFactory(StageFactory)
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    title = factory.Sequence(lambda n: f"Project {n}")
+    summary = "Build a small thing."
+    brief = "Build it **well**."
+    skills = "Functions\nTesting"
+    features = "Add a task\nList tasks"
+    is_required = True
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistItem
+
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Checklist item {n}")
+    help = "What the mentor looks for."
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    slug = factory.Sequence(lambda n: f"cohort-{n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=150))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    cohort = factory.SubFactory(CohortFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.LEARNER
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A submitted submission with no iteration; use IterationFactory for the work itself."""
+
+    class Meta:
+        model = Submission
+
+    learner = factory.SubFactory(UserFactory)
+    project = factory.SubFactory(ProjectFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    status = Submission.Status.SUBMITTED
+
+
+class IterationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Iteration
+
+    submission = factory.SubFactory(SubmissionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    repo_url = "https://github.com/learner/project"
+    commit_sha = "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0"
+    notes = "First version."
+
+
+class ObjectiveCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ObjectiveCheck
+
+    learner = factory.SubFactory(UserFactory)
+    objective = factory.SubFactory(ObjectiveFactory)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    iteration = factory.SubFactory(IterationFactory)
+    mentor = factory.SubFactory(UserFactory)
+    summary = "Good start."
+    verdict = Review.Verdict.REQUEST_CHANGES
+    published_at = None
+
+
+class ReviewCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewComment
+
+    review = factory.SubFactory(ReviewFactory)
+    path = "app/main.py"
+    line = 10
+    body = "Consider a smaller function here."
+    order = factory.Sequence(lambda n: n)
+
+
+class ReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reply
+
+    submission = factory.SubFactory(SubmissionFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Thanks, I will fix it."
