@@ -1,0 +1,56 @@
+import pytest
+
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.mark.django_db
+def test_login_with_the_right_password_signs_in_and_goes_home(client):
+    UserFactory(username="ada")
+    response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"]
+
+
+@pytest.mark.django_db
+def test_login_with_a_wrong_password_shows_an_error_and_signs_nobody_in(client):
+    UserFactory(username="ada")
+    response = client.post("/accounts/login/", {"username": "ada", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post_and_ends_the_session(client):
+    client.force_login(UserFactory())
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_anonymous_home_explains_the_product_and_links_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "junior Python developer roadmap" in response.text
+    assert 'href="/accounts/login/"' in response.text
+
+
+@pytest.mark.django_db
+def test_the_auth_pages_render(client):
+    for path in ["/accounts/login/", "/accounts/password_reset/", "/accounts/password_reset/done/"]:
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.django_db
+def test_password_reset_mail_carries_a_working_link(client, mailoutbox):
+    UserFactory(username="ada", email="ada@example.com")
+    client.post("/accounts/password_reset/", {"email": "ada@example.com"})
+    assert len(mailoutbox) == 1
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    assert "Choose a new password" in response.text
