@@ -1,0 +1,135 @@
+"""Browser harness: Playwright (sync API) driving Debian's Chromium against pytest-django's
+live_server. Every test here is marked `e2e` (`make test-fast` leaves them out).
+
+On a failed test, each page the test opened leaves a screenshot and its HTML under
+test-artifacts/e2e/<test name>/, and the failure report says where.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API keeps an asyncio event loop running in the test's own thread, and
+# Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation). The
+# refusal guards against blocking a real async server; here the loop only waits on the browser
+# while the test body (fixtures, ORM set-up, assertions) runs synchronously, so it is safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "e2e"
+# Passwords of the accounts `seed_demo` creates.
+DEMO_PASSWORD = "bootcamp-demo"
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(
+        reason=f"{CHROMIUM} is missing: install Debian's chromium (make chromium, as root)"
+    )
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the item, so fixtures can tell in their teardown whether
+    # the test body failed (pytest's documented recipe).
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The real roadmap and the demo accounts (staff, mentor1-2, learner1-5 in cohort 'demo')."""
+    call_command("load_curriculum", verbosity=0)
+    # settings.DEBUG is False under tests; --force says this is a throw-away database.
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+@pytest.fixture
+def new_page(browser, live_server, request):
+    """new_page(label) -> a Page in a fresh browser context (its own cookies), so one test can
+    act as a learner and a mentor side by side."""
+    opened = []
+    csp_errors = []
+
+    def open_page(label="page"):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        # Anything the Content-Security-Policy blocks (an inline script or style someone
+        # added) is a bug users would meet as a silently broken page: collect it.
+        page.on(
+            "console",
+            lambda message: (
+                csp_errors.append(f"{label}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        opened.append((label, page))
+        return page
+
+    yield open_page
+
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        folder = _save_artifacts(request.node.name, opened)
+        message = f"screenshots and HTML of the failed test's pages: {folder}"
+        # The call report is printed in the failure summary at the end of the session, after
+        # this teardown: a section on it puts the path right under the traceback.
+        report.sections.append(("e2e artifacts", message))
+    for _label, page in opened:
+        page.context.close()
+    if report is not None and report.passed and csp_errors:
+        pytest.fail("The Content-Security-Policy blocked something:\n" + "\n".join(csp_errors))
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page("page")
+
+
+def _save_artifacts(test_name, opened):
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", test_name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for label, page in opened:
+        if page.is_closed():
+            continue
+        try:
+            page.screenshot(path=folder / f"{label}.png", full_page=True)
+            (folder / f"{label}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - a broken page must not hide the real failure
+            (folder / f"{label}.error.txt").write_text(repr(exc), encoding="utf-8")
+    return folder
