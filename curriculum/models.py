@@ -1,10 +1,41 @@
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 
 class StageQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        # Staff preview unpublished (archived) content; everyone else sees only what is live.
+        return self if user.is_staff else self.published()
+
+    def for_stage_list(self, user):
+        projects = Q() if user.is_staff else Q(projects__is_published=True)
+        return self.visible_to(user).annotate(
+            objective_count=Count("objectives", distinct=True),
+            project_count=Count("projects", filter=projects, distinct=True),
+        )
+
+    def for_stage_detail(self, user):
+        # Two queries whatever the size of the stage: its objectives (each knowing whether this
+        # user ticked it) and its projects.
+        from learners.models import ObjectiveCheck
+
+        ticked = ObjectiveCheck.objects.filter(learner=user.pk, objective=OuterRef("pk"))
+        return self.prefetch_related(
+            Prefetch(
+                "objectives",
+                queryset=Objective.objects.order_by("order").annotate(is_done=Exists(ticked)),
+            ),
+            Prefetch(
+                "projects",
+                queryset=Project.objects.filter(
+                    Q() if user.is_staff else Q(is_published=True)
+                ).order_by("order"),
+            ),
+        )
 
 
 class Stage(models.Model):
@@ -37,12 +68,22 @@ class Stage(models.Model):
         return reverse("curriculum:stage-detail", kwargs={"slug": self.slug})
 
 
+class ObjectiveQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(stage__is_published=True)
+
+    def visible_to(self, user):
+        return self if user.is_staff else self.published()
+
+
 class Objective(models.Model):
     """A "you are ready to move forward when you can…" line of a stage."""
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="objectives")
     order = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(max_length=300)
+
+    objects = ObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage__number", "order"]
@@ -59,6 +100,12 @@ class Objective(models.Model):
 class ProjectQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True, stage__is_published=True)
+
+    def visible_to(self, user):
+        return self if user.is_staff else self.published()
+
+    def for_project_detail(self):
+        return self.select_related("stage")
 
 
 class Project(models.Model):

@@ -1,14 +1,47 @@
-# Placeholder until the curriculum issue lands its pages.
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from bootcamp.access import roles_for
+from curriculum.models import Project, Stage
 
 
+def get_curriculum_for_user(queryset, user, **lookup):
+    """The curriculum row `lookup` names, or 404 if it is unpublished and the user not staff.
+
+    Staff preview archived content; no one else learns that it exists.
+    """
+    return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+@login_required
+@require_safe
 def stage_list(request):
-    raise Http404
+    stages = Stage.objects.for_stage_list(request.user)
+    return render(request, "curriculum/stage_list.html", {"stages": stages})
 
 
+@login_required
+@require_safe
 def stage_detail(request, slug):
-    raise Http404
+    stage = get_curriculum_for_user(
+        Stage.objects.for_stage_detail(request.user), request.user, slug=slug
+    )
+    return render(request, "curriculum/stage_detail.html", {"stage": stage})
 
 
+@login_required
+@require_safe
 def project_detail(request, slug):
-    raise Http404
+    project = get_curriculum_for_user(Project.objects.for_project_detail(), request.user, slug=slug)
+    submission = None
+    if roles_for(request.user).is_learner:
+        # A learner in several cohorts may have submitted it more than once: show the latest.
+        submission = (
+            project.submissions.filter(learner=request.user).order_by("-submitted_at").first()
+        )
+    return render(
+        request,
+        "curriculum/project_detail.html",
+        {"project": project, "submission": submission},
+    )
