@@ -10,10 +10,24 @@ Each transition is one conditional UPDATE inside a transaction, so two people ac
 once cannot both win: the loser's UPDATE matches no row and they are told why.
 """
 
-from django.db import transaction
-from django.utils import timezone
+import re
+from dataclasses import dataclass, field
 
-from learners.models import Submission
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from bootcamp.mail import absolute_url, send_after_commit
+from curriculum.models import Objective, Project
+from learners.models import ChecklistTick, Cohort, Iteration, Membership, ObjectiveCheck, Submission
+
+User = get_user_model()
 
 Status = Submission.Status
 
@@ -91,3 +105,238 @@ def submission_reopen(*, submission: Submission, submitted_at) -> None:
     )
     if not updated:
         raise TransitionError("You can resubmit only after a mentor has requested changes.")
+
+
+# --- Submitting work ------------------------------------------------------------------------
+
+
+def _mentor_addresses(cohort) -> list[str]:
+    return list(
+        User.objects.filter(
+            memberships__cohort=cohort, memberships__role=Membership.Role.MENTOR, is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _notify_mentors(*, submission: Submission, iteration: Iteration) -> None:
+    """Tell the cohort's mentors, after commit, that work is waiting for them."""
+    learner = submission.learner
+    name = learner.get_full_name() or learner.get_username()
+    first = iteration.number == 1
+    verb = "submitted" if first else "resubmitted"
+    review_url = absolute_url(reverse("reviews:review", kwargs={"pk": submission.pk}))
+    send_after_commit(
+        subject=f"[bootcamp] {name} {verb} {submission.project.title}",
+        body=(
+            f"{name} has {verb} {submission.project.title} in {submission.cohort.name}"
+            f"{'' if first else f' (iteration {iteration.number})'}.\n\n"
+            f"Repository: {iteration.repo_url}\n\n"
+            f"Claim and review it here:\n{review_url}\n"
+        ),
+        recipients=_mentor_addresses(submission.cohort),
+    )
+
+
+def _iteration_add(
+    *,
+    submission: Submission,
+    number: int,
+    submitted_at,
+    repo_url: str,
+    live_url: str,
+    commit_sha: str,
+    notes: str,
+    checklist_items,
+) -> Iteration:
+    iteration = Iteration(
+        submission=submission,
+        number=number,
+        repo_url=repo_url,
+        live_url=live_url or "",
+        commit_sha=(commit_sha or "").strip().lower(),
+        notes=notes or "",
+        submitted_at=submitted_at,
+    )
+    iteration.full_clean()
+    iteration.save()
+    ChecklistTick.objects.bulk_create(
+        ChecklistTick(iteration=iteration, item=item) for item in checklist_items
+    )
+    return iteration
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    learner,
+    project: Project,
+    cohort: Cohort,
+    repo_url: str,
+    live_url: str = "",
+    commit_sha: str = "",
+    notes: str = "",
+    checklist_items=(),
+) -> Submission:
+    """A learner's first submission of a project: the Submission and its iteration 1.
+
+    A double POST must not make two iterations: the row is locked when it exists, and when two
+    requests race to create it the unique constraint lets one INSERT through and the other
+    returns that same submission untouched.
+    """
+    lookup = {"learner": learner, "project": project, "cohort": cohort}
+    existing = Submission.objects.select_for_update().filter(**lookup).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    submission = Submission(**lookup, status=Status.SUBMITTED, submitted_at=now)
+    # The unique constraint is checked by the INSERT below, race-free; not by a SELECT here.
+    submission.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:
+        return Submission.objects.select_for_update().get(**lookup)
+    iteration = _iteration_add(
+        submission=submission,
+        number=1,
+        submitted_at=now,
+        repo_url=repo_url,
+        live_url=live_url,
+        commit_sha=commit_sha,
+        notes=notes,
+        checklist_items=checklist_items,
+    )
+    _notify_mentors(submission=submission, iteration=iteration)
+    return submission
+
+
+@transaction.atomic
+def submission_resubmit(
+    *,
+    submission: Submission,
+    repo_url: str,
+    live_url: str = "",
+    commit_sha: str = "",
+    notes: str = "",
+    checklist_items=(),
+) -> Submission:
+    """Add iteration n+1 after a mentor requested changes, and put the work back in the queue."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("learner", "project", "cohort")
+        .get(pk=submission.pk)
+    )
+    if locked.status != Status.CHANGES_REQUESTED:
+        # A second click on "Resubmit" lands here once the first has reopened it.
+        raise TransitionError("You can resubmit only after a mentor has requested changes.")
+    last = locked.iterations.aggregate(last=Max("number"))["last"] or 0
+    now = timezone.now()
+    iteration = _iteration_add(
+        submission=locked,
+        number=last + 1,
+        submitted_at=now,
+        repo_url=repo_url,
+        live_url=live_url,
+        commit_sha=commit_sha,
+        notes=notes,
+        checklist_items=checklist_items,
+    )
+    submission_reopen(submission=locked, submitted_at=now)
+    _notify_mentors(submission=locked, iteration=iteration)
+    locked.refresh_from_db(fields=["status", "submitted_at", "updated_at"])
+    return locked
+
+
+# --- Objectives -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def objective_check_toggle(*, learner, objective: Objective) -> bool:
+    """Tick the objective if it was not ticked, untick it if it was. Returns the new state."""
+    deleted, _ = ObjectiveCheck.objects.filter(learner=learner, objective=objective).delete()
+    if deleted:
+        return False
+    ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
+    return True
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@dataclass
+class InviteResult:
+    users_created: list = field(default_factory=list)
+    memberships_created: list = field(default_factory=list)
+    emailed: list = field(default_factory=list)
+    # Already in the cohort with the other role: left alone, staff decide.
+    role_conflicts: list = field(default_factory=list)
+
+
+def _username_for(email: str) -> str:
+    """The e-mail's local part, reduced to what usernames allow, made unique with -2, -3, …"""
+    local = email.split("@", 1)[0].lower()
+    base = re.sub(r"[^\w.+-]", "", local)[:140] or "user"
+    taken = set(
+        User.objects.filter(username__iregex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
+            "username", flat=True
+        )
+    )
+    taken = {name.lower() for name in taken}
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
+    path = reverse(
+        "invitation-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600))
+    send_after_commit(
+        subject=f"[bootcamp] You are invited to {cohort.name}",
+        body=(
+            f"Hello,\n\nYou have been invited to join {cohort.name} on bootcamp as a "
+            f"{Membership.Role(role).label.lower()}.\n\n"
+            f"Your username is: {user.get_username()}\n\n"
+            f"Choose your password here (the link works once and expires in {days} "
+            f"day{'s' if days != 1 else ''}):\n{absolute_url(path)}\n"
+        ),
+        recipients=[user.email],
+    )
+
+
+@transaction.atomic
+def cohort_invite(*, cohort: Cohort, emails: list[str], role: str) -> InviteResult:
+    """Create (or find) a user per address, add them to the cohort, and e-mail a set-password link.
+
+    Idempotent: re-inviting an address creates no second user or membership. Only people who
+    have not chosen a password yet get a (fresh) link; active users already know the way in.
+    """
+    result = InviteResult()
+    for email in dict.fromkeys(address.strip().lower() for address in emails if address.strip()):
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            user = User(username=_username_for(email), email=email)
+            user.set_unusable_password()
+            user.full_clean()
+            user.save()
+            result.users_created.append(user)
+        membership, created = Membership.objects.get_or_create(
+            cohort=cohort, user=user, defaults={"role": role}
+        )
+        if created:
+            result.memberships_created.append(membership)
+        elif membership.role != role:
+            result.role_conflicts.append(membership)
+        if not user.has_usable_password() and user.is_active:
+            _send_invitation(user=user, cohort=cohort, role=role)
+            result.emailed.append(user)
+    return result

@@ -1,10 +1,180 @@
-# Placeholder until the submissions and cohort issues land their pages.
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bootcamp.access import roles_for
+from curriculum.models import Objective, Project
+from learners.access import get_submission_for_user
+from learners.forms import SubmissionForm
+from learners.models import Submission
+from learners.selectors import (
+    learner_current_cohort,
+    learner_next_step,
+    learner_progress,
+    learner_submissions,
+    progress_overall,
+    submission_iterations,
+)
+from learners.services import TransitionError, objective_check_toggle
 
 
 def _missing(request, *args, **kwargs):
     raise Http404
 
 
-dashboard = submission_create = submission_detail = submission_resubmit = _missing
-objective_toggle = cohort_list = cohort_detail = cohort_progress_csv = _missing
+# The cohort pages live in learners/cohort_views.py (cohort overview issue); until that lands,
+# these names keep learners/urls.py importable.
+cohort_list = cohort_detail = cohort_progress_csv = _missing
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    if not roles_for(request.user).is_learner:
+        return redirect("home")
+    progress = learner_progress(learner=request.user)
+    submissions = list(learner_submissions(learner=request.user))
+    return render(
+        request,
+        "learners/dashboard.html",
+        {
+            "progress": progress,
+            "overall": progress_overall(progress),
+            "submissions": submissions,
+            "next_step": learner_next_step(
+                learner=request.user, progress=progress, submissions=submissions
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_create(request, slug):
+    project = get_object_or_404(Project.objects.published().select_related("stage"), slug=slug)
+    cohort = learner_current_cohort(learner=request.user)
+    if cohort is None:
+        raise Http404("Only learners in a cohort submit projects.")
+    existing = Submission.objects.filter(
+        learner=request.user, project=project, cohort=cohort
+    ).first()
+    if existing is not None:
+        messages.info(request, f"You have already submitted {project.title}; here it is.")
+        return redirect(existing)
+    form = SubmissionForm(
+        request.POST or None, project=project, learner=request.user, cohort=cohort
+    )
+    if request.method == "POST" and form.is_valid():
+        submission = form.save()
+        messages.success(
+            request,
+            f"{project.title} is submitted. A mentor of {cohort.name} will review it; "
+            "you will get an e-mail when the review is published.",
+        )
+        return redirect(submission)
+    return render(
+        request,
+        "learners/submission_form.html",
+        {"form": form, "project": project, "cohort": cohort, "submission": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_resubmit(request, pk):
+    submission = get_submission_for_user(request.user, pk)
+    if submission.learner_id != request.user.pk:
+        raise Http404
+    if submission.status != Submission.Status.CHANGES_REQUESTED:
+        messages.info(request, _not_resubmittable(submission))
+        return redirect(submission)
+    form = SubmissionForm(
+        request.POST or None,
+        project=submission.project,
+        learner=request.user,
+        submission=submission,
+        initial=_initial_from_latest(submission) if request.method == "GET" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except TransitionError as error:  # a second click, after the first reopened it
+            messages.info(request, str(error))
+            return redirect(submission)
+        messages.success(
+            request, f"Your new version of {submission.project.title} is back in the queue."
+        )
+        return redirect(submission)
+    return render(
+        request,
+        "learners/submission_form.html",
+        {
+            "form": form,
+            "project": submission.project,
+            "cohort": submission.cohort,
+            "submission": submission,
+        },
+    )
+
+
+def _not_resubmittable(submission: Submission) -> str:
+    Status = Submission.Status
+    return {
+        Status.SUBMITTED: "This submission is waiting for a mentor; you can resubmit once a "
+        "mentor has requested changes.",
+        Status.IN_REVIEW: "A mentor is reviewing this submission right now; you can resubmit "
+        "if they request changes.",
+        Status.APPROVED: "This submission is approved; there is nothing to resubmit.",
+    }.get(submission.status, "You can resubmit only after a mentor has requested changes.")
+
+
+def _initial_from_latest(submission: Submission) -> dict:
+    latest = submission.iterations.order_by("-number").first()
+    if latest is None:
+        return {}
+    # The links usually stay the same between versions; the SHA and notes are new each time.
+    return {"repo_url": latest.repo_url, "live_url": latest.live_url}
+
+
+@login_required
+@require_GET
+def submission_detail(request, pk):
+    submission = get_submission_for_user(request.user, pk)
+    return render(
+        request,
+        "learners/submission_detail.html",
+        {
+            "submission": submission,
+            "iterations": submission_iterations(submission=submission),
+            "is_learner": submission.learner_id == request.user.pk,
+            "is_mentor": submission.viewer_is_mentor,
+            "can_resubmit": (
+                submission.learner_id == request.user.pk
+                and submission.status == Submission.Status.CHANGES_REQUESTED
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def objective_toggle(request, pk):
+    if not roles_for(request.user).is_learner:
+        raise Http404
+    objective = get_object_or_404(
+        Objective.objects.filter(stage__is_published=True).select_related("stage"), pk=pk
+    )
+    checked = objective_check_toggle(learner=request.user, objective=objective)
+    if checked:
+        messages.success(request, f"Ticked: “{objective.text}”.")
+    else:
+        messages.info(request, f"Unticked: “{objective.text}”.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(objective.stage)

@@ -1,0 +1,157 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+
+from curriculum.models import ChecklistItem
+from learners.models import Membership
+from learners.services import cohort_invite, submission_create, submission_resubmit
+
+URL_MAX_LENGTH = 500
+NOTES_MAX_LENGTH = 20_000
+INVITE_MAX_ADDRESSES = 200
+_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def clean_link(value: str) -> str:
+    """An absolute http(s) link, or a ValidationError that says what is wrong with it."""
+    value = value.strip()
+    if not value:
+        return value
+    # Read the scheme by hand: urlsplit() raises on some malformed input (e.g. "http://[").
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme not in {"http", "https"}:
+        raise ValidationError(
+            "Use a web link that starts with https:// (or http://), "
+            "for example https://github.com/you/project.",
+            code="scheme",
+        )
+    try:
+        _http_url(value)
+    except ValidationError:
+        raise ValidationError(
+            "This does not look like a complete web address; copy it from your browser's "
+            "address bar.",
+            code="invalid",
+        ) from None
+    return value
+
+
+class SubmissionForm(forms.Form):
+    repo_url = forms.CharField(
+        label="Repository URL",
+        max_length=URL_MAX_LENGTH,
+        help_text="The public GitHub or GitLab repository, e.g. https://github.com/you/project.",
+        widget=forms.URLInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+    )
+    live_url = forms.CharField(
+        label="Live URL",
+        max_length=URL_MAX_LENGTH,
+        required=False,
+        help_text="Optional: where the project runs, if it is deployed.",
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+    )
+    commit_sha = forms.CharField(
+        label="Commit SHA",
+        required=False,
+        help_text="Optional: the commit to review (7 to 40 characters, from git log). "
+        "Lets the mentor link comments to exact lines.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    notes = forms.CharField(
+        label="Notes for your mentor",
+        max_length=NOTES_MAX_LENGTH,
+        required=False,
+        help_text="Optional, Markdown: what you want feedback on, what you know is unfinished.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    checklist = forms.ModelMultipleChoiceField(
+        label="Repository checklist",
+        queryset=ChecklistItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick what your repository already shows.",
+    )
+
+    def __init__(self, *args, project, learner, cohort=None, submission=None, **kwargs):
+        self.project = project
+        self.learner = learner
+        self.cohort = cohort
+        self.submission = submission
+        super().__init__(*args, **kwargs)
+        self.fields["checklist"].queryset = ChecklistItem.objects.published()
+
+    def clean_repo_url(self):
+        return clean_link(self.cleaned_data["repo_url"])
+
+    def clean_live_url(self):
+        return clean_link(self.cleaned_data["live_url"])
+
+    def clean_commit_sha(self):
+        sha = self.cleaned_data["commit_sha"].strip().lower()
+        if sha and not _SHA.match(sha):
+            raise ValidationError(
+                "A commit SHA is 7 to 40 characters, digits 0-9 and letters a-f only "
+                "(copy it from git log or the repository's commit list).",
+                code="sha",
+            )
+        return sha
+
+    def save(self):
+        fields = {
+            "repo_url": self.cleaned_data["repo_url"],
+            "live_url": self.cleaned_data["live_url"],
+            "commit_sha": self.cleaned_data["commit_sha"],
+            "notes": self.cleaned_data["notes"],
+            "checklist_items": list(self.cleaned_data["checklist"]),
+        }
+        if self.submission is not None:
+            return submission_resubmit(submission=self.submission, **fields)
+        return submission_create(
+            learner=self.learner, project=self.project, cohort=self.cohort, **fields
+        )
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label="E-mail addresses",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=f"One per line or separated by commas; at most {INVITE_MAX_ADDRESSES}.",
+    )
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.LEARNER)
+
+    def __init__(self, *args, cohort, **kwargs):
+        self.cohort = cohort
+        super().__init__(*args, **kwargs)
+
+    def clean_emails(self):
+        raw = re.split(r"[\s,;]+", self.cleaned_data["emails"])
+        addresses = list(dict.fromkeys(address.lower() for address in raw if address))
+        if not addresses:
+            raise ValidationError("Enter at least one e-mail address.", code="empty")
+        if len(addresses) > INVITE_MAX_ADDRESSES:
+            raise ValidationError(
+                f"At most {INVITE_MAX_ADDRESSES} addresses at a time (you entered "
+                f"{len(addresses)}).",
+                code="too_many",
+            )
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            raise ValidationError(
+                "These are not valid e-mail addresses: %(bad)s",
+                code="invalid",
+                params={"bad": ", ".join(bad)},
+            )
+        return addresses
+
+    def save(self):
+        return cohort_invite(
+            cohort=self.cohort, emails=self.cleaned_data["emails"], role=self.cleaned_data["role"]
+        )
