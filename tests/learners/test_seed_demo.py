@@ -1,0 +1,208 @@
+import datetime
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from learners.models import ChecklistTick, Iteration, Membership, ObjectiveCheck, Submission
+from reviews.models import Reply, Review, ReviewComment
+from tests.factories import (
+    ChecklistItemFactory,
+    ObjectiveFactory,
+    ProjectFactory,
+    StageFactory,
+)
+
+Status = Submission.Status
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def curriculum(db):
+    """Three stages of two projects each (the last one optional), objectives, a checklist."""
+    projects = []
+    for number in (1, 2, 3):
+        stage = StageFactory(number=number, slug=f"s{number}", title=f"Stage {number}")
+        for order in (1, 2, 3):
+            ObjectiveFactory(stage=stage, order=order)
+        for order in (1, 2):
+            projects.append(
+                ProjectFactory(
+                    stage=stage,
+                    order=order,
+                    slug=f"p{number}-{order}",
+                    is_required=not (number == 3 and order == 2),
+                )
+            )
+    for order in range(1, 6):
+        ChecklistItemFactory(order=order, text=f"Checklist {order}")
+    return projects
+
+
+def seed(**options):
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def row_counts():
+    models = [
+        get_user_model(),
+        Membership,
+        Submission,
+        Iteration,
+        ChecklistTick,
+        Review,
+        ReviewComment,
+        Reply,
+        ObjectiveCheck,
+    ]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_second_run_changes_no_rows(debug_on, curriculum):
+    seed(learners=4, mentors=2, work=True)
+    first = row_counts()
+
+    output = seed(learners=4, mentors=2, work=True)
+
+    assert row_counts() == first
+    assert first["User"] == 7  # staff, two mentors, four learners
+    assert first["Membership"] == 6
+    assert first["Submission"] > 0
+    assert "Cohort 'demo' already has" in output
+    assert "work left as it is" in output
+
+
+def test_accounts_only_without_work(debug_on, curriculum):
+    seed(learners=3, mentors=1)
+    seed(learners=3, mentors=1)
+
+    assert get_user_model().objects.count() == 5
+    assert Membership.objects.count() == 4
+    assert Submission.objects.count() == 0
+
+
+def test_refuses_with_debug_off_without_force(settings, db):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--force"):
+        seed(learners=1, mentors=1)
+
+    assert get_user_model().objects.count() == 0
+
+
+def test_force_runs_with_debug_off(settings, db):
+    settings.DEBUG = False
+
+    seed(learners=1, mentors=1, force=True)
+
+    assert get_user_model().objects.count() == 3
+
+
+def test_work_without_curriculum_says_what_to_do(debug_on, db):
+    output = seed(learners=2, mentors=1, work=True)
+
+    assert "run `manage.py load_curriculum` first" in output
+    assert Submission.objects.count() == 0
+
+
+@pytest.fixture
+def seeded(debug_on, curriculum):
+    seed(learners=12, mentors=3, work=True)
+    return Submission.objects.select_related("cohort").order_by("pk")
+
+
+def test_work_creates_every_status(seeded):
+    assert set(seeded.values_list("status", flat=True)) == set(Status.values)
+
+
+def test_work_waiting_submissions_include_overdue_and_fresh(seeded, settings):
+    now = timezone.now()
+    limit = datetime.timedelta(hours=settings.REVIEW_OVERDUE_HOURS)
+    waiting = seeded.filter(status=Status.SUBMITTED)
+
+    assert any(now - s.submitted_at > limit for s in waiting)
+    assert any(now - s.submitted_at < limit for s in waiting)
+
+
+def test_work_statuses_agree_with_reviews(seeded):
+    for submission in seeded:
+        iterations = list(submission.iterations.order_by("number"))
+        published = {
+            r.iteration_id: r for r in Review.objects.published().filter(iteration__in=iterations)
+        }
+        last = iterations[-1]
+        assert [i.number for i in iterations] == list(range(1, len(iterations) + 1))
+        assert 1 <= len(iterations) <= 3
+        assert submission.submitted_at == last.submitted_at
+        # Every iteration but the last was sent back.
+        for iteration in iterations[:-1]:
+            assert published[iteration.pk].verdict == Review.Verdict.REQUEST_CHANGES
+        if submission.status == Status.APPROVED:
+            assert published[last.pk].verdict == Review.Verdict.APPROVE
+            assert submission.approved_at == published[last.pk].published_at
+        elif submission.status == Status.CHANGES_REQUESTED:
+            assert published[last.pk].verdict == Review.Verdict.REQUEST_CHANGES
+            assert submission.approved_at is None
+        else:
+            assert last.pk not in published
+            assert submission.approved_at is None
+
+
+def test_work_claims_only_in_review_by_cohort_mentors(seeded):
+    mentors = set(
+        Membership.objects.filter(role=Membership.Role.MENTOR).values_list("user_id", flat=True)
+    )
+    for submission in seeded:
+        if submission.status == Status.IN_REVIEW:
+            assert submission.claimed_by_id in mentors
+            assert submission.submitted_at < submission.claimed_at < timezone.now()
+        else:
+            assert submission.claimed_by_id is None
+
+
+def test_work_reviews_are_timely_and_by_cohort_mentors(seeded):
+    mentors = set(
+        Membership.objects.filter(role=Membership.Role.MENTOR).values_list("user_id", flat=True)
+    )
+    now = timezone.now()
+    for review in Review.objects.published().select_related("iteration"):
+        waited = review.published_at - review.iteration.submitted_at
+        assert datetime.timedelta(hours=2) <= waited <= datetime.timedelta(hours=72)
+        assert review.published_at < now
+        assert review.mentor_id in mentors
+    drafts = Review.objects.drafts().select_related("iteration__submission")
+    for draft in drafts:
+        submission = draft.iteration.submission
+        assert submission.status == Status.IN_REVIEW
+        assert draft.mentor_id == submission.claimed_by_id
+        assert draft.iteration.number == submission.iterations.count()
+
+
+def test_work_iterations_look_real(seeded):
+    iterations = Iteration.objects.all()
+    hosts = {re.match(r"https://([^/]+)/", i.repo_url).group(1) for i in iterations}
+    assert hosts <= {"github.com", "gitlab.com", "codeberg.org"}
+    assert "github.com" in hosts
+    assert all(re.fullmatch(r"[0-9a-f]{40}", i.commit_sha) for i in iterations)
+    assert ChecklistTick.objects.exists()
+    assert ReviewComment.objects.exclude(path="").filter(line__isnull=False).exists()
+    assert ObjectiveCheck.objects.exists()
+    assert Reply.objects.exists()
+
+
+def test_work_learners_progress_at_different_paces(seeded):
+    approved = [
+        seeded.filter(learner=learner, status=Status.APPROVED).count()
+        for learner in get_user_model().objects.filter(username__startswith="learner")
+    ]
+    assert max(approved) - min(approved) >= 2
