@@ -1,0 +1,157 @@
+import unicodedata
+
+from django import forms
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
+
+from curriculum.models import Stage
+from learners.models import Submission
+from reviews.models import Review
+from reviews.services import reply_create, review_publish, review_save_draft
+
+
+class ReviewForm(forms.Form):
+    summary = forms.CharField(
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown. What works, what to change, and why.",
+    )
+    verdict = forms.ChoiceField(choices=Review.Verdict.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, iteration, mentor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.iteration = iteration
+        self.mentor = mentor
+
+    def save(self, *, comments, publish: bool) -> Review:
+        service = review_publish if publish else review_save_draft
+        return service(
+            iteration=self.iteration,
+            mentor=self.mentor,
+            summary=self.cleaned_data["summary"],
+            verdict=self.cleaned_data["verdict"],
+            comments=comments,
+        )
+
+
+class CommentForm(forms.Form):
+    path = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="File in the repository, e.g. app/main.py.",
+    )
+    line = forms.IntegerField(min_value=1, required=False)
+    body = forms.CharField(
+        label="Comment",
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown.",
+    )
+
+    def clean_path(self):
+        path = self.cleaned_data["path"]
+        if any(unicodedata.category(char) == "Cc" for char in path):
+            raise forms.ValidationError("A file path cannot contain control characters.")
+        # Paths are relative to the repository root; a leading slash is harmless, drop it.
+        path = path.strip().lstrip("/")
+        if ".." in path.split("/"):
+            raise forms.ValidationError("A file path cannot contain “..” segments.")
+        return path
+
+    def clean(self):
+        cleaned = super().clean()
+        path, line, body = cleaned.get("path"), cleaned.get("line"), cleaned.get("body")
+        if line is not None and not path and "path" not in self.errors:
+            self.add_error("path", "A line number needs a file path.")
+        if (path or line is not None) and not body and "body" not in self.errors:
+            self.add_error("body", "Write the comment, or clear its path and line.")
+        return cleaned
+
+    @property
+    def is_blank(self) -> bool:
+        # An untouched extra row skips validation and has empty cleaned_data.
+        data = self.cleaned_data
+        return not (data.get("path") or data.get("line") is not None or data.get("body"))
+
+
+class BaseCommentFormSet(forms.BaseFormSet):
+    def comments(self) -> list[dict]:
+        """The filled rows in page order; blank rows are left out."""
+        return [
+            {key: form.cleaned_data.get(key) for key in ("path", "line", "body")}
+            for form in self.forms
+            if not form.is_blank
+        ]
+
+
+CommentFormSet = forms.formset_factory(
+    CommentForm,
+    formset=BaseCommentFormSet,
+    extra=3,
+    max_num=100,
+    validate_max=True,
+)
+COMMENT_PREFIX = "comments"
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown.",
+    )
+
+    def __init__(self, *args, submission=None, author=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.author = author
+
+    def save(self):
+        return reply_create(
+            submission=self.submission, author=self.author, body=self.cleaned_data["body"]
+        )
+
+
+class ClaimForm(forms.Form):
+    take_over = forms.BooleanField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_take_over(self):
+        # Only staff may take a claim from someone else; for anyone else the field is ignored.
+        return self.cleaned_data["take_over"] and self.user.is_staff
+
+
+class QueueFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", "Any"),
+        (Submission.Status.SUBMITTED, "Waiting"),
+        (Submission.Status.IN_REVIEW, "In review"),
+    ]
+
+    stage = forms.ModelChoiceField(
+        queryset=Stage.objects.all(), to_field_name="slug", required=False, empty_label="Any"
+    )
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    learner = forms.CharField(
+        max_length=150, required=False, help_text="Part of a username or name."
+    )
+
+    def filter(self, submissions):
+        """Apply the filters that are valid; an invalid one is ignored (its error is shown)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("stage"):
+            submissions = submissions.filter(project__stage=data["stage"])
+        if data.get("status"):
+            submissions = submissions.filter(status=data["status"])
+        if data.get("learner"):
+            term = data["learner"]
+            submissions = submissions.annotate(
+                learner_name=Concat("learner__first_name", Value(" "), "learner__last_name")
+            ).filter(Q(learner__username__icontains=term) | Q(learner_name__icontains=term))
+        return submissions

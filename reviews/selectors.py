@@ -1,0 +1,142 @@
+"""Reads for the mentor's pages and the review parts of the submission page."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from curriculum.models import ChecklistItem
+from learners.models import Iteration, Membership, Submission
+from reviews.models import Reply, Review, ReviewComment
+
+Status = Submission.Status
+
+
+def mentored_cohort_ids(user):
+    """The ids of the cohorts the user mentors, as a subquery (not evaluated here)."""
+    return Membership.objects.filter(user=user, role=Membership.Role.MENTOR).values("cohort_id")
+
+
+def submissions_for_mentor(user):
+    """Submissions in the user's reach as a reviewer: staff see all, mentors their cohorts'."""
+    if user.is_staff:
+        return Submission.objects.all()
+    return Submission.objects.filter(cohort_id__in=mentored_cohort_ids(user))
+
+
+def overdue_cutoff(now=None):
+    now = now or timezone.now()
+    return now - timedelta(hours=settings.REVIEW_OVERDUE_HOURS)
+
+
+def _queue_scope(user):
+    waiting = Q(status=Status.SUBMITTED)
+    if user.is_staff:
+        waiting |= Q(status=Status.IN_REVIEW)
+    else:
+        waiting |= Q(status=Status.IN_REVIEW, claimed_by=user)
+    return submissions_for_mentor(user).filter(waiting)
+
+
+def for_queue(user, *, now=None):
+    """The queue page's rows, oldest wait first, with everything a row shows (one query)."""
+    latest_number = (
+        Iteration.objects.filter(submission=OuterRef("pk")).order_by("-number").values("number")[:1]
+    )
+    return (
+        _queue_scope(user)
+        .select_related("learner", "project__stage", "cohort", "claimed_by")
+        .annotate(
+            iteration_number=Subquery(latest_number),
+            is_overdue=ExpressionWrapper(
+                Q(submitted_at__lt=overdue_cutoff(now)), output_field=BooleanField()
+            ),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def queue_counts(user, *, now=None) -> dict:
+    """The numbers at the top of the queue, unfiltered (one query)."""
+    return _queue_scope(user).aggregate(
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        in_review_by_you=Count("pk", filter=Q(status=Status.IN_REVIEW, claimed_by=user)),
+        overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
+    )
+
+
+def _published_reviews():
+    comments = ReviewComment.objects.order_by("order", "pk")
+    return (
+        Review.objects.published()
+        .select_related("mentor")
+        .prefetch_related(Prefetch("comments", queryset=comments))
+        .order_by("published_at", "pk")
+    )
+
+
+def iterations_for_review_page(submission) -> list[Iteration]:
+    """Newest first, each with its ticked checklist and its published reviews (four queries)."""
+    return list(
+        submission.iterations.order_by("-number").prefetch_related(
+            "checklist_items",
+            Prefetch("reviews", queryset=_published_reviews(), to_attr="published_reviews"),
+        )
+    )
+
+
+def checklist_for(iteration: Iteration) -> list[dict]:
+    """The full published checklist, each item marked ticked or not for this iteration."""
+    ticked = {item.pk for item in iteration.checklist_items.all()}  # prefetched
+    items = list(ChecklistItem.objects.filter(Q(is_published=True) | Q(pk__in=ticked)))
+    return [{"item": item, "ticked": item.pk in ticked} for item in items]
+
+
+def draft_for(*, iteration: Iteration, mentor) -> Review | None:
+    comments = ReviewComment.objects.order_by("order", "pk")
+    return (
+        Review.objects.drafts()
+        .filter(iteration=iteration, mentor=mentor)
+        .prefetch_related(Prefetch("comments", queryset=comments))
+        .first()
+    )
+
+
+def published_review_by(*, iteration: Iteration, mentor) -> Review | None:
+    return Review.objects.published().filter(iteration=iteration, mentor=mentor).first()
+
+
+def published_reviews_for(submission) -> list[Review]:
+    """Every published review of the submission, oldest first (two queries)."""
+    return list(
+        _published_reviews().filter(iteration__submission=submission).select_related("iteration")
+    )
+
+
+def replies_for(submission) -> list[Reply]:
+    return list(
+        Reply.objects.filter(submission=submission)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def mentor_ids_of(cohort_id) -> set[int]:
+    return set(
+        Membership.objects.filter(cohort_id=cohort_id, role=Membership.Role.MENTOR).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def submissions_of_learner(*, cohort, learner):
+    latest_number = (
+        Iteration.objects.filter(submission=OuterRef("pk")).order_by("-number").values("number")[:1]
+    )
+    return (
+        Submission.objects.filter(cohort=cohort, learner=learner)
+        .select_related("project__stage", "claimed_by")
+        .annotate(iteration_number=Subquery(latest_number))
+        .order_by("project__stage__number", "project__order")
+    )

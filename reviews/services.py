@@ -1,0 +1,156 @@
+"""Writes to reviews, their comments and the conversation under a submission.
+
+A review starts as the mentor's draft and becomes visible to the learner when published.
+Publishing and the submission's status change commit together or not at all; once
+published, a review never changes again.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from bootcamp.mail import absolute_url, send_after_commit
+from learners.models import Iteration, Membership, Submission
+from learners.services import submission_record_verdict
+from reviews.models import Reply, Review, ReviewComment
+
+Status = Submission.Status
+
+
+class ReviewError(Exception):
+    """A review write that is not allowed in the submission's current state."""
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _lock_submission(iteration: Iteration) -> Submission:
+    # Every review write locks the submission row first, so a double click, a second tab or
+    # a staff take-over queue up behind each other instead of interleaving.
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("learner", "project")
+        .get(pk=iteration.submission_id)
+    )
+
+
+def _check_reviewer(*, submission: Submission, iteration: Iteration, mentor) -> None:
+    if submission.status != Status.IN_REVIEW or submission.claimed_by_id != mentor.pk:
+        raise ReviewError("Claim this submission before reviewing it; nothing was saved.")
+    latest = submission.iterations.order_by("-number").values_list("pk", flat=True).first()
+    if latest != iteration.pk:
+        raise ReviewError(
+            "The learner has submitted a newer iteration; review that one. Nothing was saved."
+        )
+
+
+def _replace_comments(*, review: Review, comments) -> None:
+    review.comments.all().delete()
+    for order, data in enumerate(comments):
+        comment = ReviewComment(
+            review=review,
+            path=data.get("path") or "",
+            line=data.get("line"),
+            body=data.get("body") or "",
+            order=order,
+        )
+        comment.full_clean()
+        comment.save()
+
+
+def _existing_review(*, iteration: Iteration, mentor) -> Review | None:
+    return (
+        Review.objects.select_for_update(of=("self",))
+        .filter(iteration=iteration, mentor=mentor)
+        .first()
+    )
+
+
+@transaction.atomic
+def review_save_draft(*, iteration: Iteration, mentor, summary: str, verdict: str, comments):
+    """Create or overwrite the mentor's one draft of this iteration, comments included."""
+    submission = _lock_submission(iteration)
+    _check_reviewer(submission=submission, iteration=iteration, mentor=mentor)
+    review = _existing_review(iteration=iteration, mentor=mentor)
+    if review is not None and review.is_published:
+        raise ReviewError("This review is published and can no longer be changed.")
+    review = review or Review(iteration=iteration, mentor=mentor)
+    review.summary = summary
+    review.verdict = verdict
+    review.full_clean()
+    review.save()
+    _replace_comments(review=review, comments=comments)
+    return review
+
+
+@transaction.atomic
+def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, comments):
+    """Publish the mentor's review of the latest iteration and record its verdict.
+
+    Idempotent: a second call (double click) finds the review already published and
+    returns it unchanged.
+    """
+    submission = _lock_submission(iteration)
+    review = _existing_review(iteration=iteration, mentor=mentor)
+    if review is not None and review.is_published:
+        return review
+    _check_reviewer(submission=submission, iteration=iteration, mentor=mentor)
+
+    # The status moves first; anything below that fails rolls it back with the review.
+    submission_record_verdict(
+        submission=submission, mentor=mentor, approved=verdict == Review.Verdict.APPROVE
+    )
+    review = review or Review(iteration=iteration, mentor=mentor)
+    review.summary = summary
+    review.verdict = verdict
+    review.published_at = timezone.now()
+    review.full_clean()
+    review.save()
+    _replace_comments(review=review, comments=comments)
+
+    outcome = "approved" if review.verdict == Review.Verdict.APPROVE else "changes requested"
+    send_after_commit(
+        subject=f"Your {submission.project.title} was reviewed: {outcome}",
+        body=(
+            f"Hello {_display_name(submission.learner)},\n\n"
+            f"{_display_name(mentor)} has reviewed iteration {iteration.number} of your "
+            f"{submission.project.title}: {outcome}.\n\n"
+            f"Read the review: {absolute_url(submission.get_absolute_url())}\n"
+        ),
+        recipients=[submission.learner.email],
+    )
+    return review
+
+
+def _reply_recipients(*, submission: Submission, author) -> list[str]:
+    if author.pk != submission.learner_id:
+        return [submission.learner.email]
+    # The learner writes to the mentors who know the work: those who reviewed it or hold
+    # the claim; with none yet, everyone mentoring the cohort.
+    mentors = Membership.objects.filter(cohort_id=submission.cohort_id, role=Membership.Role.MENTOR)
+    involved = set(
+        Review.objects.published()
+        .filter(iteration__submission=submission)
+        .values_list("mentor__email", flat=True)
+    )
+    if submission.claimed_by_id:
+        involved.add(submission.claimed_by.email)
+    if involved:
+        return sorted(involved)
+    return sorted(mentors.values_list("user__email", flat=True))
+
+
+@transaction.atomic
+def reply_create(*, submission: Submission, author, body: str) -> Reply:
+    reply = Reply(submission=submission, author=author, body=body)
+    reply.full_clean()
+    reply.save()
+    send_after_commit(
+        subject=f"New reply on {submission.project.title}",
+        body=(
+            f"{_display_name(author)} wrote on {submission}:\n\n{body}\n\n"
+            f"Reply here: {absolute_url(submission.get_absolute_url())}#conversation\n"
+        ),
+        recipients=_reply_recipients(submission=submission, author=author),
+    )
+    return reply

@@ -1,0 +1,291 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from learners.models import Membership, Submission
+from reviews.models import Reply, Review, ReviewComment
+from reviews.services import ReviewError, reply_create, review_publish, review_save_draft
+from tests.factories import (
+    IterationFactory,
+    MembershipFactory,
+    ReviewCommentFactory,
+    ReviewFactory,
+    UserFactory,
+)
+
+Status = Submission.Status
+COMMENTS = [
+    {"path": "app/main.py", "line": 12, "body": "Split this function."},
+    {"path": "", "line": None, "body": "Nice commit messages overall."},
+]
+
+
+class BrokenMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def _review_kwargs(submission, mentor, **overrides):
+    kwargs = {
+        "iteration": submission.iterations.order_by("number").first(),
+        "mentor": mentor,
+        "summary": "Solid start; see the comments.",
+        "verdict": Review.Verdict.REQUEST_CHANGES,
+        "comments": COMMENTS,
+    }
+    kwargs.update(overrides)
+    return kwargs
+
+
+def _state(submission):
+    submission.refresh_from_db()
+    return (submission.status, submission.claimed_by_id)
+
+
+# --- drafts -------------------------------------------------------------------------------------
+
+
+def test_save_draft_stores_an_unpublished_review_with_its_comments_in_order(claimed, mentor):
+    review = review_save_draft(**_review_kwargs(claimed, mentor))
+
+    assert review.published_at is None
+    assert list(review.comments.values_list("order", "path", "line", "body")) == [
+        (0, "app/main.py", 12, "Split this function."),
+        (1, "", None, "Nice commit messages overall."),
+    ]
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+def test_saving_a_draft_again_overwrites_the_one_draft_and_replaces_its_comments(claimed, mentor):
+    first = review_save_draft(**_review_kwargs(claimed, mentor))
+    second = review_save_draft(
+        **_review_kwargs(
+            claimed,
+            mentor,
+            summary="Rewritten.",
+            verdict=Review.Verdict.APPROVE,
+            comments=[{"path": "README.md", "line": None, "body": "Add setup steps."}],
+        )
+    )
+
+    assert second.pk == first.pk
+    assert Review.objects.count() == 1
+    assert (second.summary, second.verdict) == ("Rewritten.", "approve")
+    assert list(ReviewComment.objects.values_list("path", "line", "body")) == [
+        ("README.md", None, "Add setup steps.")
+    ]
+
+
+def test_save_draft_without_the_claim_is_refused_and_saves_nothing(submission, mentor):
+    with pytest.raises(ReviewError, match="Claim this submission"):
+        review_save_draft(**_review_kwargs(submission, mentor))
+
+    assert Review.objects.count() == 0
+
+
+def test_a_published_review_cannot_be_edited_as_a_draft(claimed, mentor):
+    iteration = claimed.iterations.get()
+    ReviewFactory(iteration=iteration, mentor=mentor, summary="Final.", published_at=timezone.now())
+
+    with pytest.raises(ReviewError, match="published and can no longer be changed"):
+        review_save_draft(**_review_kwargs(claimed, mentor, summary="Sneaky edit."))
+
+    assert Review.objects.get().summary == "Final."
+
+
+# --- publishing ---------------------------------------------------------------------------------
+
+
+def test_publish_requesting_changes_moves_the_status_clears_the_claim_and_keeps_comments(
+    claimed, mentor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        review = review_publish(**_review_kwargs(claimed, mentor))
+
+    review.refresh_from_db()
+    assert review.published_at is not None
+    assert review.comments.count() == 2
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.claimed_by_id, claimed.claimed_at) == (
+        Status.CHANGES_REQUESTED,
+        None,
+        None,
+    )
+
+
+def test_publish_approving_marks_the_submission_approved(claimed, mentor):
+    review_publish(**_review_kwargs(claimed, mentor, verdict=Review.Verdict.APPROVE))
+
+    claimed.refresh_from_db()
+    assert claimed.status == Status.APPROVED
+    assert claimed.approved_at is not None
+
+
+def test_publish_turns_the_existing_draft_into_the_published_review(claimed, mentor):
+    draft = review_save_draft(**_review_kwargs(claimed, mentor, summary="Draft text."))
+
+    published = review_publish(**_review_kwargs(claimed, mentor, summary="Final text."))
+
+    assert published.pk == draft.pk
+    assert list(Review.objects.values_list("summary", flat=True)) == ["Final text."]
+    assert Review.objects.published().count() == 1
+
+
+def test_publish_emails_the_learner_a_link_after_commit(
+    claimed, mentor, learner, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        review_publish(**_review_kwargs(claimed, mentor))
+        assert mailoutbox == []  # nothing leaves before the commit
+
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["ada@example.com"]
+    assert message.subject == "Your Task tracker was reviewed: changes requested"
+    assert f"http://127.0.0.1:8000/submissions/{claimed.pk}/" in message.body
+
+
+def test_publish_with_a_broken_mail_server_still_publishes(
+    claimed, mentor, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.reviews.test_services.BrokenMailServer"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_publish(**_review_kwargs(claimed, mentor))
+
+    assert Review.objects.published().count() == 1
+    assert _state(claimed) == (Status.CHANGES_REQUESTED, None)
+
+
+def test_publishing_twice_publishes_once_and_returns_the_same_review(
+    claimed, mentor, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = review_publish(**_review_kwargs(claimed, mentor))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = review_publish(**_review_kwargs(claimed, mentor, summary="Second click."))
+
+    assert second.pk == first.pk
+    assert list(Review.objects.values_list("summary", flat=True)) == [
+        "Solid start; see the comments."
+    ]
+    assert ReviewComment.objects.count() == 2
+    assert len(mailoutbox) == 1
+
+
+def test_only_the_mentor_holding_the_claim_may_publish(claimed, cohort, mentor):
+    colleague = UserFactory(username="barbara")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+
+    with pytest.raises(ReviewError, match="Claim this submission"):
+        review_publish(**_review_kwargs(claimed, colleague))
+
+    assert Review.objects.count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+def test_publishing_an_older_iteration_is_refused(claimed, mentor):
+    older = claimed.iterations.get()
+    IterationFactory(submission=claimed, number=2)
+
+    with pytest.raises(ReviewError, match="newer iteration"):
+        review_publish(**_review_kwargs(claimed, mentor, iteration=older))
+
+    assert Review.objects.count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+def test_a_failure_after_the_status_change_leaves_nothing_half_done(claimed, mentor):
+    # The draft the mentor saved earlier must survive the failed publish untouched.
+    draft = review_save_draft(**_review_kwargs(claimed, mentor, summary="My draft."))
+    # A line without a path breaks reviews_reviewcomment_line_needs_path; it is saved after
+    # the status has moved, so the whole publish must roll back.
+    broken = [*COMMENTS, {"path": "", "line": 3, "body": "Where?"}]
+
+    with pytest.raises(ValidationError, match="reviews_reviewcomment_line_needs_path"):
+        review_publish(**_review_kwargs(claimed, mentor, summary="Final.", comments=broken))
+
+    draft.refresh_from_db()
+    assert (draft.summary, draft.published_at) == ("My draft.", None)
+    assert draft.comments.count() == 2
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.claimed_by_id) == (Status.IN_REVIEW, mentor.pk)
+    assert claimed.claimed_at is not None
+
+
+def test_a_database_constraint_failure_after_the_status_change_rolls_everything_back(
+    claimed, mentor
+):
+    # Another mentor's published review of the same iteration: the one-published-per-iteration
+    # constraint fails when ours is saved, after submission_record_verdict has run.
+    ReviewFactory(iteration=claimed.iterations.get(), published_at=timezone.now())
+
+    with pytest.raises(ValidationError):
+        review_publish(**_review_kwargs(claimed, mentor))
+
+    assert Review.objects.filter(mentor=mentor).count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+# --- replies ------------------------------------------------------------------------------------
+
+
+def test_a_mentors_reply_emails_the_learner(
+    submission, mentor, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = reply_create(submission=submission, author=mentor, body="Any questions?")
+
+    assert Reply.objects.get() == reply
+    assert [message.to for message in mailoutbox] == [["ada@example.com"]]
+    assert f"/submissions/{submission.pk}/#conversation" in mailoutbox[0].body
+
+
+def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
+    claimed, cohort, learner, mentor, mailoutbox, django_capture_on_commit_callbacks
+):
+    reviewer = UserFactory(username="margaret")
+    MembershipFactory(cohort=cohort, user=reviewer, role=Membership.Role.MENTOR)
+    MembershipFactory(cohort=cohort, user=UserFactory(username="bystander"), role="mentor")
+    ReviewFactory(iteration=claimed.iterations.get(), mentor=reviewer, published_at=timezone.now())
+    ReviewFactory(iteration=claimed.iterations.get(), mentor=UserFactory(username="drafter"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_create(submission=claimed, author=learner, body="I have a question.")
+
+    assert [message.to for message in mailoutbox] == [["linus@example.com", "margaret@example.com"]]
+
+
+def test_a_learners_reply_with_no_reviewer_yet_emails_all_the_cohorts_mentors(
+    submission,
+    cohort,
+    learner,
+    mentor,
+    other_mentor,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    MembershipFactory(cohort=cohort, user=UserFactory(username="barbara"), role="mentor")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_create(submission=submission, author=learner, body="Is this on track?")
+
+    assert [message.to for message in mailoutbox] == [["barbara@example.com", "linus@example.com"]]
+
+
+def test_an_empty_reply_is_refused(submission, learner):
+    with pytest.raises(ValidationError):
+        reply_create(submission=submission, author=learner, body="")
+
+    assert Reply.objects.count() == 0
+
+
+def test_published_comment_factory_rows_are_ordered_by_order(claimed, mentor):
+    review = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor)
+    ReviewCommentFactory(review=review, order=2, path="b.py")
+    ReviewCommentFactory(review=review, order=1, path="a.py")
+
+    assert list(review.comments.values_list("path", flat=True)) == ["a.py", "b.py"]
