@@ -1,0 +1,156 @@
+import pytest
+
+from reviews.forms import COMMENT_PREFIX, CommentFormSet, QueueFilterForm, ReplyForm, ReviewForm
+from tests.factories import StageFactory
+
+
+def _formset_data(*rows, total=None):
+    data = {
+        f"{COMMENT_PREFIX}-TOTAL_FORMS": str(total if total is not None else len(rows)),
+        f"{COMMENT_PREFIX}-INITIAL_FORMS": "0",
+        f"{COMMENT_PREFIX}-MIN_NUM_FORMS": "0",
+        f"{COMMENT_PREFIX}-MAX_NUM_FORMS": "1000",
+    }
+    for index, (path, line, body) in enumerate(rows):
+        data[f"{COMMENT_PREFIX}-{index}-path"] = path
+        data[f"{COMMENT_PREFIX}-{index}-line"] = line
+        data[f"{COMMENT_PREFIX}-{index}-body"] = body
+    return data
+
+
+def _formset(*rows, **kwargs):
+    return CommentFormSet(_formset_data(*rows, **kwargs), prefix=COMMENT_PREFIX)
+
+
+def test_filled_rows_become_comments_in_order_and_blank_rows_are_ignored():
+    formset = _formset(
+        ("app/main.py", "12", "Split this."),
+        ("", "", ""),
+        ("", "", "General remark."),
+        ("", "", ""),
+    )
+
+    assert formset.is_valid(), formset.errors
+    assert formset.comments() == [
+        {"path": "app/main.py", "line": 12, "body": "Split this."},
+        {"path": "", "line": None, "body": "General remark."},
+    ]
+
+
+def test_a_line_without_a_path_is_an_error_on_that_row():
+    formset = _formset(("app/ok.py", "1", "Fine."), ("", "7", "Where is this?"))
+
+    assert not formset.is_valid()
+    assert formset.errors == [{}, {"path": ["A line number needs a file path."]}]
+
+
+@pytest.mark.parametrize("line", ["0", "-3"])
+def test_a_line_below_one_is_an_error(line):
+    formset = _formset(("app/main.py", line, "Hm."))
+
+    assert not formset.is_valid()
+    assert formset.errors == [{"line": ["Ensure this value is greater than or equal to 1."]}]
+
+
+def test_a_path_without_a_comment_asks_for_the_comment():
+    formset = _formset(("app/main.py", "3", ""))
+
+    assert not formset.is_valid()
+    assert formset.errors == [{"body": ["Write the comment, or clear its path and line."]}]
+
+
+def test_a_leading_slash_and_surrounding_spaces_are_dropped_from_the_path():
+    formset = _formset(("  /src/app.py ", "", "Rename."))
+
+    assert formset.is_valid(), formset.errors
+    assert formset.comments() == [{"path": "src/app.py", "line": None, "body": "Rename."}]
+
+
+@pytest.mark.parametrize(
+    ("path", "error"),
+    [
+        ("../etc/passwd", "A file path cannot contain “..” segments."),
+        ("src/../../secret", "A file path cannot contain “..” segments."),
+        ("src/a\x00b.py", "Null characters are not allowed."),
+        ("src/a\x07b.py", "A file path cannot contain control characters."),
+        ("x" * 301, "Ensure this value has at most 300 characters (it has 301)."),
+    ],
+)
+def test_unsafe_or_overlong_paths_are_refused(path, error):
+    formset = _formset((path, "", "Body."))
+
+    assert not formset.is_valid()
+    assert formset.errors == [{"path": [error]}]
+
+
+def test_a_path_with_dots_inside_a_name_is_fine():
+    formset = _formset(("src/my..module.py", "", "Odd name."))
+
+    assert formset.is_valid(), formset.errors
+
+
+def test_an_overlong_comment_is_refused():
+    formset = _formset(("", "", "x" * 10001))
+
+    assert formset.errors == [
+        {"body": ["Ensure this value has at most 10000 characters (it has 10001)."]}
+    ]
+
+
+def test_a_formset_without_its_management_form_is_invalid_not_a_crash():
+    formset = CommentFormSet({"comments-0-body": "Hello"}, prefix=COMMENT_PREFIX)
+
+    assert not formset.is_valid()
+    assert formset.non_form_errors() == [
+        "ManagementForm data is missing or has been tampered with. Missing fields: "
+        "comments-TOTAL_FORMS, comments-INITIAL_FORMS. You may need to file a bug report "
+        "if the issue persists."
+    ]
+
+
+def test_the_formset_offers_three_blank_rows_named_path_line_body():
+    formset = CommentFormSet(prefix=COMMENT_PREFIX)
+
+    assert len(formset.forms) == 3
+    assert [field.html_name for field in formset.forms[2]] == [
+        "comments-2-path",
+        "comments-2-line",
+        "comments-2-body",
+    ]
+
+
+def test_review_form_needs_a_summary_and_a_known_verdict():
+    form = ReviewForm({"summary": "", "verdict": "merge"}, iteration=None, mentor=None)
+
+    assert form.errors == {
+        "summary": ["This field is required."],
+        "verdict": ["Select a valid choice. merge is not one of the available choices."],
+    }
+
+
+def test_review_form_refuses_an_overlong_summary():
+    form = ReviewForm({"summary": "x" * 20001, "verdict": "approve"}, iteration=None, mentor=None)
+
+    assert form.errors == {
+        "summary": ["Ensure this value has at most 20000 characters (it has 20001)."]
+    }
+
+
+def test_reply_form_needs_a_body_of_sane_length():
+    assert ReplyForm({"body": "  "}).errors == {"body": ["This field is required."]}
+    assert ReplyForm({"body": "x" * 10001}).errors == {
+        "body": ["Ensure this value has at most 10000 characters (it has 10001)."]
+    }
+
+
+@pytest.mark.django_db
+def test_queue_filter_keeps_the_valid_filters_and_reports_the_bad_ones():
+    StageFactory(slug="testing")
+    form = QueueFilterForm({"stage": "no-such-stage", "status": "approved", "learner": "ada"})
+
+    form.is_valid()
+    assert form.errors == {
+        "stage": ["Select a valid choice. That choice is not one of the available choices."],
+        "status": ["Select a valid choice. approved is not one of the available choices."],
+    }
+    assert form.cleaned_data == {"learner": "ada"}
