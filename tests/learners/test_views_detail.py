@@ -1,0 +1,177 @@
+import pytest
+from django.utils import timezone
+
+from learners.models import Submission
+from tests.factories import IterationFactory
+
+Status = Submission.Status
+
+
+def url(submission):
+    return f"/submissions/{submission.pk}/"
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status_code"),
+    [
+        ("learner", 200),
+        ("mentor", 200),
+        ("staff", 200),
+        ("other_learner", 404),
+        ("other_mentor", 404),
+    ],
+)
+def test_who_may_see_a_submission(client_for, request, make_submission, who, status_code):
+    submission = make_submission()
+
+    response = client_for(request.getfixturevalue(who)).get(url(submission))
+
+    assert response.status_code == status_code
+
+
+def test_anonymous_is_sent_to_login(client, make_submission):
+    submission = make_submission()
+
+    response = client.get(url(submission))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url(submission)}"
+
+
+def test_unknown_id_is_404(client_for, staff):
+    assert client_for(staff).get("/submissions/999999/").status_code == 404
+
+
+def test_wrong_method_is_405(client_for, learner, make_submission):
+    assert client_for(learner).post(url(make_submission())).status_code == 405
+
+
+# --- content --------------------------------------------------------------------------------
+
+
+def test_iterations_show_newest_first_with_links_sha_notes_and_checklist(
+    client_for, learner, make_submission, checklist
+):
+    submission = make_submission(status=Status.CHANGES_REQUESTED)
+    IterationFactory(
+        submission=submission,
+        number=2,
+        repo_url="https://github.com/ada/tasks",
+        live_url="https://ada.example.com/",
+        commit_sha="bbbbbbbbbbbb",
+        notes="Fixed *it*.<script>alert(1)</script>",
+    ).checklist_items.set([checklist[1]])
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert html.index("Iteration 2") < html.index("Iteration 1")
+    assert (
+        '<a href="https://ada.example.com/" rel="noopener noreferrer nofollow">'
+        "https://ada.example.com/</a>"
+    ) in html
+    assert '<code title="bbbbbbbbbbbb">bbbbbbb</code>' in html
+    assert "Fixed <em>it</em>." in html
+    assert "<script>alert(1)" not in html
+    assert "<li>Tests</li>" in html
+    assert html.count("No checklist items ticked.") == 1
+
+
+def test_compare_link_between_iterations_on_the_same_github_repo(
+    client_for, learner, make_submission
+):
+    submission = make_submission(status=Status.CHANGES_REQUESTED)
+    submission.iterations.update(repo_url="https://github.com/ada/tasks.git", commit_sha="aaaaaaa")
+    IterationFactory(
+        submission=submission,
+        number=2,
+        repo_url="https://github.com/ada/tasks.git",
+        commit_sha="bbbbbbb",
+    )
+    IterationFactory(
+        submission=submission, number=3, repo_url="https://github.com/ada/tasks", commit_sha=""
+    )
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert html.count("Compare changes") == 1
+    assert 'href="https://github.com/ada/tasks/compare/aaaaaaa...bbbbbbb"' in html
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (Status.SUBMITTED, "It is waiting for a mentor"),
+        (Status.IN_REVIEW, "is reviewing it now"),
+        (Status.CHANGES_REQUESTED, "Your mentor asked for changes."),
+        (Status.APPROVED, "well done"),
+    ],
+)
+def test_learner_is_told_what_happens_next(
+    client_for, learner, mentor, make_submission, status, text
+):
+    extra = {"claimed_by": mentor, "claimed_at": timezone.now()} if status == "in_review" else {}
+    submission = make_submission(status=status, **extra)
+
+    response = client_for(learner).get(url(submission))
+
+    assert text in response.content.decode()
+    assert ("Resubmit</a>" in response.content.decode()) == (status == Status.CHANGES_REQUESTED)
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (Status.SUBMITTED, "Claim it to review it"),
+        (Status.IN_REVIEW, "You claimed it"),
+        (Status.CHANGES_REQUESTED, "It returns to the queue when the learner resubmits."),
+        (Status.APPROVED, "Nothing more to do."),
+    ],
+)
+def test_mentor_is_told_what_happens_next_and_offered_the_review_page(
+    client_for, mentor, make_submission, status, text
+):
+    extra = {"claimed_by": mentor, "claimed_at": timezone.now()} if status == "in_review" else {}
+    submission = make_submission(status=status, **extra)
+
+    html = client_for(mentor).get(url(submission)).content.decode()
+
+    assert text in html
+    assert f'href="/mentor/submissions/{submission.pk}/review/"' in html
+    assert "Resubmit</a>" not in html
+
+
+def test_learner_is_not_offered_the_review_page(client_for, learner, make_submission):
+    submission = make_submission()
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert "/review/" not in html
+
+
+def test_page_includes_the_reviews_tags(client_for, learner, make_submission):
+    response = client_for(learner).get(url(make_submission()))
+
+    templates = [template.name for template in response.templates]
+    assert "reviews/includes/submission_reviews.html" in templates
+    assert "reviews/includes/submission_conversation.html" in templates
+
+
+# --- query count ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("iterations", [1, 10])
+def test_query_count_is_flat(
+    client_for, learner, make_submission, checklist, django_assert_num_queries, iterations
+):
+    submission = make_submission(status=Status.CHANGES_REQUESTED, iterations=iterations)
+    for iteration in submission.iterations.all():
+        iteration.checklist_items.set(checklist)
+    client = client_for(learner)
+
+    with django_assert_num_queries(8):
+        response = client.get(url(submission))
+
+    assert response.content.decode().count("Iteration ") >= iterations
