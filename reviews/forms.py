@@ -133,20 +133,24 @@ class QueueFilterForm(forms.Form):
         (Submission.Status.IN_REVIEW, "In review"),
     ]
 
-    stage = forms.ModelChoiceField(
-        queryset=Stage.objects.all(), to_field_name="slug", required=False, empty_label="Any"
-    )
+    stage = forms.ChoiceField(required=False)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     learner = forms.CharField(
         max_length=150, required=False, help_text="Part of a username or name."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for both the options and the validation of the chosen slug.
+        stages = Stage.objects.order_by("number").values_list("slug", "title")
+        self.fields["stage"].choices = [("", "Any"), *stages]
 
     def filter(self, submissions):
         """Apply the filters that are valid; an invalid one is ignored (its error is shown)."""
         self.is_valid()
         data = self.cleaned_data
         if data.get("stage"):
-            submissions = submissions.filter(project__stage=data["stage"])
+            submissions = submissions.filter(project__stage__slug=data["stage"])
         if data.get("status"):
             submissions = submissions.filter(status=data["status"])
         if data.get("learner"):

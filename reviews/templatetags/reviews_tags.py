@@ -5,14 +5,34 @@ reviews, the conversation) so neither app has to know the other's querysets.
 """
 
 from django import template
+from django.utils.timesince import timesince
+
+from learners.links import blob_line_url
+from reviews import selectors
+from reviews.forms import ReplyForm
 
 register = template.Library()
 
 
+@register.filter
+def waited(since, now=None):
+    """How long something has waited, to the largest unit: "3 days", "5 hours"."""
+    return timesince(since, now, depth=1)
+
+
 @register.inclusion_tag("reviews/includes/submission_reviews.html", takes_context=True)
 def submission_reviews(context, submission):
+    # Two queries whatever the number of reviews and comments.
+    reviews = selectors.published_reviews_for(submission)
+    for review in reviews:
+        iteration = review.iteration
+        for comment in review.comments.all():
+            comment.line_url = blob_line_url(
+                iteration.repo_url, iteration.commit_sha, comment.path, comment.line
+            )
     return {
         "submission": submission,
+        "reviews": reviews,
         "request": context.get("request"),
         "user": context.get("user"),
     }
@@ -20,8 +40,23 @@ def submission_reviews(context, submission):
 
 @register.inclusion_tag("reviews/includes/submission_conversation.html", takes_context=True)
 def submission_conversation(context, submission):
+    # Two queries: the replies with their authors, and who mentors the cohort (for the badges).
+    replies = selectors.replies_for(submission)
+    mentor_ids = selectors.mentor_ids_of(submission.cohort_id) if replies else set()
+    for reply in replies:
+        if reply.author_id == submission.learner_id:
+            reply.role = "Learner"
+        elif reply.author_id in mentor_ids:
+            reply.role = "Mentor"
+        elif reply.author.is_staff:
+            reply.role = "Staff"
+        else:
+            reply.role = "Former mentor"
     return {
         "submission": submission,
+        "replies": replies,
+        "form": ReplyForm(),
         "request": context.get("request"),
         "user": context.get("user"),
+        "csrf_token": context.get("csrf_token"),
     }

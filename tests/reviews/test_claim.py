@@ -1,0 +1,179 @@
+import threading
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.utils import timezone
+
+from learners.models import Membership, Submission
+from learners.services import TransitionError, submission_claim
+from tests.factories import IterationFactory, MembershipFactory, SubmissionFactory, UserFactory
+
+Status = Submission.Status
+
+
+def _messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _state(submission):
+    submission.refresh_from_db()
+    return (submission.status, submission.claimed_by_id)
+
+
+@pytest.fixture
+def colleague(cohort):
+    user = UserFactory(username="barbara", first_name="Barbara", last_name="Liskov")
+    MembershipFactory(cohort=cohort, user=user, role=Membership.Role.MENTOR)
+    return user
+
+
+# --- claim --------------------------------------------------------------------------------------
+
+
+def test_claiming_takes_the_mentor_to_the_review_page(client_for, mentor, submission):
+    response = client_for(mentor).post(f"/mentor/submissions/{submission.pk}/claim/")
+
+    assert response.status_code == 302
+    assert response.url == f"/mentor/submissions/{submission.pk}/review/"
+    assert _messages(response) == [
+        "You are reviewing ada — Task tracker. No one else can claim it now."
+    ]
+    assert _state(submission) == (Status.IN_REVIEW, mentor.pk)
+
+
+def test_a_claim_held_by_someone_else_sends_you_back_naming_the_holder(
+    client_for, colleague, mentor, submission
+):
+    submission_claim(submission=submission, mentor=colleague)
+
+    response = client_for(mentor).post(f"/mentor/submissions/{submission.pk}/claim/")
+
+    assert response.url == "/mentor/queue/"
+    assert _messages(response) == ["Barbara Liskov is already reviewing this submission."]
+    assert _state(submission) == (Status.IN_REVIEW, colleague.pk)
+
+
+def test_a_mentor_cannot_take_over_a_claim(client_for, colleague, mentor, submission):
+    submission_claim(submission=submission, mentor=colleague)
+
+    client_for(mentor).post(f"/mentor/submissions/{submission.pk}/claim/", {"take_over": "1"})
+
+    assert _state(submission) == (Status.IN_REVIEW, colleague.pk)
+
+
+def test_staff_may_take_over_a_claim(client_for, colleague, staff, submission):
+    submission_claim(submission=submission, mentor=colleague)
+
+    response = client_for(staff).post(
+        f"/mentor/submissions/{submission.pk}/claim/", {"take_over": "1"}
+    )
+
+    assert response.url == f"/mentor/submissions/{submission.pk}/review/"
+    assert _state(submission) == (Status.IN_REVIEW, staff.pk)
+
+
+def test_claiming_approved_work_is_refused_with_a_message(client_for, mentor, submission):
+    Submission.objects.filter(pk=submission.pk).update(status=Status.APPROVED)
+
+    response = client_for(mentor).post(f"/mentor/submissions/{submission.pk}/claim/")
+
+    assert response.url == "/mentor/queue/"
+    assert _messages(response) == ["This submission is approved; there is nothing to claim."]
+
+
+def test_claim_answers_get_with_405(client_for, mentor, submission):
+    assert client_for(mentor).get(f"/mentor/submissions/{submission.pk}/claim/").status_code == 405
+
+
+@pytest.mark.parametrize("who", ["learner", "other_mentor"])
+def test_claim_by_someone_outside_the_cohort_is_404(client_for, request, submission, who):
+    user = request.getfixturevalue(who)
+
+    response = client_for(user).post(f"/mentor/submissions/{submission.pk}/claim/")
+
+    assert response.status_code == 404
+    assert _state(submission) == (Status.SUBMITTED, None)
+
+
+def test_claim_of_an_unknown_submission_is_404(client_for, mentor, db):
+    assert client_for(mentor).post("/mentor/submissions/999999/claim/").status_code == 404
+
+
+def test_claim_needs_a_login(client, submission):
+    response = client.post(f"/mentor/submissions/{submission.pk}/claim/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+# --- release ------------------------------------------------------------------------------------
+
+
+def test_releasing_puts_the_work_back_in_the_queue(client_for, mentor, claimed):
+    response = client_for(mentor).post(f"/mentor/submissions/{claimed.pk}/release/")
+
+    assert response.url == "/mentor/queue/"
+    assert _messages(response) == ["ada — Task tracker is back in the queue for any mentor."]
+    assert _state(claimed) == (Status.SUBMITTED, None)
+
+
+def test_releasing_someone_elses_claim_is_refused(client_for, colleague, mentor, claimed):
+    response = client_for(colleague).post(f"/mentor/submissions/{claimed.pk}/release/")
+
+    assert _messages(response) == ["You do not hold a claim on this submission."]
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+def test_release_answers_get_with_405(client_for, mentor, claimed):
+    assert client_for(mentor).get(f"/mentor/submissions/{claimed.pk}/release/").status_code == 405
+
+
+def test_release_by_a_mentor_of_another_cohort_is_404(client_for, other_mentor, mentor, claimed):
+    response = client_for(other_mentor).post(f"/mentor/submissions/{claimed.pk}/release/")
+
+    assert response.status_code == 404
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+# --- two mentors at once ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_mentors_claiming_at_once_exactly_one_wins_and_the_other_is_told_who():
+    cohort_mentors = [
+        UserFactory(username="first", first_name="Frances", last_name="Allen"),
+        UserFactory(username="second", first_name="Radia", last_name="Perlman"),
+    ]
+    work = SubmissionFactory()
+    for user in cohort_mentors:
+        MembershipFactory(cohort=work.cohort, user=user, role=Membership.Role.MENTOR)
+    IterationFactory(submission=work, number=1)
+    barrier = threading.Barrier(len(cohort_mentors))
+    outcomes = {}
+
+    def attempt(user):
+        try:
+            barrier.wait(timeout=10)
+            submission_claim(submission=work, mentor=user)
+            outcomes[user.username] = "won"
+        except TransitionError as error:
+            outcomes[user.username] = str(error)
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    threads = [threading.Thread(target=attempt, args=(user,)) for user in cohort_mentors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    work.refresh_from_db()
+    winner = work.claimed_by
+    loser = next(user for user in cohort_mentors if user != winner)
+    assert work.status == Status.IN_REVIEW
+    assert work.claimed_at <= timezone.now()
+    assert outcomes == {
+        winner.username: "won",
+        loser.username: f"{winner.get_full_name()} is already reviewing this submission.",
+    }

@@ -1,0 +1,235 @@
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from learners.models import Membership, Submission
+from tests.factories import (
+    CohortFactory,
+    IterationFactory,
+    MembershipFactory,
+    StageFactory,
+    SubmissionFactory,
+    UserFactory,
+)
+
+Status = Submission.Status
+URL = "/mentor/queue/"
+
+
+def _waiting(cohort, *, hours_ago=1, status=Status.SUBMITTED, claimed_by=None, **kwargs):
+    now = timezone.now()
+    work = SubmissionFactory(
+        cohort=cohort,
+        status=status,
+        claimed_by=claimed_by,
+        claimed_at=now if claimed_by else None,
+        submitted_at=now - datetime.timedelta(hours=hours_ago),
+        **kwargs,
+    )
+    IterationFactory(submission=work, number=1)
+    return work
+
+
+def _row_ids(response):
+    return [int(pk) for pk in re.findall(r'data-submission="(\d+)"', response.content.decode())]
+
+
+@pytest.fixture
+def other_cohort(other_mentor):
+    return other_mentor.memberships.get().cohort
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={URL}"
+
+
+def test_learners_get_404(client_for, learner):
+    assert client_for(learner).get(URL).status_code == 404
+
+
+def test_posting_to_the_queue_is_not_allowed(client_for, mentor):
+    assert client_for(mentor).post(URL).status_code == 405
+
+
+def test_a_mentor_sees_their_cohorts_waiting_work_and_their_own_claims_only(
+    client_for, cohort, mentor, other_cohort
+):
+    colleague = UserFactory(username="barbara")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    waiting = _waiting(cohort, hours_ago=5)
+    mine = _waiting(cohort, hours_ago=4, status=Status.IN_REVIEW, claimed_by=mentor)
+    _waiting(cohort, hours_ago=3, status=Status.IN_REVIEW, claimed_by=colleague)
+    _waiting(cohort, hours_ago=2, status=Status.APPROVED)
+    _waiting(cohort, hours_ago=2, status=Status.CHANGES_REQUESTED)
+    _waiting(other_cohort, hours_ago=9)
+
+    response = client_for(mentor).get(URL)
+
+    assert response.status_code == 200
+    assert _row_ids(response) == [waiting.pk, mine.pk]
+    assert f'action="/mentor/submissions/{waiting.pk}/claim/"' in response.content.decode()
+    assert f'href="/mentor/submissions/{mine.pk}/review/">Continue review' in (
+        response.content.decode()
+    )
+    assert f'action="/mentor/submissions/{mine.pk}/release/"' in response.content.decode()
+
+
+def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, cohort, mentor):
+    elsewhere = _waiting(CohortFactory(), hours_ago=8)
+    in_review = _waiting(cohort, hours_ago=6, status=Status.IN_REVIEW, claimed_by=mentor)
+
+    response = client_for(staff).get(URL)
+
+    assert _row_ids(response) == [elsewhere.pk, in_review.pk]
+    assert f"In review by {mentor.get_full_name()}" in response.content.decode()
+
+
+def test_the_oldest_waiting_submission_comes_first(client_for, cohort, mentor):
+    newest = _waiting(cohort, hours_ago=1)
+    oldest = _waiting(cohort, hours_ago=30)
+    middle = _waiting(cohort, hours_ago=10)
+
+    response = client_for(mentor).get(URL)
+
+    assert _row_ids(response) == [oldest.pk, middle.pk, newest.pk]
+
+
+def test_each_row_shows_the_learner_link_project_stage_iteration_and_waiting_time(
+    client_for, cohort, mentor, learner
+):
+    work = _waiting(
+        cohort,
+        hours_ago=75,
+        learner=learner,
+        project__title="Task tracker",
+        project__stage__title="Testing and debugging",
+    )
+    IterationFactory(submission=work, number=2)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert f'href="/mentor/learners/{cohort.pk}/{learner.pk}/">{learner.get_full_name()}' in content
+    assert f'href="/submissions/{work.pk}/">Task tracker</a>' in content
+    assert "<td>Testing and debugging</td>" in content
+    assert "<td>#2</td>" in content
+    assert ">3\xa0days</time>" in content
+
+
+def test_overdue_rows_are_highlighted_with_a_class_and_a_text_badge(
+    client_for, cohort, mentor, settings
+):
+    settings.REVIEW_OVERDUE_HOURS = 24
+    late = _waiting(cohort, hours_ago=25)
+    _waiting(cohort, hours_ago=23)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert content.count("waiting-overdue") == 1
+    assert f'class="queue-row waiting-overdue" data-submission="{late.pk}"' in content
+    assert content.count('<span class="badge text-bg-danger ms-1">Overdue</span>') == 1
+
+
+def test_the_counts_at_the_top_cover_the_whole_queue(client_for, cohort, mentor, settings):
+    settings.REVIEW_OVERDUE_HOURS = 48
+    _waiting(cohort, hours_ago=50)
+    _waiting(cohort, hours_ago=1)
+    _waiting(cohort, hours_ago=60, status=Status.IN_REVIEW, claimed_by=mentor)
+
+    content = client_for(mentor).get(URL, {"status": "submitted"}).content.decode()
+
+    assert 'id="count-waiting">2 waiting<' in content
+    assert 'id="count-in-review">1 in review by you<' in content
+    assert 'id="count-overdue">2 overdue<' in content
+
+
+def test_filter_by_stage(client_for, cohort, mentor):
+    testing = StageFactory(slug="testing")
+    wanted = _waiting(cohort, project__stage=testing)
+    _waiting(cohort)
+
+    response = client_for(mentor).get(URL, {"stage": "testing"})
+
+    assert _row_ids(response) == [wanted.pk]
+
+
+def test_filter_by_status(client_for, cohort, mentor):
+    _waiting(cohort, hours_ago=3)
+    mine = _waiting(cohort, status=Status.IN_REVIEW, claimed_by=mentor)
+
+    response = client_for(mentor).get(URL, {"status": "in_review"})
+
+    assert _row_ids(response) == [mine.pk]
+
+
+@pytest.mark.parametrize("term", ["ADA", "lovelace", "ada love"])
+def test_filter_by_learner_username_or_name(client_for, cohort, mentor, term):
+    ada = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    wanted = _waiting(cohort, learner=ada)
+    _waiting(cohort, learner=UserFactory(username="grace", first_name="Grace", last_name="Hopper"))
+
+    response = client_for(mentor).get(URL, {"learner": term})
+
+    assert _row_ids(response) == [wanted.pk]
+
+
+def test_bad_filter_values_are_ignored_and_explained(client_for, cohort, mentor):
+    first = _waiting(cohort, hours_ago=2)
+    second = _waiting(cohort, hours_ago=1)
+
+    response = client_for(mentor).get(URL, {"stage": "nope", "status": "approved"})
+
+    assert response.status_code == 200
+    assert _row_ids(response) == [first.pk, second.pk]
+    content = response.content.decode()
+    assert "Select a valid choice. approved is not one of the available choices." in content
+    assert content.count("This filter was ignored.") == 2
+
+
+def test_the_queue_pages_by_25_and_bad_page_numbers_fall_back(client_for, cohort, mentor):
+    rows = [_waiting(cohort, hours_ago=100 - n) for n in range(26)]
+    client = client_for(mentor)
+
+    assert _row_ids(client.get(URL)) == [row.pk for row in rows[:25]]
+    assert _row_ids(client.get(URL, {"page": "2"})) == [rows[25].pk]
+    assert _row_ids(client.get(URL, {"page": "99"})) == [rows[25].pk]
+    assert _row_ids(client.get(URL, {"page": "abc"})) == [row.pk for row in rows[:25]]
+    assert 'href="?page=2">Next</a>' in client.get(URL).content.decode()
+
+
+def test_pagination_links_keep_the_filters(client_for, cohort, mentor):
+    for n in range(26):
+        _waiting(cohort, hours_ago=100 - n)
+
+    content = client_for(mentor).get(URL, {"status": "submitted"}).content.decode()
+
+    assert 'href="?status=submitted&amp;page=2">Next</a>' in content
+
+
+def test_an_empty_queue_says_so(client_for, mentor):
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert 'id="queue-empty">Nothing is waiting for you.' in content
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_the_queue_issues_the_same_number_of_queries_for_1_and_10_rows(
+    client_for, cohort, mentor, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        _waiting(
+            cohort,
+            hours_ago=n + 1,
+            status=Status.IN_REVIEW if n % 2 else Status.SUBMITTED,
+            claimed_by=mentor if n % 2 else None,
+        )
+    client = client_for(mentor)
+
+    with django_assert_num_queries(7):
+        response = client.get(URL, {"status": "", "learner": "user"})
+
+    assert len(_row_ids(response)) == rows
