@@ -1,8 +1,11 @@
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
+from curriculum.models import Project, Stage
 from learners.models import Submission
 from tests.factories import (
     ObjectiveCheckFactory,
@@ -370,3 +373,22 @@ def test_project_brief_markdown_cannot_run_script(client_for, learner):
 
     assert response.status_code == 200
     assert_inert(response)
+
+
+# --- the real roadmap --------------------------------------------------------------------
+
+
+def test_every_page_of_the_loaded_roadmap_renders_for_a_learner(
+    client_for, learner, django_assert_max_num_queries
+):
+    call_command("load_curriculum", stdout=StringIO())
+    client = client_for(learner)
+
+    with django_assert_max_num_queries(4):
+        assert client.get(STAGE_LIST).status_code == 200
+    for stage in Stage.objects.all():
+        with django_assert_max_num_queries(6):
+            assert client.get(stage_url(stage)).status_code == 200
+    for project in Project.objects.all():
+        with django_assert_max_num_queries(5):
+            assert client.get(project_url(project)).status_code == 200
