@@ -1,5 +1,8 @@
 """Shared checks for the hardening tests."""
 
+import re
+from html.parser import HTMLParser
+
 
 def csp_directives(response):
     header = response.headers["Content-Security-Policy"]
@@ -25,3 +28,39 @@ def assert_security_headers(response):
     assert response.headers["Referrer-Policy"] == "same-origin", where
     assert response.headers["X-Frame-Options"] == "DENY", where
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", where
+
+
+class _ActiveContentFinder(HTMLParser):
+    """Collects what could run script in a page: <script> other than our static files,
+    on*= handlers, javascript:/vbscript: (and non-image data:) URLs, frames and objects;
+    and <style>/style= (no template has them, so they can only come from user input)."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and not (attributes.get("src") or "").startswith("/static/"):
+            self.found.append(f"<script {attrs}>")
+        if tag in {"iframe", "frame", "object", "embed", "base", "style"}:
+            self.found.append(f"<{tag} {attrs}>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.found.append(f"<{tag} {name}=…>")
+            if name in self.URL_ATTRIBUTES and value:
+                # Browsers drop whitespace and control characters anywhere in a scheme.
+                scheme = re.sub(r"[\x00-\x20]", "", value).lower().split(":", 1)[0]
+                if scheme in {"javascript", "vbscript"} or (scheme == "data" and tag != "img"):
+                    self.found.append(f"<{tag} {name}={value[:60]!r}>")
+
+    handle_startendtag = handle_starttag
+
+
+def active_content(html):
+    finder = _ActiveContentFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found

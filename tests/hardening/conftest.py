@@ -1,0 +1,70 @@
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from learners.models import Submission
+from reviews.models import Review
+from tests.factories import (
+    IterationFactory,
+    ObjectiveFactory,
+    ProjectFactory,
+    ReviewCommentFactory,
+    ReviewFactory,
+    StageFactory,
+    SubmissionFactory,
+)
+
+
+@dataclass
+class World:
+    cohort: object
+    learner: object
+    other_learner: object
+    mentor: object
+    other_mentor: object
+    staff: object
+    stage: object
+    objective: object
+    project: object
+    unsubmitted_project: object
+    submission: object
+    iteration: object
+    review: object
+
+
+@pytest.fixture
+def world(cohort, learner, other_learner, mentor, other_mentor, staff):
+    """One of everything: the learner's submission has an iteration and a published review
+    asking for changes (so resubmitting is open), by the mentor of the cohort."""
+    stage = StageFactory(slug="basics")
+    project = ProjectFactory(stage=stage, slug="task-manager")
+    submission = SubmissionFactory(
+        learner=learner,
+        project=project,
+        cohort=cohort,
+        status=Submission.Status.CHANGES_REQUESTED,
+    )
+    iteration = IterationFactory(submission=submission, number=1)
+    review = ReviewFactory(
+        iteration=iteration,
+        mentor=mentor,
+        verdict=Review.Verdict.REQUEST_CHANGES,
+        published_at=timezone.now(),
+    )
+    ReviewCommentFactory(review=review)
+    return World(
+        cohort=cohort,
+        learner=learner,
+        other_learner=other_learner,
+        mentor=mentor,
+        other_mentor=other_mentor,
+        staff=staff,
+        stage=stage,
+        objective=ObjectiveFactory(stage=stage),
+        project=project,
+        unsubmitted_project=ProjectFactory(stage=stage, slug="api-client"),
+        submission=submission,
+        iteration=iteration,
+        review=review,
+    )

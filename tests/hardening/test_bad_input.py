@@ -1,0 +1,212 @@
+"""Hostile and broken input into every form: never a 500, nothing that could run script in
+the page that comes back, oversized bodies refused, no CSRF token -> 403, unknown ids -> 404.
+
+Hypothesis tests reuse the function-scoped `world` across examples; each example runs in a
+savepoint that is rolled back, so every example starts from the same rows (which is why the
+function-scoped-fixture health check may be suppressed), and each builds its own Client.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+
+from learners.models import Iteration, Submission
+from tests.factories import PASSWORD
+from tests.hardening.security import active_content
+from tests.hardening.strategies import (
+    HTML_PAYLOADS,
+    VALID_REPO,
+    XSS_PAYLOADS,
+    markdown,
+    shas,
+    urls,
+)
+
+fuzz = hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+ALL_PAYLOADS = "\n\n".join(XSS_PAYLOADS)
+
+
+@contextmanager
+def rolled_back():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def client_for(user, **kwargs):
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+def assert_safe(response):
+    assert response.status_code == 200, response.status_code
+    assert active_content(response.content.decode()) == []
+
+
+# --- the check itself must be able to fail ----------------------------------------------
+
+
+@pytest.mark.parametrize("payload", HTML_PAYLOADS)
+def test_the_active_content_check_catches_each_raw_payload(payload):
+    assert len(active_content(payload)) >= 1
+
+
+def test_the_active_content_check_allows_our_static_scripts_and_escaped_text():
+    html = '<script src="/static/vendor/x.js"></script><p>&lt;script&gt; onerror=1</p>'
+
+    assert active_content(html) == []
+
+
+# --- submission create and resubmit --------------------------------------------------------
+
+
+@fuzz
+@given(repo_url=urls, live_url=urls, commit_sha=shas, notes=markdown)
+@example(repo_url=VALID_REPO, live_url="", commit_sha="a1b2c3d", notes=ALL_PAYLOADS)
+@example(repo_url="javascript:alert(1)", live_url="", commit_sha="", notes=ALL_PAYLOADS)
+def test_submitting_anything_never_fails_or_puts_script_in_the_page(
+    world, repo_url, live_url, commit_sha, notes
+):
+    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+    data = {"repo_url": repo_url, "live_url": live_url, "commit_sha": commit_sha, "notes": notes}
+    with rolled_back():
+        response = client_for(world.learner).post(url, data, follow=True)
+        assert_safe(response)
+
+
+@fuzz
+@given(repo_url=urls, live_url=urls, commit_sha=shas, notes=markdown)
+@example(repo_url=VALID_REPO, live_url="", commit_sha="a1b2c3d", notes=ALL_PAYLOADS)
+def test_resubmitting_anything_never_fails_or_puts_script_in_the_page(
+    world, repo_url, live_url, commit_sha, notes
+):
+    url = reverse("learners:submission-resubmit", kwargs={"pk": world.submission.pk})
+    data = {"repo_url": repo_url, "live_url": live_url, "commit_sha": commit_sha, "notes": notes}
+    with rolled_back():
+        response = client_for(world.learner).post(url, data, follow=True)
+        assert_safe(response)
+
+
+def test_a_valid_submission_with_hostile_notes_renders_them_inert(world):
+    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+
+    response = client_for(world.learner).post(
+        url, {"repo_url": VALID_REPO, "notes": ALL_PAYLOADS}, follow=True
+    )
+
+    submission = Submission.objects.get(project=world.unsubmitted_project)
+    assert response.redirect_chain == [(submission.get_absolute_url(), 302)]
+    assert_safe(response)
+    content = response.content.decode()
+    assert '<p><a rel="nofollow noopener noreferrer">click me</a></p>' in content
+    assert "<p><code>&lt;img src=x onerror=alert(1)&gt;</code></p>" in content
+
+
+def test_notes_one_character_too_long_are_a_form_error_and_nothing_is_saved(world):
+    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+
+    response = client_for(world.learner).post(url, {"repo_url": VALID_REPO, "notes": "x" * 20_001})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "notes": ["Ensure this value has at most 20000 characters (it has 20001)."]
+    }
+    assert Submission.objects.filter(project=world.unsubmitted_project).exists() is False
+
+
+def test_a_3_mb_post_is_refused_with_400_and_nothing_is_saved(world):
+    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+
+    response = client_for(world.learner).post(
+        url, {"repo_url": VALID_REPO, "notes": "x" * (3 * 1024 * 1024)}
+    )
+
+    assert response.status_code == 400
+    assert Submission.objects.filter(project=world.unsubmitted_project).exists() is False
+
+
+def test_a_3_mb_resubmission_is_refused_with_400_and_nothing_is_saved(world):
+    url = reverse("learners:submission-resubmit", kwargs={"pk": world.submission.pk})
+
+    response = client_for(world.learner).post(
+        url, {"repo_url": VALID_REPO, "notes": "x" * (3 * 1024 * 1024)}
+    )
+
+    assert response.status_code == 400
+    assert Iteration.objects.filter(submission=world.submission).count() == 1
+
+
+# --- missing CSRF token -> 403 ------------------------------------------------------------
+
+
+def csrf_posts(world):
+    """(who posts, the URL name, its kwargs, a body that would otherwise be accepted)."""
+    return [
+        (
+            "learner",
+            "learners:submission-create",
+            {"slug": world.unsubmitted_project.slug},
+            {"repo_url": VALID_REPO},
+        ),
+        (
+            "learner",
+            "learners:submission-resubmit",
+            {"pk": world.submission.pk},
+            {"repo_url": VALID_REPO},
+        ),
+        ("learner", "learners:objective-toggle", {"pk": world.objective.pk}, {}),
+        ("learner", "logout", {}, {}),
+    ]
+
+
+def test_every_form_refuses_a_post_without_a_csrf_token(world):
+    statuses = {}
+    for actor, name, kwargs, data in csrf_posts(world):
+        client = client_for(getattr(world, actor), enforce_csrf_checks=True)
+        statuses[name] = client.post(reverse(name, kwargs=kwargs), data).status_code
+
+    assert statuses == dict.fromkeys(statuses, 403)
+    assert Iteration.objects.count() == 1
+    assert world.learner.objective_checks.count() == 0
+
+
+def test_the_login_form_refuses_a_post_without_a_csrf_token(learner):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+# --- unknown ids -> 404 ------------------------------------------------------------------
+
+UNKNOWN_PK = 2_147_483_000
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "kwargs"),
+    [
+        ("get", "curriculum:stage-detail", {"slug": "no-such-stage"}),
+        ("get", "curriculum:project-detail", {"slug": "no-such-project"}),
+        ("get", "learners:submission-create", {"slug": "no-such-project"}),
+        ("get", "learners:submission-detail", {"pk": UNKNOWN_PK}),
+        ("get", "learners:submission-resubmit", {"pk": UNKNOWN_PK}),
+        ("post", "learners:objective-toggle", {"pk": UNKNOWN_PK}),
+    ],
+)
+@pytest.mark.parametrize("actor", ["learner", "staff"])
+def test_an_unknown_id_is_404(world, actor, method, name, kwargs):
+    client = client_for(getattr(world, actor))
+
+    response = getattr(client, method)(reverse(name, kwargs=kwargs))
+
+    assert response.status_code == 404
