@@ -147,8 +147,8 @@ def test_missing_rows_are_added_beside_existing_ones(tmp_path):
     project = Project.objects.get(slug="tiny-tool")
     assert (project.stage, project.order, project.is_required) == (stage, 1, False)
     assert (project.skills, project.features) == ("Functions\nFiles", "Adds a task\nLists tasks")
-    assert "Created 0 stages; left 1 existing stages untouched" in out
-    assert "Created 1 objectives; left 1 existing objectives untouched" in out
+    assert "Created 0 stages; left 1 existing stage untouched" in out
+    assert "Created 1 objective; left 1 existing objective untouched" in out
 
 
 def test_a_project_whose_order_is_taken_goes_after_the_stages_last_project(tmp_path):
@@ -168,7 +168,7 @@ def test_a_stage_whose_number_is_used_by_another_slug_is_skipped_with_a_warning(
     assert list(Stage.objects.values_list("slug", flat=True)) == ["renamed-by-staff"]
     assert Project.objects.count() == 0
     assert "Not created: stage 'basics': number 1 is already used by another stage" in err
-    assert "Created 1 checklist items" in out
+    assert "Created 1 checklist item;" in out
 
 
 def test_a_checklist_item_whose_order_is_taken_counts_as_existing(tmp_path):
@@ -177,7 +177,7 @@ def test_a_checklist_item_whose_order_is_taken_counts_as_existing(tmp_path):
     out, _ = run_loader("--file", write(tmp_path, MINIMAL))
 
     assert list(ChecklistItem.objects.values_list("text", flat=True)) == ["Reworded by staff"]
-    assert "Created 0 checklist items; left 1 existing checklist items untouched" in out
+    assert "Created 0 checklist items; left 1 existing checklist item untouched" in out
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from curriculum.services import DEFAULT_ROADMAP, CurriculumFileError, curriculum_load_file
 
@@ -27,15 +28,16 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
 
         self.stdout.write(f"Loaded the curriculum from {file}.")
-        for label, count in [
-            ("stages", report.stages),
-            ("objectives", report.objectives),
-            ("projects", report.projects),
-            ("checklist items", report.checklist_items),
+        for noun, count in [
+            ("stage", report.stages),
+            ("objective", report.objectives),
+            ("project", report.projects),
+            ("checklist item", report.checklist_items),
         ]:
             self.stdout.write(
-                f"Created {count.created} {label}; "
-                f"left {count.existing} existing {label} untouched: staff edits are kept."
+                f"Created {count.created} {noun}{pluralize(count.created)}; "
+                f"left {count.existing} existing {noun}{pluralize(count.existing)} untouched: "
+                "staff edits are kept."
             )
         for reason in report.skipped:
             self.stderr.write(self.style.WARNING(f"Not created: {reason}."))
