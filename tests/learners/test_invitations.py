@@ -1,0 +1,188 @@
+import datetime
+import re
+from unittest import mock
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+
+from learners.forms import InviteForm
+from learners.models import Membership
+from learners.services import cohort_invite
+from tests.factories import MembershipFactory, UserFactory
+
+User = get_user_model()
+NEW_PASSWORD = "a-long-unusual-passphrase-42"
+
+
+@pytest.fixture
+def invite(django_capture_on_commit_callbacks, cohort):
+    def run(emails, role=Membership.Role.LEARNER):
+        with django_capture_on_commit_callbacks(execute=True):
+            return cohort_invite(cohort=cohort, emails=emails, role=role)
+
+    return run
+
+
+def link_in(message) -> str:
+    match = re.search(r"https?://\S+/accounts/invitation/\S+/", message.body)
+    assert match, message.body
+    return urlsplit(match.group(0)).path
+
+
+def test_invite_creates_user_membership_and_mails_a_link(invite, cohort):
+    result = invite(["Ada.Lovelace@Example.com"])
+
+    user = User.objects.get()
+    assert (user.username, user.email, user.has_usable_password()) == (
+        "ada.lovelace",
+        "ada.lovelace@example.com",
+        False,
+    )
+    assert list(Membership.objects.values_list("cohort", "user", "role")) == [
+        (cohort.pk, user.pk, "learner")
+    ]
+    assert (len(result.users_created), len(result.memberships_created), len(result.emailed)) == (
+        1,
+        1,
+        1,
+    )
+    [message] = mail.outbox
+    assert message.to == ["ada.lovelace@example.com"]
+    assert message.subject == "[bootcamp] You are invited to Demo cohort"
+    assert "Your username is: ada.lovelace" in message.body
+    assert link_in(message).startswith("/accounts/invitation/")
+
+
+def test_usernames_are_made_unique(invite, db):
+    UserFactory(username="ada", email="someone-else@example.com")
+
+    invite(["ada@example.com", "ada@example.org"])
+
+    assert sorted(User.objects.values_list("username", flat=True)) == ["ada", "ada-2", "ada-3"]
+
+
+def test_reinviting_creates_no_duplicates(invite):
+    invite(["ada@example.com", "grace@example.com"])
+    mail.outbox.clear()
+
+    result = invite(["ADA@example.com", "grace@example.com"])
+
+    assert User.objects.count() == 2
+    assert Membership.objects.count() == 2
+    assert (len(result.users_created), len(result.memberships_created)) == (0, 0)
+    # Neither has chosen a password yet: each gets a fresh link.
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.com", "grace@example.com"]
+
+
+def test_existing_active_user_gets_the_membership_and_no_mail(invite, cohort):
+    user = UserFactory(email="ada@example.com")
+
+    result = invite(["ada@example.com"], role=Membership.Role.MENTOR)
+
+    assert User.objects.count() == 1
+    assert Membership.objects.get(user=user).role == "mentor"
+    assert (len(result.memberships_created), len(result.emailed)) == (1, 0)
+    assert mail.outbox == []
+
+
+def test_existing_member_with_another_role_is_left_alone(invite, cohort):
+    user = UserFactory(email="ada@example.com")
+    MembershipFactory(cohort=cohort, user=user, role=Membership.Role.LEARNER)
+
+    result = invite(["ada@example.com"], role=Membership.Role.MENTOR)
+
+    assert Membership.objects.get(user=user).role == "learner"
+    assert [m.user for m in result.role_conflicts] == [user]
+
+
+def test_mail_waits_for_the_commit(django_capture_on_commit_callbacks, cohort):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        cohort_invite(cohort=cohort, emails=["ada@example.com"], role="learner")
+
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+
+
+def test_link_works_once(invite, client):
+    invite(["ada@example.com"])
+    link = link_in(mail.outbox[0])
+
+    opened = client.get(link, follow=True)
+    assert opened.status_code == 200
+    assert "Welcome — choose your password" in opened.content.decode()
+    set_password_url = opened.redirect_chain[-1][0]
+
+    done = client.post(
+        set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/accounts/login/?welcome=1"
+    assert User.objects.get().check_password(NEW_PASSWORD)
+
+    again = client.get(link, follow=True)
+    assert "This invitation link no longer works" in again.content.decode()
+
+
+def test_link_expires_after_the_reset_timeout(invite, client, settings):
+    invite(["ada@example.com"])
+    link = link_in(mail.outbox[0])
+    assert client.get(link)["Location"].endswith("/set-password/")  # valid today
+    later = datetime.datetime.now() + datetime.timedelta(
+        seconds=settings.PASSWORD_RESET_TIMEOUT + 60
+    )
+
+    with mock.patch.object(default_token_generator, "_now", return_value=later):
+        response = client.get(link, follow=True)
+
+    assert "This invitation link no longer works" in response.content.decode()
+    assert not User.objects.get().has_usable_password()
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def test_form_accepts_commas_newlines_and_dedupes(cohort):
+    form = InviteForm(
+        {
+            "emails": "ada@example.com, grace@example.com\n\nADA@example.com;linus@example.com",
+            "role": "learner",
+        },
+        cohort=cohort,
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["emails"] == [
+        "ada@example.com",
+        "grace@example.com",
+        "linus@example.com",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("emails", "error"),
+    [
+        ("", "This field is required."),
+        (" ,\n ", "Enter at least one e-mail address."),
+        (
+            "ada@example.com, not-an-address, x@",
+            "These are not valid e-mail addresses: not-an-address, x@",
+        ),
+        (
+            ",".join(f"user{n}@example.com" for n in range(201)),
+            "At most 200 addresses at a time (you entered 201).",
+        ),
+    ],
+)
+def test_form_refuses_bad_lists(cohort, emails, error):
+    form = InviteForm({"emails": emails, "role": "learner"}, cohort=cohort)
+
+    assert form.errors == {"emails": [error]}
+
+
+def test_form_refuses_an_unknown_role(cohort):
+    form = InviteForm({"emails": "ada@example.com", "role": "owner"}, cohort=cohort)
+
+    assert list(form.errors) == ["role"]
