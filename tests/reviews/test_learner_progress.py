@@ -1,0 +1,80 @@
+import pytest
+
+from learners.models import Submission
+from tests.factories import (
+    CohortFactory,
+    IterationFactory,
+    ObjectiveFactory,
+    ProjectFactory,
+    StageFactory,
+    SubmissionFactory,
+)
+
+
+def _url(cohort, learner):
+    return f"/mentor/learners/{cohort.pk}/{learner.pk}/"
+
+
+@pytest.fixture
+def roadmap():
+    stage = StageFactory(title="Python fundamentals")
+    projects = [ProjectFactory(stage=stage, title=f"Kata {n}") for n in (1, 2)]
+    ObjectiveFactory(stage=stage)
+    return stage, projects
+
+
+@pytest.mark.parametrize("who", ["mentor", "staff"])
+def test_the_cohorts_mentors_and_staff_see_a_learners_progress_and_submissions(
+    client_for, request, cohort, learner, roadmap, who
+):
+    _stage, (first, second) = roadmap
+    approved = SubmissionFactory(
+        cohort=cohort, learner=learner, project=first, status=Submission.Status.APPROVED
+    )
+    IterationFactory(submission=approved, number=1)
+    SubmissionFactory(cohort=CohortFactory(), learner=learner, project=second)
+
+    response = client_for(request.getfixturevalue(who)).get(_url(cohort, learner))
+
+    assert response.status_code == 200
+    assert [
+        (s.stage.title, s.projects.done, s.projects.total) for s in response.context["progress"]
+    ] == [("Python fundamentals", 1, 2)]
+    assert [s.pk for s in response.context["submissions"]] == [approved.pk]
+    content = response.content.decode()
+    assert f'<a href="/submissions/{approved.pk}/">Kata 1</a>' in content
+    assert "<td>#1</td>" in content
+
+
+def test_a_learner_without_submissions_gets_a_helpful_sentence(client_for, cohort, learner, mentor):
+    content = client_for(mentor).get(_url(cohort, learner)).content.decode()
+
+    assert "has not submitted any work in this cohort yet." in content
+
+
+@pytest.mark.parametrize("who", ["other_mentor", "learner", "other_learner"])
+def test_anyone_else_gets_404(client_for, request, cohort, learner, who):
+    response = client_for(request.getfixturevalue(who)).get(_url(cohort, learner))
+
+    assert response.status_code == 404
+
+
+def test_a_user_who_is_not_a_learner_of_the_cohort_is_404(client_for, cohort, mentor):
+    assert client_for(mentor).get(_url(cohort, mentor)).status_code == 404
+
+
+def test_the_progress_page_needs_get_and_a_login(client, client_for, cohort, learner, mentor):
+    assert client.get(_url(cohort, learner)).status_code == 302
+    assert client_for(mentor).post(_url(cohort, learner)).status_code == 405
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_the_progress_page_issues_the_same_number_of_queries_for_1_and_10_submissions(
+    client_for, cohort, learner, mentor, rows, django_assert_num_queries
+):
+    for _ in range(rows):
+        IterationFactory(submission=SubmissionFactory(cohort=cohort, learner=learner), number=1)
+    client = client_for(mentor)
+
+    with django_assert_num_queries(7):
+        client.get(_url(cohort, learner))

@@ -1,0 +1,235 @@
+"""The reviews' part of /submissions/<id>/: published reviews, line links, the conversation."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from reviews.models import Reply
+from tests.factories import (
+    IterationFactory,
+    ReplyFactory,
+    ReviewCommentFactory,
+    ReviewFactory,
+    UserFactory,
+)
+
+SHA = "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0"
+
+
+def _page(client, submission):
+    response = client.get(f"/submissions/{submission.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _published(iteration, mentor, minutes_ago=0, **kwargs):
+    published_at = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    return ReviewFactory(iteration=iteration, mentor=mentor, published_at=published_at, **kwargs)
+
+
+def test_drafts_are_invisible_to_the_learner_and_to_other_mentors(
+    client_for, cohort, learner, mentor, submission
+):
+    draft = ReviewFactory(
+        iteration=submission.iterations.get(), mentor=mentor, summary="Secret draft words"
+    )
+    ReviewCommentFactory(review=draft, body="Draft-only comment")
+    colleague = UserFactory(username="barbara")
+    cohort.memberships.create(user=colleague, role="mentor")
+
+    for user in (learner, colleague):
+        content = _page(client_for(user), submission)
+        assert "Secret draft words" not in content
+        assert "Draft-only comment" not in content
+        assert "No review yet." in content
+
+
+def test_published_reviews_show_in_order_with_verdicts_and_markdown(
+    client_for, learner, mentor, submission
+):
+    _published(submission.iterations.get(), mentor, minutes_ago=5, summary="First **pass**.")
+    _published(
+        IterationFactory(submission=submission, number=2),
+        UserFactory(username="barbara"),
+        minutes_ago=1,
+        summary="Second pass.",
+        verdict="approve",
+    )
+
+    content = _page(client_for(learner), submission)
+
+    assert content.index("<p>First <strong>pass</strong>.</p>") < content.index(
+        "<p>Second pass.</p>"
+    )
+    assert content.count('<span class="badge text-bg-warning">Changes requested</span>') == 1
+    assert content.count('<span class="badge text-bg-success">Approved</span>') == 1
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "sha", "expected"),
+    [
+        (
+            "https://github.com/ada/tracker",
+            SHA,
+            f'<a href="https://github.com/ada/tracker/blob/{SHA}/app/main.py#L12" '
+            'rel="noopener noreferrer">app/main.py:12</a>',
+        ),
+        (
+            "https://gitlab.com/ada/tracker",
+            SHA,
+            f'<a href="https://gitlab.com/ada/tracker/-/blob/{SHA}/app/main.py#L12" '
+            'rel="noopener noreferrer">app/main.py:12</a>',
+        ),
+        ("https://codeberg.org/ada/tracker", SHA, "app/main.py:12"),
+        ("https://github.com/ada/tracker", "", "app/main.py:12"),
+    ],
+    ids=["github", "gitlab", "other-host", "no-sha"],
+)
+def test_comment_anchors_link_to_the_line_at_the_reviewed_commit_when_possible(
+    client_for, learner, mentor, submission, repo_url, sha, expected
+):
+    iteration = submission.iterations.get()
+    iteration.repo_url, iteration.commit_sha = repo_url, sha
+    iteration.save()
+    ReviewCommentFactory(review=_published(iteration, mentor), path="app/main.py", line=12)
+
+    content = _page(client_for(learner), submission)
+
+    anchor = content.split('<div class="comment-anchor mb-1">', 1)[1].split("</div>", 1)[0]
+    assert anchor.strip() == expected
+
+
+def test_a_comment_without_a_path_is_a_general_comment(client_for, learner, mentor, submission):
+    review = _published(submission.iterations.get(), mentor)
+    ReviewCommentFactory(review=review, path="", line=None, body="Overall tidy.")
+
+    content = _page(client_for(learner), submission)
+
+    assert '<div class="small text-body-secondary mb-1">General comment</div>' in content
+    assert "<p>Overall tidy.</p>" in content
+
+
+HOSTILE = (
+    '<script>alert("x")</script> <img src=x onerror="alert(1)"> '
+    '[click](javascript:alert(2)) <a href="javascript:alert(3)">y</a>'
+)
+
+
+def test_markdown_in_summaries_comments_and_replies_is_sanitised(
+    client_for, learner, mentor, submission
+):
+    review = _published(submission.iterations.get(), mentor, summary=f"Summary {HOSTILE}")
+    ReviewCommentFactory(review=review, body=f"Comment {HOSTILE}")
+    ReplyFactory(submission=submission, author=learner, body=f"Reply {HOSTILE}")
+
+    content = _page(client_for(learner), submission)
+
+    reviews_part = content[content.index('id="reviews"') :]
+    assert "<script>alert" not in reviews_part
+    assert "onerror" not in reviews_part
+    assert "javascript:" not in reviews_part
+    assert reviews_part.count('<img src="x">') == 3
+
+
+def test_the_conversation_lists_replies_oldest_first_with_role_badges(
+    client_for, learner, mentor, staff, submission
+):
+    now = timezone.now()
+    ReplyFactory(submission=submission, author=mentor, body="Mentor note", created_at=now)
+    ReplyFactory(
+        submission=submission,
+        author=learner,
+        body="Learner question",
+        created_at=now - datetime.timedelta(hours=1),
+    )
+    ReplyFactory(
+        submission=submission,
+        author=staff,
+        body="Staff aside",
+        created_at=now + datetime.timedelta(minutes=1),
+    )
+
+    content = _page(client_for(learner), submission)
+
+    positions = [content.index(text) for text in ("Learner question", "Mentor note", "Staff aside")]
+    assert positions == sorted(positions)
+    assert '<span class="badge text-bg-info">Learner</span>' in content
+    assert '<span class="badge text-bg-secondary">Mentor</span>' in content
+    assert '<span class="badge text-bg-secondary">Staff</span>' in content
+    assert f'action="/submissions/{submission.pk}/replies/"' in content
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_the_submission_page_issues_the_same_number_of_queries_for_1_and_10_reviews(
+    client_for, learner, mentor, submission, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        iteration = submission.iterations.get() if n == 0 else None
+        iteration = iteration or IterationFactory(submission=submission, number=n + 1)
+        review = _published(iteration, UserFactory(), minutes_ago=n)
+        ReviewCommentFactory(review=review)
+        ReviewCommentFactory(review=review, path="", line=None)
+        ReplyFactory(submission=submission, author=learner if n % 2 else mentor)
+    client = client_for(learner)
+
+    with django_assert_num_queries(10):
+        client.get(f"/submissions/{submission.pk}/")
+
+
+# --- posting a reply ----------------------------------------------------------------------------
+
+
+def _reply_url(submission):
+    return f"/submissions/{submission.pk}/replies/"
+
+
+def _messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize("who", ["learner", "mentor", "staff"])
+def test_the_learner_its_mentors_and_staff_may_reply(client_for, request, submission, who):
+    user = request.getfixturevalue(who)
+
+    response = client_for(user).post(_reply_url(submission), {"body": "Makes sense."})
+
+    assert response.status_code == 302
+    assert response.url == f"/submissions/{submission.pk}/#conversation"
+    assert _messages(response) == ["Your reply is posted."]
+    assert list(Reply.objects.values_list("author__username", "body")) == [
+        (user.username, "Makes sense.")
+    ]
+
+
+def test_a_learners_reply_emails_the_cohorts_mentors_after_commit(
+    client_for, learner, mentor, submission, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(learner).post(_reply_url(submission), {"body": "Question!"})
+
+    assert [message.to for message in mailoutbox] == [["linus@example.com"]]
+
+
+def test_an_empty_reply_is_refused_with_a_message(client_for, learner, submission):
+    response = client_for(learner).post(_reply_url(submission), {"body": "   "})
+
+    assert response.url == f"/submissions/{submission.pk}/#conversation"
+    assert _messages(response) == ["Your reply was not posted: This field is required."]
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["other_learner", "other_mentor"])
+def test_outsiders_get_404_when_replying(client_for, request, submission, who):
+    user = request.getfixturevalue(who)
+
+    response = client_for(user).post(_reply_url(submission), {"body": "Hi"})
+
+    assert response.status_code == 404
+    assert Reply.objects.count() == 0
+
+
+def test_replying_needs_post_and_a_login(client, client_for, learner, submission):
+    assert client.post(_reply_url(submission), {"body": "Hi"}).status_code == 302
+    assert client_for(learner).get(_reply_url(submission)).status_code == 405
