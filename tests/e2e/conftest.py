@@ -5,6 +5,7 @@ On a failed test, each page the test opened leaves a screenshot and its HTML und
 test-artifacts/e2e/<test name>/, and the failure report says where.
 """
 
+import io
 import os
 import re
 import shutil
@@ -71,9 +72,10 @@ def browser():
 @pytest.fixture
 def demo_data(transactional_db):
     """The real roadmap and the demo accounts (staff, mentor1-2, learner1-5 in cohort 'demo')."""
-    call_command("load_curriculum", verbosity=0)
+    quiet = io.StringIO()
+    call_command("load_curriculum", stdout=quiet)
     # settings.DEBUG is False under tests; --force says this is a throw-away database.
-    call_command("seed_demo", "--force", verbosity=0)
+    call_command("seed_demo", "--force", stdout=quiet)
 
 
 @pytest.fixture
