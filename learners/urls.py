@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learners import views
+from learners import cohort_views, views
 
 app_name = "learners"
 
@@ -10,7 +10,11 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),
     path("submissions/<int:pk>/resubmit/", views.submission_resubmit, name="submission-resubmit"),
     path("objectives/<int:pk>/check/", views.objective_toggle, name="objective-toggle"),
-    path("cohorts/", views.cohort_list, name="cohort-list"),
-    path("cohorts/<slug:slug>/", views.cohort_detail, name="cohort-detail"),
-    path("cohorts/<slug:slug>/progress.csv", views.cohort_progress_csv, name="cohort-progress-csv"),
+    path("cohorts/", cohort_views.cohort_list, name="cohort-list"),
+    path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort-detail"),
+    path(
+        "cohorts/<slug:slug>/progress.csv",
+        cohort_views.cohort_progress_csv,
+        name="cohort-progress-csv",
+    ),
 ]

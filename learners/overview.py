@@ -1,0 +1,482 @@
+"""Selectors for the cohort overview: the progress grid, the figures and the weekly chart.
+
+Every function here issues a fixed number of queries, whatever the number of learners or
+submissions: the database groups and counts (GROUP BY learner, stage), Python only arranges
+the already-aggregated rows. The page stays fast for 300 learners with a year of work.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from curriculum.models import Stage
+from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+
+Status = Submission.Status
+WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
+
+
+# Access -----------------------------------------------------------------------------------
+
+
+def get_cohort_for_user(user, slug) -> Cohort:
+    """The cohort if `user` is staff or one of its mentors; 404 otherwise. One query."""
+    cohorts = Cohort.objects.all()
+    if not user.is_staff:
+        cohorts = cohorts.filter(
+            pk__in=Membership.objects.filter(user=user, role=Membership.Role.MENTOR).values(
+                "cohort_id"
+            )
+        )
+    try:
+        return cohorts.get(slug=slug)
+    except Cohort.DoesNotExist:
+        raise Http404("No such cohort.") from None
+
+
+def cohorts_for_list(user):
+    """The cohorts `user` may oversee (all for staff), with learner and waiting counts."""
+    cohorts = Cohort.objects.all()
+    if not user.is_staff:
+        cohorts = cohorts.filter(
+            pk__in=Membership.objects.filter(user=user, role=Membership.Role.MENTOR).values(
+                "cohort_id"
+            )
+        )
+    # Two correlated counts rather than two JOINs, which would multiply each other's rows.
+    learners = (
+        Membership.objects.filter(cohort=OuterRef("pk"), role=Membership.Role.LEARNER)
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    waiting = (
+        Submission.objects.filter(cohort=OuterRef("pk"), status__in=WAITING)
+        .values("cohort")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return cohorts.annotate(
+        learner_count=Coalesce(Subquery(learners), 0),
+        waiting_count=Coalesce(Subquery(waiting), 0),
+    ).order_by("-starts_on", "name")
+
+
+# The grid ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellState:
+    key: str
+    label: str
+    badge: str  # Bootstrap classes; the label is always shown too, colour is never alone
+
+
+NOT_STARTED = CellState("not_started", "not started", "text-bg-light border")
+IN_PROGRESS = CellState("in_progress", "in progress", "text-bg-info")
+WAITING_FOR_REVIEW = CellState("waiting", "waiting for review", "text-bg-warning")
+CHANGES_REQUESTED = CellState("changes_requested", "changes requested", "text-bg-danger")
+COMPLETE = CellState("complete", "complete", "text-bg-success")
+CELL_STATES = [NOT_STARTED, IN_PROGRESS, WAITING_FOR_REVIEW, CHANGES_REQUESTED, COMPLETE]
+
+
+def cell_state(*, required, approved_required, approved, waiting, changes, submissions, checks):
+    """A learner's state in one stage, from the counts of their work in it.
+
+    The first rule that holds wins:
+
+    1. complete: every required published project of the stage is approved (a stage with no
+       required project is complete once any of its projects is approved);
+    2. changes requested: some submission in the stage is in changes_requested;
+    3. waiting for review: some submission in the stage is submitted or in review;
+    4. in progress: the learner has any submission or objective check in the stage;
+    5. not started: nothing at all.
+    """
+    if (required and approved_required >= required) or (not required and approved):
+        return COMPLETE
+    if changes:
+        return CHANGES_REQUESTED
+    if waiting:
+        return WAITING_FOR_REVIEW
+    if submissions or checks:
+        return IN_PROGRESS
+    return NOT_STARTED
+
+
+@dataclass
+class LearnerRow:
+    user: object
+    cells: list  # [(stage, CellState)] in stage order
+    approved_required: int = 0
+    required: int = 0
+    approved: int = 0
+    waiting: int = 0
+
+    @property
+    def name(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def progress(self):
+        """Approved required projects over all required ones, 0..1."""
+        return self.approved_required / self.required if self.required else 0.0
+
+    @property
+    def percent(self):
+        return math.floor(self.progress * 100)
+
+
+SORTS = {"name", "-name", "progress", "-progress"}
+DEFAULT_SORT = "name"
+
+
+def clean_sort(value) -> str:
+    return value if value in SORTS else DEFAULT_SORT
+
+
+def _sort_rows(rows, sort):
+    by_name = lambda row: (row.name.casefold(), row.user.get_username())  # noqa: E731
+    rows.sort(key=by_name)  # stable: the secondary order for progress ties
+    if sort.lstrip("-") == "progress":
+        rows.sort(key=lambda row: row.progress, reverse=sort.startswith("-"))
+    elif sort == "-name":
+        rows.reverse()
+    return rows
+
+
+def cohort_grid(cohort, *, sort=DEFAULT_SORT):
+    """(stages, rows): the published stages and one LearnerRow per learner. Four queries."""
+    stages = list(
+        Stage.objects.published()
+        .annotate(
+            required=Count(
+                "projects", filter=Q(projects__is_published=True, projects__is_required=True)
+            )
+        )
+        .order_by("number")
+    )
+    learners = list(
+        get_user_model()
+        .objects.filter(memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER)
+        .only("pk", "username", "first_name", "last_name", "email")
+    )
+    # One row per (learner, stage) that has any work; counts by status in the same pass.
+    work = (
+        Submission.objects.filter(cohort=cohort)
+        .values("learner_id", "project__stage_id")
+        .annotate(
+            submissions=Count("pk"),
+            waiting=Count("pk", filter=Q(status__in=WAITING)),
+            changes=Count("pk", filter=Q(status=Status.CHANGES_REQUESTED)),
+            approved=Count("pk", filter=Q(status=Status.APPROVED)),
+            approved_required=Count(
+                "pk",
+                filter=Q(
+                    status=Status.APPROVED,
+                    project__is_required=True,
+                    project__is_published=True,
+                ),
+            ),
+        )
+        .order_by()
+    )
+    counts = {(w["learner_id"], w["project__stage_id"]): w for w in work}
+    checks = (
+        ObjectiveCheck.objects.filter(
+            learner__memberships__cohort=cohort,
+            learner__memberships__role=Membership.Role.LEARNER,
+        )
+        .values("learner_id", "objective__stage_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    checked = {(c["learner_id"], c["objective__stage_id"]): c["n"] for c in checks}
+
+    published = {stage.pk for stage in stages}
+    required_total = sum(stage.required for stage in stages)
+    totals = {}  # learner id -> [approved, waiting] across every stage, archived ones too
+    for (learner_id, stage_id), w in counts.items():
+        total = totals.setdefault(learner_id, [0, 0, 0])
+        total[0] += w["approved"]
+        total[1] += w["waiting"]
+        if stage_id in published:
+            total[2] += w["approved_required"]
+
+    empty = {"submissions": 0, "waiting": 0, "changes": 0, "approved": 0, "approved_required": 0}
+    rows = []
+    for user in learners:
+        cells = []
+        for stage in stages:
+            w = counts.get((user.pk, stage.pk), empty)
+            state = cell_state(
+                required=stage.required,
+                approved_required=w["approved_required"],
+                approved=w["approved"],
+                waiting=w["waiting"],
+                changes=w["changes"],
+                submissions=w["submissions"],
+                checks=checked.get((user.pk, stage.pk), 0),
+            )
+            cells.append((stage, state))
+        approved, waiting, approved_required = totals.get(user.pk, (0, 0, 0))
+        rows.append(
+            LearnerRow(
+                user=user,
+                cells=cells,
+                approved_required=approved_required,
+                required=required_total,
+                approved=approved,
+                waiting=waiting,
+            )
+        )
+    return stages, _sort_rows(rows, clean_sort(sort))
+
+
+# The figures ------------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile, an ordered-set aggregate (0.5 = the median)."""
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, *, fraction=0.5, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+@dataclass
+class Figures:
+    learners: int
+    waiting: int
+    overdue: int
+    overdue_hours: int
+    median_week: datetime.timedelta | None
+    median_overall: datetime.timedelta | None
+    reviewed_week: int
+    reviewed_overall: int
+
+
+def cohort_figures(cohort, *, learners, now=None) -> Figures:
+    """Waiting, overdue and review turnaround for the cohort. Two queries."""
+    now = now or timezone.now()
+    overdue_hours = settings.REVIEW_OVERDUE_HOURS
+    queue = Submission.objects.filter(cohort=cohort, status__in=WAITING).aggregate(
+        waiting=Count("pk"),
+        overdue=Count(
+            "pk", filter=Q(submitted_at__lt=now - datetime.timedelta(hours=overdue_hours))
+        ),
+    )
+    # Turnaround of an iteration: from its arrival to its first published review. The inner
+    # query groups by iteration; aggregate() wraps it as a subquery for the percentiles.
+    reviewed = (
+        Iteration.objects.filter(submission__cohort=cohort, reviews__published_at__isnull=False)
+        .annotate(first_review=Min("reviews__published_at"))
+        .annotate(turnaround=F("first_review") - F("submitted_at"))
+    )
+    this_week = Q(first_review__gte=now - datetime.timedelta(days=7))
+    turnaround = reviewed.aggregate(
+        median_overall=PercentileCont("turnaround", output_field=DurationField()),
+        median_week=PercentileCont("turnaround", filter=this_week, output_field=DurationField()),
+        reviewed_overall=Count("pk"),
+        reviewed_week=Count("pk", filter=this_week),
+    )
+    return Figures(
+        learners=learners,
+        waiting=queue["waiting"],
+        overdue=queue["overdue"],
+        overdue_hours=overdue_hours,
+        **turnaround,
+    )
+
+
+def humanise_duration(value: datetime.timedelta | None) -> str:
+    """'35 min', '4 h', '4 h 30 min', '2 d 3 h'; an em dash when there is nothing to show."""
+    if value is None:
+        return "—"
+    minutes = round(value.total_seconds() / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+# The weekly chart -------------------------------------------------------------------------
+
+
+@dataclass
+class Week:
+    number: int
+    starts: datetime.date
+    ends: datetime.date
+    submissions: int = 0
+    approvals: int = 0
+
+
+@dataclass
+class Weekly:
+    weeks: list = field(default_factory=list)
+    approvals_last_7_days: int = 0
+
+    @property
+    def approvals_total(self):
+        return sum(week.approvals for week in self.weeks)
+
+    @property
+    def submissions_total(self):
+        return sum(week.submissions for week in self.weeks)
+
+    @property
+    def approvals_per_week(self):
+        """The average over the weeks shown (the current, partial week counts as one)."""
+        return self.approvals_total / len(self.weeks) if self.weeks else 0.0
+
+
+def cohort_weekly(cohort, *, today=None) -> Weekly:
+    """Iterations and approvals per cohort week, from its start to min(end, today). Two queries.
+
+    Week 1 runs from the cohort's first day for seven days, and so on. The database counts
+    per day (at most a few hundred rows for a year); Python folds the days into weeks.
+    """
+    today = today or timezone.localdate()
+    last = min(cohort.ends_on, today)
+    if last < cohort.starts_on:
+        return Weekly()
+    count = (last - cohort.starts_on).days // 7 + 1
+    weeks = [
+        Week(
+            number=n + 1,
+            starts=cohort.starts_on + datetime.timedelta(days=7 * n),
+            ends=min(cohort.starts_on + datetime.timedelta(days=7 * n + 6), last),
+        )
+        for n in range(count)
+    ]
+
+    def per_day(queryset, field_name):
+        return (
+            queryset.annotate(day=TruncDate(field_name))
+            .filter(day__gte=cohort.starts_on, day__lte=last)
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("day", "n")
+        )
+
+    iterations = per_day(Iteration.objects.filter(submission__cohort=cohort), "submitted_at")
+    approvals = per_day(
+        Submission.objects.filter(cohort=cohort, approved_at__isnull=False), "approved_at"
+    )
+    weekly = Weekly(weeks=weeks)
+    for day, n in iterations:
+        weeks[(day - cohort.starts_on).days // 7].submissions += n
+    for day, n in approvals:
+        weeks[(day - cohort.starts_on).days // 7].approvals += n
+        if (today - day).days < 7:
+            weekly.approvals_last_7_days += n
+    return weekly
+
+
+@dataclass
+class Chart:
+    """Coordinates for the inline SVG, computed here so the template only places them."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_width: int
+    plot_height: int
+    y_max: int
+    ticks: list  # [(y, label)]
+    groups: list  # [{"week", "x", "label", "show_label", "bars": [...]}]
+
+    @property
+    def bottom(self):
+        return self.top + self.plot_height
+
+    @property
+    def right(self):
+        return self.left + self.plot_width
+
+
+def _nice_ceiling(value):
+    """The smallest of 5, 10, 20, 50, 100… that is at least `value`: round axis ticks."""
+    value = max(value, 4)
+    magnitude = 10 ** math.floor(math.log10(value))
+    return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value)
+
+
+def weekly_chart(weekly: Weekly, *, width=720, height=280) -> Chart | None:
+    """Grouped bars per week: submissions beside approvals, with a y axis of round ticks."""
+    if not weekly.weeks:
+        return None
+    left, right, top, bottom = 48, 12, 28, 56
+    plot_width, plot_height = width - left - right, height - top - bottom
+    peak = max(max(w.submissions, w.approvals) for w in weekly.weeks)
+    y_max = _nice_ceiling(peak)
+    tick_step = y_max // 4 if y_max % 4 == 0 else y_max // 5
+
+    def y(value):
+        return round(top + plot_height - value * plot_height / y_max, 1)
+
+    ticks = [(y(v), v) for v in range(0, y_max + 1, tick_step)]
+    slot = plot_width / len(weekly.weeks)
+    bar = max(1.0, round(slot * 0.36, 1))
+    label_every = max(1, math.ceil(len(weekly.weeks) / 14))  # at most ~14 labels on the axis
+    groups = []
+    for index, week in enumerate(weekly.weeks):
+        x = left + slot * index
+        centre = x + slot / 2
+        groups.append(
+            {
+                "week": week,
+                "label_x": round(centre, 1),
+                "show_label": index % label_every == 0,
+                "bars": [
+                    {
+                        "series": "submissions",
+                        "x": round(centre - bar, 1),
+                        "y": y(week.submissions),
+                        "height": round(top + plot_height - y(week.submissions), 1),
+                    },
+                    {
+                        "series": "approvals",
+                        "x": round(centre, 1),
+                        "y": y(week.approvals),
+                        "height": round(top + plot_height - y(week.approvals), 1),
+                    },
+                ],
+                "bar_width": bar,
+            }
+        )
+    return Chart(
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        plot_width=plot_width,
+        plot_height=plot_height,
+        y_max=y_max,
+        ticks=ticks,
+        groups=groups,
+    )
