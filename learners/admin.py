@@ -1,0 +1,183 @@
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.text import format_lazy
+
+from learners.forms import InviteForm
+from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ("user", "role", "joined_at")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "starts_on", "ends_on", "learner_count", "mentor_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "starts_on"
+    inlines = (MembershipInline,)
+    change_form_template = "admin/learners/cohort/change_form.html"
+
+    def get_queryset(self, request):
+        role = Membership.Role
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                learner_count=Count("memberships", filter=Q(memberships__role=role.LEARNER)),
+                mentor_count=Count("memberships", filter=Q(memberships__role=role.MENTOR)),
+            )
+        )
+
+    @admin.display(description="learners", ordering="learner_count")
+    def learner_count(self, cohort):
+        return cohort.learner_count
+
+    @admin.display(description="mentors", ordering="mentor_count")
+    def mentor_count(self, cohort):
+        return cohort.mentor_count
+
+    def get_urls(self):
+        invite = path(
+            "<path:object_id>/invite/",
+            self.admin_site.admin_view(self.invite_view),
+            name="learners_cohort_invite",
+        )
+        # Before the defaults: their "<path:object_id>/" would swallow ".../invite/".
+        return [invite, *super().get_urls()]
+
+    def invite_view(self, request, object_id):
+        cohort = self.get_object(request, unquote(object_id))
+        if cohort is None:
+            raise Http404
+        if not self.has_change_permission(request, cohort):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None, cohort=cohort)
+        if request.method == "POST" and form.is_valid():
+            result = form.save()
+            self.message_user(
+                request,
+                f"{len(form.cleaned_data['emails'])} address(es) processed: "
+                f"{len(result.users_created)} new account(s), "
+                f"{len(result.memberships_created)} added to {cohort}, "
+                f"{len(result.emailed)} set-password link(s) e-mailed.",
+                messages.SUCCESS,
+            )
+            if result.role_conflicts:
+                self.message_user(
+                    request,
+                    "Already in this cohort with another role, left unchanged: "
+                    + ", ".join(str(m.user) for m in result.role_conflicts),
+                    messages.WARNING,
+                )
+            return redirect("admin:learners_cohort_change", cohort.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": format_lazy("Invite people to {}", cohort),
+            "subtitle": None,
+            "form": form,
+            "cohort": cohort,
+            "opts": self.opts,
+            "original": cohort,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/learners/cohort/invite.html", context)
+
+
+class IterationInline(admin.TabularInline):
+    model = Iteration
+    fields = ("number", "repo_url", "live_url", "commit_sha", "submitted_at")
+    readonly_fields = fields
+    ordering = ("-number",)
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-mostly: the status moves only through learners.services, never by hand here."""
+
+    list_display = ("project", "learner", "cohort", "status", "claimed_by", "submitted_at")
+    list_select_related = ("learner", "project__stage", "cohort", "claimed_by")
+    list_filter = ("cohort", "project__stage", "status")
+    search_fields = (
+        "learner__username",
+        "learner__email",
+        "learner__first_name",
+        "learner__last_name",
+    )
+    date_hierarchy = "submitted_at"
+    fields = (
+        "learner",
+        "project",
+        "cohort",
+        "status",
+        "claimed_by",
+        "claimed_at",
+        "submitted_at",
+        "approved_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    inlines = (IterationInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # learners' work is never deleted from here
+
+
+@admin.register(Iteration)
+class IterationAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "number", "repo_url", "commit_sha", "submitted_at")
+    list_select_related = ("submission__learner", "submission__project")
+    list_filter = ("submission__cohort", "submission__project__stage")
+    search_fields = ("submission__learner__username", "submission__learner__email", "repo_url")
+    fields = (
+        "submission",
+        "number",
+        "repo_url",
+        "live_url",
+        "commit_sha",
+        "notes",
+        "ticked",
+        "submitted_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="checklist ticked")
+    def ticked(self, iteration):
+        return ", ".join(item.text for item in iteration.checklist_items.all()) or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ObjectiveCheck)
+class ObjectiveCheckAdmin(admin.ModelAdmin):
+    list_display = ("learner", "objective", "checked_at")
+    list_select_related = ("learner", "objective")
+    list_filter = ("objective__stage",)
+    search_fields = ("learner__username", "learner__email", "objective__text")
+    autocomplete_fields = ("learner",)
+    raw_id_fields = ("objective",)
+    date_hierarchy = "checked_at"
