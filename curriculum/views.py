@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 
 from bootcamp.access import roles_for
 from curriculum.models import Project, Stage
+from learners.selectors import learner_progress
 
 
 def get_curriculum_for_user(queryset, user, **lookup):
@@ -17,7 +18,12 @@ def get_curriculum_for_user(queryset, user, **lookup):
 @login_required
 @require_safe
 def stage_list(request):
-    stages = Stage.objects.for_stage_list(request.user)
+    stages = list(Stage.objects.for_stage_list(request.user))
+    if roles_for(request.user).is_learner:
+        # The learner's own progress per stage: one more query (learners.selectors).
+        progress = {item.stage.pk: item for item in learner_progress(learner=request.user)}
+        for stage in stages:
+            stage.progress = progress.get(stage.pk)
     return render(request, "curriculum/stage_list.html", {"stages": stages})
 
 
