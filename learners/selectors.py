@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import compare_url
-from learners.models import Cohort, Iteration, ObjectiveCheck, Submission
+from learners.models import Cohort, Iteration, Submission
 
 
 @dataclass(frozen=True)
@@ -165,12 +165,3 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
             else None
         )
     return iterations
-
-
-def checked_objective_ids(*, learner, stage: Stage) -> set[int]:
-    """The ids of the stage's objectives the learner has ticked. One query."""
-    return set(
-        ObjectiveCheck.objects.filter(learner=learner, objective__stage=stage).values_list(
-            "objective_id", flat=True
-        )
-    )

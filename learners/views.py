@@ -21,15 +21,6 @@ from learners.selectors import (
 from learners.services import TransitionError, objective_check_toggle
 
 
-def _missing(request, *args, **kwargs):
-    raise Http404
-
-
-# The cohort pages live in learners/cohort_views.py (cohort overview issue); until that lands,
-# these names keep learners/urls.py importable.
-cohort_list = cohort_detail = cohort_progress_csv = _missing
-
-
 @login_required
 @require_GET
 def dashboard(request):
