@@ -36,7 +36,7 @@ HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 # A project counts as finished only if its last review landed this long before now, so
 # the learner's current project always has room for its own story.
-RESERVE = datetime.timedelta(days=6)
+RESERVE = datetime.timedelta(days=4)
 
 # The learner's current project ends in one of these states.
 WORKING = "working"  # started the stage, nothing submitted yet
@@ -49,13 +49,14 @@ FINISHED = "finished"  # allowed to run through the whole curriculum
 
 # The first learners get one state each, so even a five-learner demo shows every status.
 STATE_CYCLE = [OVERDUE, IN_REVIEW, CHANGES, FRESH, JUST_APPROVED, WORKING]
+# About half the learners have touched their work in the last four days, as in a real cohort.
 STATE_WEIGHTS = {
-    WORKING: 24,
-    FRESH: 14,
-    OVERDUE: 7,
-    IN_REVIEW: 15,
-    CHANGES: 16,
-    JUST_APPROVED: 14,
+    WORKING: 40,
+    FRESH: 12,
+    OVERDUE: 6,
+    IN_REVIEW: 12,
+    CHANGES: 12,
+    JUST_APPROVED: 8,
     FINISHED: 10,
 }
 # Days of work per project before the first submission.
@@ -222,7 +223,7 @@ class _Simulation:
             target = rng.choices(list(STATE_WEIGHTS), weights=list(STATE_WEIGHTS.values()))[0]
             profile = rng.choices(list(PACE_WEIGHTS), weights=list(PACE_WEIGHTS.values()))[0]
             late = rng.random() < 0.08  # a late joiner, weeks behind everyone
-            t = start + (rng.uniform(14, 35) if late else rng.uniform(0, 5)) * DAY
+            t = start + (rng.uniform(14, 60) if late else rng.uniform(0, 5)) * DAY
             t = min(t, self.now - RESERVE)
         pace = rng.uniform(*PACES[profile])
         optional_odds = 0.7 if profile == "ahead" else 0.3
@@ -282,14 +283,14 @@ class _Simulation:
         """The current project's iterations, placed backwards from now to match `state`."""
         rng, now = self.rng, self.now
         if state == OVERDUE:
-            last = _Event(now - self.overdue - self.hours(1, 60))
+            last = _Event(now - self.overdue - self.hours(1, 40))
         elif state == IN_REVIEW:
             last = _Event(now - self.hours(3, 70))
         elif state == CHANGES:
-            at = now - self.hours(26, 110)
+            at = now - self.hours(26, 90)
             last = _Event(at, at + self.hours(2, 24), Verdict.REQUEST_CHANGES)
         elif state == JUST_APPROVED:
-            at = now - self.hours(26, 110)
+            at = now - self.hours(26, 90)
             last = _Event(at, at + self.hours(2, 24), Verdict.APPROVE)
         else:  # FRESH
             last = _Event(now - self.hours(1, min(40, settings.REVIEW_OVERDUE_HOURS - 2)))

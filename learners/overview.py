@@ -434,7 +434,8 @@ def weekly_chart(weekly: Weekly, *, width=720, height=280) -> Chart | None:
     plot_width, plot_height = width - left - right, height - top - bottom
     peak = max(max(w.submissions, w.approvals) for w in weekly.weeks)
     y_max = _nice_ceiling(peak)
-    tick_step = y_max // 4 if y_max % 4 == 0 else y_max // 5
+    # 5 -> 0,1..5; 10 -> 0,2..10; 20 -> 0,5..20; 50 -> 0,10..50: round numbers on every tick.
+    tick_step = y_max // 4 if str(y_max).startswith("2") else y_max // 5
 
     def y(value):
         return round(top + plot_height - value * plot_height / y_max, 1)
