@@ -1,6 +1,9 @@
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.utils import timezone
 
 from learners.models import Membership, Submission
@@ -11,6 +14,7 @@ from tests.factories import (
     MembershipFactory,
     ReviewCommentFactory,
     ReviewFactory,
+    SubmissionFactory,
     UserFactory,
 )
 
@@ -289,3 +293,34 @@ def test_published_comment_factory_rows_are_ordered_by_order(claimed, mentor):
     ReviewCommentFactory(review=review, order=1, path="a.py")
 
     assert list(review.comments.values_list("path", flat=True)) == ["a.py", "b.py"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_publishes_by_the_claimant_publish_once(mailoutbox):
+    mentor = UserFactory(username="linus")
+    work = SubmissionFactory(learner=UserFactory(username="ada"))
+    MembershipFactory(cohort=work.cohort, user=mentor, role=Membership.Role.MENTOR)
+    IterationFactory(submission=work, number=1)
+    Submission.objects.filter(pk=work.pk).update(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now()
+    )
+    barrier = threading.Barrier(2)
+    results = []
+
+    def click():
+        try:
+            barrier.wait(timeout=10)
+            results.append(review_publish(**_review_kwargs(work, mentor)).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    published = Review.objects.published().get()
+    assert results == [published.pk, published.pk]
+    assert ReviewComment.objects.count() == 2
+    assert len(mailoutbox) == 1
