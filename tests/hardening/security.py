@@ -31,7 +31,7 @@ def assert_security_headers(response):
 
 
 class _ActiveContentFinder(HTMLParser):
-    """Collects what could run script in a page: <script> other than our static files,
+    """Collects what could run script in a page: <script> other than same-origin files,
     on*= handlers, javascript:/vbscript: (and non-image data:) URLs, frames and objects;
     and <style>/style= (no template has them, so they can only come from user input)."""
 
@@ -43,7 +43,8 @@ class _ActiveContentFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "script" and not (attributes.get("src") or "").startswith("/static/"):
+        src = attributes.get("src") or ""
+        if tag == "script" and not (src.startswith("/") and not src.startswith("//")):
             self.found.append(f"<script {attrs}>")
         if tag in {"iframe", "frame", "object", "embed", "base", "style"}:
             self.found.append(f"<{tag} {attrs}>")

@@ -62,3 +62,37 @@ markdown = st.one_of(
         "\n\n".join
     ),
 )
+
+paths = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "app/main.py",
+            "../../etc/passwd",
+            '"><script>alert(1)</script>',
+            "a b/c d.py",
+            "javascript:alert(1)",
+            "/abs/path.py",
+            "x" * 301,
+        ]
+    ),
+)
+lines = st.one_of(
+    st.integers(min_value=-5, max_value=10**12).map(str),
+    st.text(max_size=12),
+    st.just(""),
+)
+comment_rows = st.lists(st.tuples(paths, lines, markdown), max_size=4)
+total_forms = st.one_of(st.none(), st.sampled_from(["", "abc", "-1", "100000000"]))
+emails = st.one_of(
+    st.text(max_size=120),
+    st.lists(
+        st.one_of(
+            st.emails().map(str),
+            st.sampled_from(
+                ['"<script>"@example.com', "a@b", "javascript:alert(1)@x.com", "x" * 300]
+            ),
+        ),
+        max_size=5,
+    ).map(", ".join),
+)

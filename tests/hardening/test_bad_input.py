@@ -9,23 +9,32 @@ function-scoped-fixture health check may be suppressed), and each builds its own
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from learners.models import Iteration, Submission
-from tests.factories import PASSWORD
+from reviews.models import Reply, Review
+from tests.factories import PASSWORD, IterationFactory
 from tests.hardening.security import active_content
 from tests.hardening.strategies import (
     HTML_PAYLOADS,
     VALID_REPO,
     XSS_PAYLOADS,
+    comment_rows,
+    emails,
     markdown,
     shas,
+    total_forms,
     urls,
 )
+
+User = get_user_model()
 
 fuzz = hypothesis_settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -144,6 +153,153 @@ def test_a_3_mb_resubmission_is_refused_with_400_and_nothing_is_saved(world):
     assert Iteration.objects.filter(submission=world.submission).count() == 1
 
 
+# --- review with its comment formset, and replies ------------------------------------------
+
+
+@pytest.fixture
+def in_review(world):
+    """The learner resubmitted (iteration 2) and the cohort's mentor claimed it."""
+    IterationFactory(submission=world.submission, number=2)
+    Submission.objects.filter(pk=world.submission.pk).update(
+        status=Submission.Status.IN_REVIEW, claimed_by=world.mentor, claimed_at=timezone.now()
+    )
+    return world
+
+
+def review_post(summary, verdict, rows, total=None, button="publish"):
+    data = {
+        "summary": summary,
+        "verdict": verdict,
+        "comments-TOTAL_FORMS": str(len(rows)) if total is None else total,
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+        button: "1",
+    }
+    for index, (path, line, body) in enumerate(rows):
+        data[f"comments-{index}-path"] = path
+        data[f"comments-{index}-line"] = line
+        data[f"comments-{index}-body"] = body
+    return data
+
+
+@fuzz
+@given(
+    summary=markdown,
+    verdict=st.sampled_from(["approve", "request_changes", "", "bogus"]),
+    rows=comment_rows,
+    total=total_forms,
+    button=st.sampled_from(["publish", "save_draft"]),
+)
+@example(
+    summary=ALL_PAYLOADS,
+    verdict="request_changes",
+    rows=[('"><script>alert(1)</script>', "3", ALL_PAYLOADS), ("app/main.py", "12", "x")],
+    total=None,
+    button="publish",
+)
+def test_reviewing_with_anything_never_fails_or_puts_script_in_the_page(
+    in_review, summary, verdict, rows, total, button
+):
+    url = reverse("reviews:review", kwargs={"pk": in_review.submission.pk})
+    data = review_post(summary, verdict, rows, total, button)
+    with rolled_back():
+        response = client_for(in_review.mentor).post(url, data, follow=True)
+        assert_safe(response)
+        if button == "publish" and response.redirect_chain:
+            # Published: the learner's view of the same review must be as safe.
+            learner_page = client_for(in_review.learner).get(
+                in_review.submission.get_absolute_url()
+            )
+            assert_safe(learner_page)
+
+
+def test_a_published_hostile_review_links_lines_without_script(in_review):
+    Iteration.objects.filter(submission=in_review.submission, number=2).update(
+        repo_url="https://github.com/ada/task-manager", commit_sha="a1b2c3d"
+    )
+    url = reverse("reviews:review", kwargs={"pk": in_review.submission.pk})
+    rows = [('"><script>alert(1)</script>.py', "3", "<img src=x onerror=alert(1)>")]
+
+    client_for(in_review.mentor).post(url, review_post("Fine.", "request_changes", rows))
+    page = client_for(in_review.learner).get(in_review.submission.get_absolute_url())
+
+    assert_safe(page)
+    content = page.content.decode()
+    assert (
+        '<a href="https://github.com/ada/task-manager/blob/a1b2c3d/'
+        '%22%3E%3Cscript%3Ealert%281%29%3C/script%3E.py#L3" rel="noopener noreferrer">'
+        "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;.py:3</a>"
+    ) in content
+
+
+@fuzz
+@given(body=markdown)
+@example(body=ALL_PAYLOADS)
+def test_replying_with_anything_never_fails_or_puts_script_in_the_page(world, body):
+    url = reverse("reviews:reply-create", kwargs={"pk": world.submission.pk})
+    with rolled_back():
+        response = client_for(world.learner).post(url, {"body": body}, follow=True)
+        assert_safe(response)
+
+
+def test_a_reply_one_character_too_long_is_refused_with_the_reason(world):
+    url = reverse("reviews:reply-create", kwargs={"pk": world.submission.pk})
+
+    response = client_for(world.learner).post(url, {"body": "x" * 10_001}, follow=True)
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "Your reply was not posted: Ensure this value has at most 10000 characters (it has 10001)."
+    ]
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("actor", "name", "data"),
+    [
+        ("mentor", "reviews:review", {"summary": "x" * (3 * 1024 * 1024), "publish": "1"}),
+        ("learner", "reviews:reply-create", {"body": "x" * (3 * 1024 * 1024)}),
+    ],
+)
+def test_a_3_mb_review_or_reply_is_refused_with_400(in_review, actor, name, data):
+    client = client_for(getattr(in_review, actor))
+
+    response = client.post(reverse(name, kwargs={"pk": in_review.submission.pk}), data)
+
+    assert response.status_code == 400
+    assert Review.objects.count() == 1
+    assert Reply.objects.count() == 0
+
+
+# --- the invitation form (a page of the cohort's admin) ----------------------------------
+
+
+@fuzz
+@given(addresses=emails, role=st.sampled_from(["learner", "mentor", "", "staff", "<script>"]))
+@example(
+    addresses='"<script>alert(1)</script>"@example.com, <img src=x onerror=alert(1)>',
+    role="learner",
+)
+def test_inviting_anything_never_fails_or_puts_script_in_the_page(world, addresses, role):
+    url = reverse("admin:learners_cohort_invite", args=[world.cohort.pk])
+    with rolled_back():
+        response = client_for(world.staff).post(
+            url, {"emails": addresses, "role": role}, follow=True
+        )
+        assert_safe(response)
+
+
+def test_a_3_mb_invitation_is_refused_with_400(world):
+    url = reverse("admin:learners_cohort_invite", args=[world.cohort.pk])
+
+    response = client_for(world.staff).post(
+        url, {"emails": "a@example.com " * (3 * 1024 * 1024 // 14), "role": "learner"}
+    )
+
+    assert response.status_code == 400
+
+
 # --- missing CSRF token -> 403 ------------------------------------------------------------
 
 
@@ -163,6 +319,21 @@ def csrf_posts(world):
             {"repo_url": VALID_REPO},
         ),
         ("learner", "learners:objective-toggle", {"pk": world.objective.pk}, {}),
+        ("learner", "reviews:reply-create", {"pk": world.submission.pk}, {"body": "Hi"}),
+        ("mentor", "reviews:claim", {"pk": world.submission.pk}, {}),
+        ("mentor", "reviews:release", {"pk": world.submission.pk}, {}),
+        (
+            "mentor",
+            "reviews:review",
+            {"pk": world.submission.pk},
+            review_post("Good.", "approve", []),
+        ),
+        (
+            "staff",
+            "admin:learners_cohort_invite",
+            {"object_id": world.cohort.pk},
+            {"emails": "new@example.com", "role": "learner"},
+        ),
         ("learner", "logout", {}, {}),
     ]
 
@@ -176,6 +347,9 @@ def test_every_form_refuses_a_post_without_a_csrf_token(world):
     assert statuses == dict.fromkeys(statuses, 403)
     assert Iteration.objects.count() == 1
     assert world.learner.objective_checks.count() == 0
+    assert Reply.objects.count() == 0
+    assert Review.objects.count() == 1
+    assert User.objects.filter(email="new@example.com").exists() is False
 
 
 def test_the_login_form_refuses_a_post_without_a_csrf_token(learner):
@@ -201,9 +375,16 @@ UNKNOWN_PK = 2_147_483_000
         ("get", "learners:submission-detail", {"pk": UNKNOWN_PK}),
         ("get", "learners:submission-resubmit", {"pk": UNKNOWN_PK}),
         ("post", "learners:objective-toggle", {"pk": UNKNOWN_PK}),
+        ("get", "learners:cohort-detail", {"slug": "no-such-cohort"}),
+        ("get", "learners:cohort-progress-csv", {"slug": "no-such-cohort"}),
+        ("get", "reviews:review", {"pk": UNKNOWN_PK}),
+        ("post", "reviews:claim", {"pk": UNKNOWN_PK}),
+        ("post", "reviews:release", {"pk": UNKNOWN_PK}),
+        ("post", "reviews:reply-create", {"pk": UNKNOWN_PK}),
+        ("get", "reviews:learner-progress", {"cohort_pk": UNKNOWN_PK, "learner_pk": 1}),
     ],
 )
-@pytest.mark.parametrize("actor", ["learner", "staff"])
+@pytest.mark.parametrize("actor", ["learner", "mentor", "staff"])
 def test_an_unknown_id_is_404(world, actor, method, name, kwargs):
     client = client_for(getattr(world, actor))
 
