@@ -631,3 +631,16 @@ def test_cohort_list_query_count_is_flat(client_for, staff, django_assert_num_qu
         response = client.get(list_url())
 
     assert len(response.context["page"].object_list) == 5
+
+
+def test_staff_reach_the_overview_from_the_cohort_admin_page(client_for, cohort, staff):
+    client = client_for(staff)
+    change = client.get(reverse("admin:learners_cohort_change", args=[cohort.pk]))
+    (view_on_site,) = re.findall(
+        r'<a href="([^"]+)" class="viewsitelink">', change.content.decode()
+    )
+
+    response = client.get(view_on_site)
+
+    assert response.status_code == 302
+    assert response.url.endswith(detail_url(cohort))
