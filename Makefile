@@ -57,7 +57,8 @@ test-fast: install
 	$(VENV)/bin/pytest -m "not e2e"
 
 bench: install
-	$(PY) -m bench
+	@scripts/ensure-wrk.sh
+	$(PY) -m bench $(BENCH_ARGS)
 
 stop-db:
 	@$(PY) scripts/stop_private_db.py

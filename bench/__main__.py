@@ -1,0 +1,289 @@
+"""`python -m bench` (what `make bench` runs): seed, serve, load, count, print one table."""
+
+import argparse
+import datetime
+import os
+import platform
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+import environ
+
+from bench import database, inprocess, report, shared_state
+from bench.browser import Browser
+from bench.database import BASE_DIR
+from bench.load import run_wrk, wrk_path
+from bench.server import Gunicorn
+
+RESULTS_DIR = BASE_DIR / "bench-results"
+
+
+def parse_args(argv):
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--learners", type=int, default=300)
+    parser.add_argument("--mentors", type=int, default=10)
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="keep the bench database of the last run instead of seeding a fresh one",
+    )
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per page (10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds per page first (2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * cores + 1,
+        help=f"gunicorn workers (2 x cores + 1 = {2 * cores + 1})",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker; above 1 uses gthread (1)"
+    )
+    parser.add_argument(
+        "--wrk-threads", type=int, default=min(cores, 4), help="wrk threads (cores, at most 4)"
+    )
+    parser.add_argument("--only", help="measure only the pages whose path contains this")
+    parser.add_argument("--shared-requests", type=int, default=20)
+    return parser.parse_args(argv)
+
+
+def production_env(database_url: str) -> dict:
+    """What a production deployment sets, minus TLS (the benchmark speaks plain HTTP)."""
+    env = dict(os.environ)
+    env.update(
+        DEBUG="off",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=database_url,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="off",
+        SESSION_COOKIE_SECURE="off",
+        CSRF_COOKIE_SECURE="off",
+        SECURE_HSTS_SECONDS="0",
+        EMAIL_URL="dummymail://",
+        SITE_URL="http://127.0.0.1",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("TEST_DATABASE_NAME", None)
+    return env
+
+
+def pages_for(targets: inprocess.Targets) -> list[report.Page]:
+    Page = report.Page
+    return [
+        Page("/healthz", None, "page"),
+        Page("/dashboard/", targets.learner, "page"),
+        Page(f"/stages/{targets.stage_slug}/", targets.learner, "page"),
+        Page(f"/submissions/{targets.submission_id}/", targets.learner, "page"),
+        Page("/mentor/queue/", targets.mentor, "page"),
+        Page(f"/mentor/submissions/{targets.review_submission_id}/review/", targets.mentor, "page"),
+        Page(f"/cohorts/{targets.cohort_slug}/", targets.staff, "overview"),
+        Page(f"/cohorts/{targets.cohort_slug}/progress.csv", targets.staff, "csv"),
+    ]
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(meminfo.readline().split()[1])
+        memory = f", {kib / 1024 / 1024:.1f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores (nproc){memory}, {platform.platform()}"
+
+
+def busy_warning() -> str | None:
+    """Other work on the machine (a test run, a browser) takes CPU from the server: say so."""
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load > cores / 2:
+        return (
+            f"load average {load:.1f} on {cores} cores before the run: something else is busy, "
+            "so the numbers below are low"
+        )
+    return None
+
+
+def git_revision() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def run(args) -> int:
+    wrk_path()  # fail before an expensive seed if the load tool is missing
+    RESULTS_DIR.mkdir(exist_ok=True)
+    # The app reads .env too; DATABASE_URL may be set there rather than in the environment.
+    if (BASE_DIR / ".env").is_file():
+        environ.Env.read_env(BASE_DIR / ".env")
+    db = database.locate()
+    env = production_env(db.url)
+    setup_log_path = RESULTS_DIR / "setup.log"
+    with open(setup_log_path, "w") as setup_log:
+        if args.reuse_db:
+            say(f"reusing database {database.BENCH_DATABASE} on {db.where}")
+        else:
+            say(f"creating database {database.BENCH_DATABASE} on {db.where}")
+            database.recreate(db)
+            say(
+                f"migrate, load_curriculum, seed_demo --learners {args.learners} "
+                f"--mentors {args.mentors} --work (log: {setup_log_path.relative_to(BASE_DIR)})"
+            )
+            started = time.monotonic()
+            database.prepare(env=env, learners=args.learners, mentors=args.mentors, log=setup_log)
+            say(f"seeded in {time.monotonic() - started:.0f} s")
+        database.collectstatic(env=env, log=setup_log)
+
+    inprocess.setup(env)
+    busy = busy_warning()
+    if busy:
+        say(f"WARNING: {busy}")
+    targets = inprocess.pick_targets()
+    say(
+        f"targets: learner {targets.learner} (submission {targets.submission_id}, stage "
+        f"{targets.stage_slug}), mentor {targets.mentor} (review of submission "
+        f"{targets.review_submission_id}{'' if targets.review_claimed else ', not claimed'})"
+    )
+    pages = pages_for(targets)
+    if args.only:
+        pages = [pages[0]] + [p for p in pages[1:] if args.only in p.path]
+
+    queries = {}
+    for page in pages:
+        count, status = inprocess.count_queries(page.path, page.username)
+        queries[page.path] = count
+        if status != 200:
+            say(f"WARNING: {page.path} as {page.username} answers {status} in-process")
+
+    servers = []
+    rows = []
+    shared = None
+    try:
+        a = Gunicorn(
+            name="A",
+            env=env,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=RESULTS_DIR / "gunicorn-A.log",
+        )
+        servers.append(a)
+        a.start()
+        say(f"gunicorn A on {a.base_url}: {a.describe()}")
+
+        cookies = {}
+        for username in {p.username for p in pages if p.username}:
+            cookies[username] = f"sessionid={Browser().log_in(a.base_url, username)}"
+
+        for page in pages:
+            url = a.base_url + page.path
+            cookie = cookies.get(page.username)
+            load = dict(connections=args.connections, threads=args.wrk_threads, cookie=cookie)
+            if args.warmup > 0:
+                run_wrk(url, seconds=args.warmup, **load)
+            result = run_wrk(url, seconds=args.duration, **load)
+            rows.append(report.Row(page=page, load=result, queries=queries[page.path]))
+            say(
+                f"{page.path}: {result.per_second:.0f} req/s, p99 {result.p99_ms:.1f} ms, "
+                f"{result.errors} errors"
+            )
+
+        b = Gunicorn(
+            name="B",
+            env=env,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=RESULTS_DIR / "gunicorn-B.log",
+        )
+        servers.append(b)
+        b.start()
+        say(f"gunicorn B on {b.base_url}: two instances on one database")
+        try:
+            shared = shared_state.check(a, b, targets=targets, requests=args.shared_requests)
+        except RuntimeError as error:
+            shared = shared_state.SharedStateResult(ok=False, line=str(error))
+    finally:
+        for server in reversed(servers):
+            server.stop()
+        if servers:
+            say("gunicorn stopped")
+
+    report.judge(rows)
+    table = report.text_table(rows)
+    shared_line = f"Two instances: {'PASS' if shared.ok else 'FAIL'}: {shared.line}"
+    config = (
+        f"gunicorn {a.describe()}; wrk {args.connections} connections, {args.wrk_threads} "
+        f"threads, {args.duration:.0f} s per page after {args.warmup:.0f} s warm-up"
+    )
+    print()
+    print(table)
+    print()
+    print(shared_line)
+    print(config)
+
+    if busy:
+        print(f"WARNING: {busy}")
+    write_markdown(rows=rows, shared_line=shared_line, config=config, db=db, args=args, busy=busy)
+    failed = [row.page.path for row in rows if not row.passed]
+    if failed or not shared.ok:
+        print(f"\nFAIL: {', '.join(failed) or 'two instances'}", file=sys.stderr)
+        return 1
+    print("\nAll targets met.")
+    return 0
+
+
+def write_markdown(*, rows, shared_line, config, db, args, busy) -> None:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = "make bench" if not sys.argv[1:] else "python -m bench " + " ".join(sys.argv[1:])
+    text = "\n".join(
+        [
+            f"# Benchmark run, {now}",
+            "",
+            f"- Command: `{command}` at commit {git_revision()}",
+            f"- Machine: {machine()}",
+            f"- Database: {database.BENCH_DATABASE} on {db.where}, seeded with "
+            f"`seed_demo --learners {args.learners} --mentors {args.mentors} --work`",
+            f"- {config}",
+            *([f"- WARNING: {busy}"] if busy else []),
+            "",
+            report.markdown_table(rows),
+            "",
+            shared_line,
+            "",
+        ]
+    )
+    path = RESULTS_DIR / "latest.md"
+    path.write_text(text)
+    say(f"written {path.relative_to(BASE_DIR)}")
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    def stop_on_sigterm(signum, frame):
+        raise SystemExit(128 + signum)  # unwinds through the finally that stops gunicorn
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    # Started in the background by a non-interactive shell, SIGINT arrives ignored: undo that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted; everything the benchmark started is stopped", file=sys.stderr)
+        return 130
+    except RuntimeError as error:
+        print(f"\nbench: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

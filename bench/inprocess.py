@@ -1,0 +1,113 @@
+"""Django inside the harness process, on the bench database with the servers' settings: choosing
+the pages worth measuring and counting the SQL queries behind each."""
+
+import os
+from dataclasses import dataclass
+
+import django
+
+DEMO_COHORT = "demo"
+STAFF_USERNAME = "staff"
+
+
+def setup(env: dict) -> None:
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bootcamp.settings")
+    django.setup()
+
+
+@dataclass(frozen=True)
+class Targets:
+    learner: str
+    stage_slug: str
+    submission_id: int
+    mentor: str
+    review_submission_id: int
+    review_claimed: bool  # False: no submission is in review, so the page is read-only
+    staff: str = STAFF_USERNAME
+    cohort_slug: str = DEMO_COHORT
+
+
+def pick_targets() -> Targets:
+    """Busy but typical rows: a learner with several submissions and their submission with the
+    most published feedback; a submission in review with the mentor who claimed it."""
+    from django.db.models import Count, F, Q
+
+    from learners.models import Cohort, Membership, Submission
+
+    cohort = Cohort.objects.get(slug=DEMO_COHORT)
+    submissions = Submission.objects.filter(cohort=cohort)
+    per_learner = dict(
+        submissions.values("learner").annotate(n=Count("pk")).values_list("learner", "n")
+    )
+    if not per_learner:
+        raise RuntimeError("the demo cohort has no submissions: did seed_demo --work run?")
+    several = min(3, max(per_learner.values()))
+    busy = submissions.annotate(
+        n_iterations=Count("iterations", distinct=True),
+        n_comments=Count(
+            "iterations__reviews__comments",
+            filter=Q(iterations__reviews__published_at__isnull=False),
+            distinct=True,
+        ),
+        n_replies=Count("replies", distinct=True),
+    ).order_by(-(F("n_comments") + F("n_iterations") + F("n_replies")), "pk")
+
+    shown = (
+        busy.filter(learner__in=[pk for pk, n in per_learner.items() if n >= several])
+        .select_related("learner", "project__stage")
+        .first()
+    )
+    in_review = busy.filter(status=Submission.Status.IN_REVIEW).select_related("claimed_by").first()
+    if in_review is not None:
+        mentor, reviewed, claimed = in_review.claimed_by.username, in_review.pk, True
+    else:
+        membership = (
+            Membership.objects.filter(cohort=cohort, role=Membership.Role.MENTOR)
+            .select_related("user")
+            .order_by("user__username")
+            .first()
+        )
+        if membership is None:
+            raise RuntimeError("the demo cohort has no mentor")
+        mentor, reviewed, claimed = membership.user.username, busy.first().pk, False
+    return Targets(
+        learner=shown.learner.username,
+        stage_slug=shown.project.stage.slug,
+        submission_id=shown.pk,
+        mentor=mentor,
+        review_submission_id=reviewed,
+        review_claimed=claimed,
+    )
+
+
+def count_queries(path: str, username: str | None) -> tuple[int, int]:
+    """(queries, status) for one GET of path as username, after one warming request (lazy
+    imports, per-process caches), the way a long-running worker serves it."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if username:
+        client.force_login(get_user_model().objects.get(username=username))
+
+    def fetch():
+        response = client.get(path)
+        if response.streaming:
+            b"".join(response.streaming_content)  # a streamed CSV queries while it streams
+        return response
+
+    fetch()
+    with CaptureQueriesContext(connection) as captured:
+        response = fetch()
+    return len(captured), response.status_code
+
+
+def objective_is_ticked(*, username: str, objective_id: int) -> bool:
+    from learners.models import ObjectiveCheck
+
+    return ObjectiveCheck.objects.filter(
+        learner__username=username, objective_id=objective_id
+    ).exists()
