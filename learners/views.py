@@ -142,6 +142,8 @@ def submission_detail(request, pk):
             "iterations": submission_iterations(submission=submission),
             "is_learner": submission.learner_id == request.user.pk,
             "is_mentor": submission.viewer_is_mentor,
+            # Staff may review (and take over claims) in any cohort.
+            "can_review": submission.viewer_is_mentor or request.user.is_staff,
             "can_resubmit": (
                 submission.learner_id == request.user.pk
                 and submission.status == Submission.Status.CHANGES_REQUESTED

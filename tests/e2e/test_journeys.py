@@ -4,18 +4,37 @@ accounts. Every page a journey reaches is scanned with axe-core."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from learners.models import Iteration, Submission
+from curriculum.models import Project
+from learners.models import Cohort, Iteration, Submission
+from learners.services import submission_claim, submission_create, submission_resubmit
+from reviews.models import Review
+from reviews.services import review_publish
 from tests.e2e.axe import assert_accessible
 from tests.e2e.pages import log_in, nav_link, overall_projects_approved
 
 pytestmark = pytest.mark.e2e
+User = get_user_model()
 
 REPO = "https://github.com/learner1/task-manager"
 SHA_1 = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
+SHA_2 = "2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e"
 OBJECTIVE = "Write functions with a single clear purpose, sensible parameters and return values"
 PROJECT = "Command-line task manager"
+
+
+def publish_review(submission, mentor, *, approved, summary, comments=()):
+    """A mentor's claim and published review of the latest iteration, through the services."""
+    submission_claim(submission=submission, mentor=mentor)
+    review_publish(
+        iteration=submission.iterations.order_by("-number").first(),
+        mentor=mentor,
+        summary=summary,
+        verdict=Review.Verdict.APPROVE if approved else Review.Verdict.REQUEST_CHANGES,
+        comments=list(comments),
+    )
 
 
 def test_learner_journey(demo_data, page):
@@ -70,4 +89,136 @@ def test_learner_journey(demo_data, page):
     expect(page.locator(".iteration-notes strong")).to_have_text("done")
     assert_accessible(page)
     assert Iteration.objects.filter(submission=submission).count() == 1
-    assert approved_before == 0
+
+    # A mentor reviews it (the mentor's own journey drives these pages in the browser).
+    mentor = User.objects.get(username="mentor1")
+    publish_review(
+        submission,
+        mentor,
+        approved=False,
+        summary="Nice start. Two things to fix.",
+        comments=[
+            {"path": "tasks/cli.py", "line": 12, "body": "Validate the **due date** here."},
+            {"path": "tasks/store.py", "line": 40, "body": "Close the file."},
+        ],
+    )
+
+    # The review is on the submission page, each comment linked to its line on GitHub.
+    page.reload()
+    reviews = page.get_by_role("region", name="Reviews")
+    expect(reviews.get_by_role("heading", name="Iteration #1 reviewed by Mentor 1")).to_be_visible()
+    expect(reviews.locator(".review-summary")).to_have_text("Nice start. Two things to fix.")
+    expect(reviews.get_by_role("link", name="tasks/cli.py:12")).to_have_attribute(
+        "href", f"{REPO}/blob/{SHA_1}/tasks/cli.py#L12"
+    )
+    expect(reviews.get_by_role("link", name="tasks/store.py:40")).to_have_attribute(
+        "href", f"{REPO}/blob/{SHA_1}/tasks/store.py#L40"
+    )
+    assert_accessible(page)
+
+    # Resubmit: the repository link is kept, the new commit goes in.
+    page.get_by_role("link", name="Resubmit", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Resubmit {PROJECT}")
+    expect(page.get_by_label("Repository URL")).to_have_value(REPO)
+    assert_accessible(page)
+    page.get_by_label("Commit SHA").fill(SHA_2)
+    page.get_by_label("Notes for your mentor").fill("Due dates are validated; the file is closed.")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))
+    expect(page.get_by_role("heading", name="Iteration 2 latest")).to_be_visible()
+    expect(page.get_by_role("heading", name="Iteration 1", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Compare changes since iteration 1")).to_have_attribute(
+        "href", f"{REPO}/compare/{SHA_1}...{SHA_2}"
+    )
+    assert_accessible(page)
+
+    # Approved, the dashboard's overall bar moves by one project.
+    publish_review(submission, mentor, approved=True, summary="All fixed. Well done!")
+    nav_link(page, "Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
+    assert_accessible(page)
+    assert (approved_before, overall_projects_approved(page)) == (0, 1)
+
+
+def test_mentor_journey(demo_data, page):
+    learner = User.objects.get(username="learner1")
+    project = Project.objects.get(slug="command-line-task-manager")
+    submission = submission_create(
+        learner=learner,
+        project=project,
+        cohort=Cohort.objects.get(slug="demo"),
+        repo_url=REPO,
+        commit_sha=SHA_1,
+        notes="Please look at the storage code.",
+    )
+
+    # Log in: a mentor lands on the review queue, the new submission in it.
+    log_in(page, "mentor1")
+    expect(page).to_have_url(re.compile(r"/mentor/queue/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+    expect(page.locator("#count-waiting")).to_have_text("1 waiting")
+    assert_accessible(page)
+
+    # Claim it from its row: the review page opens.
+    row = page.locator(f'tr[data-submission="{submission.pk}"]')
+    expect(row.get_by_role("link", name=PROJECT)).to_be_visible()
+    row.get_by_role("button", name=f"Claim {PROJECT} by learner1").click()
+    expect(page).to_have_url(re.compile(rf"/mentor/submissions/{submission.pk}/review/$"))
+    expect(page.get_by_role("status")).to_contain_text("You are reviewing")
+    assert_accessible(page)
+
+    # A summary and two line comments, requesting changes.
+    page.get_by_label("Summary").fill("Nice start. Two things to fix.")
+    page.get_by_role("radio", name="Request changes").check()
+    line_comments = [
+        ("tasks/cli.py", "12", "Validate the due date here."),
+        ("tasks/store.py", "40", "Close the file."),
+    ]
+    for number, (path, line, body) in enumerate(line_comments, start=1):
+        comment = page.get_by_role("group", name=f"Comment {number}", exact=True)
+        comment.get_by_label("Path").fill(path)
+        comment.get_by_label("Line").fill(line)
+        comment.get_by_label("Comment").fill(body)
+    page.get_by_role("button", name="Publish review").click()
+
+    # Published: back on the submission page, the review and its linked lines there.
+    expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))
+    expect(page.get_by_role("status")).to_have_text(
+        "Your review is published; the learner has been told."
+    )
+    reviews = page.get_by_role("region", name="Reviews")
+    expect(reviews.get_by_role("link", name="tasks/cli.py:12")).to_have_attribute(
+        "href", f"{REPO}/blob/{SHA_1}/tasks/cli.py#L12"
+    )
+    assert_accessible(page)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.CHANGES_REQUESTED
+    review = Review.objects.get(iteration__submission=submission)
+    assert [(c.path, c.line) for c in review.comments.all()] == [
+        ("tasks/cli.py", 12),
+        ("tasks/store.py", 40),
+    ]
+
+    # The learner resubmits (their journey drives that form); the mentor approves iteration 2.
+    submission_resubmit(
+        submission=submission,
+        repo_url=REPO,
+        commit_sha=SHA_2,
+        notes="Fixed both.",
+    )
+    nav_link(page, "Review queue").click()
+    page.locator(f'tr[data-submission="{submission.pk}"]').get_by_role(
+        "button", name=f"Claim {PROJECT} by learner1"
+    ).click()
+    expect(page.get_by_role("heading", name="Iteration #2", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Earlier iterations")).to_contain_text("Iteration #1")
+    assert_accessible(page)
+    page.get_by_label("Summary").fill("All fixed. Well done!")
+    page.get_by_role("radio", name="Approve").check()
+    page.get_by_role("button", name="Publish review").click()
+
+    expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))
+    expect(page.get_by_role("region", name="Reviews").get_by_role("article")).to_have_count(2)
+    assert_accessible(page)
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED

@@ -143,6 +143,14 @@ def test_mentor_is_told_what_happens_next_and_offered_the_review_page(
     assert "Resubmit</a>" not in html
 
 
+def test_staff_are_offered_the_review_page(client_for, staff, make_submission):
+    submission = make_submission()
+
+    html = client_for(staff).get(url(submission)).content.decode()
+
+    assert f'href="/mentor/submissions/{submission.pk}/review/"' in html
+
+
 def test_learner_is_not_offered_the_review_page(client_for, learner, make_submission):
     submission = make_submission()
 
