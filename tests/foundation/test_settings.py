@@ -16,7 +16,10 @@ def run_django(code, **env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process; production
+        # never has it (check --deploy says so), so it must not leak into these runs.
+        if key
+        not in {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update({"DJANGO_SETTINGS_MODULE": "bootcamp.settings", **env_overrides})
     return subprocess.run(
