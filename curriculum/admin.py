@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.utils.html import format_html
 
+from bootcamp.admin_a11y import LabelledListEditableMixin, LabelledTabularInline
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from curriculum.services import curriculum_set_published
 
@@ -64,7 +65,7 @@ class ExplainProtectedInlineMixin:
         return formset
 
 
-class ObjectiveInline(ExplainProtectedInlineMixin, admin.TabularInline):
+class ObjectiveInline(ExplainProtectedInlineMixin, LabelledTabularInline):
     model = Objective
     fields = ["order", "text"]
     extra = 1
@@ -75,7 +76,7 @@ class ObjectiveInline(ExplainProtectedInlineMixin, admin.TabularInline):
     )
 
 
-class ProjectInline(ExplainProtectedInlineMixin, admin.TabularInline):
+class ProjectInline(ExplainProtectedInlineMixin, LabelledTabularInline):
     model = Project
     fields = ["order", "title", "is_required", "is_published"]
     readonly_fields = ["title"]
@@ -90,7 +91,7 @@ class ProjectInline(ExplainProtectedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(PublishActionsMixin, admin.ModelAdmin):
+class StageAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -163,7 +164,7 @@ class ProjectAdmin(PublishActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(PublishActionsMixin, admin.ModelAdmin):
+class ChecklistItemAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.ModelAdmin):
     list_display = ["order", "text", "is_published"]
     list_display_links = ["text"]
     list_editable = ["order"]

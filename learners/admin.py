@@ -8,11 +8,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import format_lazy
 
+from bootcamp.admin_a11y import LabelledTabularInline
 from learners.forms import InviteForm
 from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledTabularInline):
     model = Membership
     fields = ("user", "role", "joined_at")
     autocomplete_fields = ("user",)
@@ -94,7 +95,7 @@ class CohortAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/learners/cohort/invite.html", context)
 
 
-class IterationInline(admin.TabularInline):
+class IterationInline(LabelledTabularInline):
     model = Iteration
     fields = ("number", "repo_url", "live_url", "commit_sha", "submitted_at")
     readonly_fields = fields

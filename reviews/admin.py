@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from bootcamp.admin_a11y import LabelledTabularInline
 from reviews.models import Reply, Review, ReviewComment
 
 
@@ -18,7 +19,7 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewCommentInline(admin.TabularInline):
+class ReviewCommentInline(LabelledTabularInline):
     model = ReviewComment
     extra = 0
     fields = ["order", "path", "line", "body"]
