@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from playwright.sync_api import expect
 
 from curriculum.models import Project
@@ -47,6 +48,9 @@ def test_learner_journey(demo_data, page):
 
     # Read a stage.
     nav_link(page, "Roadmap").click()
+    # Each scan waits for the next page's own content first: a click does not wait for the
+    # navigation it starts, and a scan too early would check the page before.
+    expect(page.get_by_role("heading", level=1)).to_have_text("The roadmap")
     assert_accessible(page)
     page.get_by_role("link", name="Python fundamentals").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Stage 1: Python fundamentals")
@@ -222,3 +226,68 @@ def test_mentor_journey(demo_data, page):
     assert_accessible(page)
     submission.refresh_from_db()
     assert submission.status == Submission.Status.APPROVED
+
+
+def test_staff_journey(demo_data, page, new_page, live_server, settings):
+    # Links in e-mails are built from SITE_URL; point it at this test's server.
+    settings.SITE_URL = live_server.url
+    new_summary = "Write small, clear Python: functions, data structures, files and errors."
+
+    log_in(page, "staff")
+    expect(page).to_have_url(re.compile(r"/cohorts/$"))
+    assert_accessible(page)
+
+    # Edit a stage's summary in the admin...
+    nav_link(page, "Admin").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
+    assert_accessible(page)
+    page.get_by_role("link", name="Stages", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Select stage to change")
+    assert_accessible(page)
+    page.get_by_role("link", name="Python fundamentals", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change stage")
+    assert_accessible(page)
+    page.get_by_label("Summary").fill(new_summary)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert_accessible(page)
+
+    # ...and see it on the stage page.
+    page.goto("/stages/python-fundamentals/")
+    expect(page.locator("p.lead")).to_have_text(new_summary)
+    assert_accessible(page)
+
+    # Invite a learner by e-mail from the cohort's admin page.
+    page.goto("/admin/learners/cohort/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Demo cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change cohort")
+    assert_accessible(page)
+    page.get_by_role("link", name="Invite by e-mail").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite people to Demo cohort")
+    assert_accessible(page)
+    page.get_by_label("E-mail addresses").fill("new.learner@example.com")
+    page.get_by_label("Role").select_option("learner")
+    page.get_by_role("button", name="Send invitations").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 set-password link(s) e-mailed")
+    assert_accessible(page)
+
+    # The invitee follows the set-password link from the mail in their own browser (the live
+    # server runs in a thread of this process, so its mail lands in the locmem outbox).
+    assert [message.to for message in mail.outbox] == [["new.learner@example.com"]]
+    link = re.search(r"^(http://\S+/accounts/invitation/\S+/)$", mail.outbox[0].body, re.M)[1]
+    page = new_page("invitee")
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome — choose your password")
+    assert_accessible(page)
+    page.get_by_label(re.compile(r"\bNew password\W*$")).fill("a-long-fresh-passphrase")
+    page.get_by_label("New password confirmation").fill("a-long-fresh-passphrase")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("status")).to_have_text("Your password is set. Log in to start.")
+    assert_accessible(page)
+
+    # The new learner logs in and lands on their dashboard.
+    username = User.objects.get(email="new.learner@example.com").username
+    log_in(page, username, password="a-long-fresh-passphrase")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    assert_accessible(page)
