@@ -12,6 +12,7 @@ PORT ?= 8000
 help:
 	@echo "make run        install, migrate, load the roadmap and demo accounts, serve http://$(HOST):$(PORT)"
 	@echo "make test       install, lint, check migrations, run every test (browser tests included)"
+	@echo "               (a failed browser test keeps screenshots and HTML in test-artifacts/e2e/<test>/)"
 	@echo "make test-fast  the test suite without the browser journeys"
 	@echo "make lint       ruff check and format check"
 	@echo "make bench      the load benchmark (see docs/PERFORMANCE.md)"
