@@ -300,6 +300,49 @@ def test_a_3_mb_invitation_is_refused_with_400(world):
     assert response.status_code == 400
 
 
+# --- query strings: the queue's filters, the cohort grid's sort and every page number -------
+
+query_values = st.one_of(
+    st.text(max_size=60), st.sampled_from(XSS_PAYLOADS), st.integers().map(str), st.just("")
+)
+
+
+@fuzz
+@given(stage=query_values, status=query_values, learner=query_values, page=query_values)
+@example(stage="", status="", learner='"><script>alert(1)</script>', page="99999999999999999999")
+def test_any_queue_filter_never_fails_or_puts_script_in_the_page(
+    world, stage, status, learner, page
+):
+    query = {"stage": stage, "status": status, "learner": learner, "page": page}
+
+    response = client_for(world.mentor).get(reverse("reviews:queue"), query)
+
+    assert_safe(response)
+
+
+@fuzz
+@given(sort=query_values, page=query_values)
+def test_any_cohort_sort_or_page_never_fails_or_puts_script_in_the_page(world, sort, page):
+    url = reverse("learners:cohort-detail", kwargs={"slug": world.cohort.slug})
+
+    response = client_for(world.mentor).get(url, {"sort": sort, "page": page})
+
+    assert_safe(response)
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "/\\evil.example"],
+)
+def test_ticking_an_objective_never_redirects_off_site(world, next_url):
+    url = reverse("learners:objective-toggle", kwargs={"pk": world.objective.pk})
+
+    response = client_for(world.learner).post(url, {"next": next_url})
+
+    assert response.status_code == 302
+    assert response["Location"] == world.stage.get_absolute_url()
+
+
 # --- missing CSRF token -> 403 ------------------------------------------------------------
 
 
