@@ -20,6 +20,9 @@ from django.core.management import call_command
 # Django refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation). The
 # refusal guards against blocking a real async server; here the loop only waits on the browser
 # while the test body (fixtures, ORM set-up, assertions) runs synchronously, so it is safe.
+# It is set for the whole run, not per test: the session's browser keeps its loop after the
+# last e2e test, and the tests collected after them use the ORM too. (Production never has it;
+# tests/foundation keeps it out of the production-settings subprocesses.)
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
