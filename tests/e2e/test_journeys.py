@@ -227,6 +227,14 @@ def test_mentor_journey(demo_data, page):
     submission.refresh_from_db()
     assert submission.status == Submission.Status.APPROVED
 
+    # The learner's progress, as their mentor follows it.
+    nav_link(page, "Review queue").click()
+    expect(page.locator("#queue-empty")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"/mentor/learners/{submission.cohort_id}/{learner.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learner 1")
+    assert_accessible(page)
+
 
 def test_staff_journey(demo_data, page, new_page, live_server, settings):
     # Links in e-mails are built from SITE_URL; point it at this test's server.
@@ -235,6 +243,11 @@ def test_staff_journey(demo_data, page, new_page, live_server, settings):
 
     log_in(page, "staff")
     expect(page).to_have_url(re.compile(r"/cohorts/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
+    assert_accessible(page)
+    # The cohort overview, where staff start their day.
+    page.get_by_role("link", name="Demo cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demo cohort")
     assert_accessible(page)
 
     # Edit a stage's summary in the admin...
