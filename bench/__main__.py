@@ -12,7 +12,7 @@ import time
 
 import environ
 
-from bench import database, inprocess, report, shared_state
+from bench import cost, database, inprocess, report, shared_state
 from bench.browser import Browser
 from bench.database import BASE_DIR
 from bench.load import run_wrk, wrk_path
@@ -48,6 +48,11 @@ def parse_args(argv):
     )
     parser.add_argument("--only", help="measure only the pages whose path contains this")
     parser.add_argument("--shared-requests", type=int, default=20)
+    parser.add_argument(
+        "--cost",
+        action="store_true",
+        help="instead of the load run, measure the CPU each page costs (one request at a time)",
+    )
     return parser.parse_args(argv)
 
 
@@ -165,6 +170,9 @@ def run(args) -> int:
         if status != 200:
             say(f"WARNING: {page.path} as {page.username} answers {status} in-process")
 
+    if args.cost:
+        return run_cost(env=env, pages=pages, queries=queries)
+
     servers = []
     rows = []
     shared = None
@@ -238,6 +246,21 @@ def run(args) -> int:
         print(f"\nFAIL: {', '.join(failed) or 'two instances'}", file=sys.stderr)
         return 1
     print("\nAll targets met.")
+    return 0
+
+
+def run_cost(*, env, pages, queries) -> int:
+    server = Gunicorn(
+        name="cost", env=env, workers=1, threads=1, log_path=RESULTS_DIR / "gunicorn-cost.log"
+    )
+    try:
+        server.start()
+        say(f"one sync worker on {server.base_url}, one request at a time")
+        costs = cost.measure(server, pages, database_name=database.BENCH_DATABASE)
+    finally:
+        server.stop()
+    print()
+    print(cost.text_table(costs, queries))
     return 0
 
 

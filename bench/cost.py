@@ -1,0 +1,100 @@
+"""CPU time per request, page by page (`python -m bench --cost`).
+
+Throughput and latency under load move with whatever else the machine is doing; the CPU a
+request costs does not. One sync worker serves the pages one request at a time while we read
+the worker's and the PostgreSQL backends' CPU counters from /proc, so the numbers hold on a
+busy machine and say where a slow page spends its time (Python or the database).
+"""
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+from bench.browser import Browser
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Cost:
+    path: str
+    username: str | None
+    app_ms: float
+    database_ms: float | None  # None: the server is not on this machine
+    size: int
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0  # gone between listing and reading
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND  # utime + stime
+
+
+def _pids(*pgrep_args: str) -> list[int]:
+    done = subprocess.run(["pgrep", *pgrep_args], capture_output=True, text=True, check=False)
+    return [int(pid) for pid in done.stdout.split()]
+
+
+def measure(server, pages, *, database_name: str, requests: int = 100) -> list[Cost]:
+    """server: a started Gunicorn with one sync worker."""
+    workers = _pids("-P", str(server.process.pid))
+
+    def app_cpu():
+        return sum(_cpu_seconds(pid) for pid in workers)
+
+    def database_cpu():
+        # Backends are named "postgres: <user> <database> <client> <state>" in ps.
+        return sum(_cpu_seconds(pid) for pid in _pids("-f", f"postgres: \\S+ {database_name} "))
+
+    database_visible = bool(_pids("-f", f"postgres: \\S+ {database_name} "))
+    costs = []
+    for page in pages:
+        browser = Browser()
+        if page.username:
+            browser.log_in(server.base_url, page.username)
+        url = server.base_url + page.path
+        for _ in range(3):  # warm the worker's caches and its database connection
+            response = browser.get(url)
+        app_before, database_before = app_cpu(), database_cpu()
+        for _ in range(requests):
+            browser.get(url)
+        costs.append(
+            Cost(
+                path=page.path,
+                username=page.username,
+                app_ms=(app_cpu() - app_before) / requests * 1000,
+                database_ms=(database_cpu() - database_before) / requests * 1000
+                if database_visible
+                else None,
+                size=len(response.body),
+            )
+        )
+    return costs
+
+
+def text_table(costs: list[Cost], queries: dict) -> str:
+    headers = ("page", "as", "bytes", "queries", "app CPU ms", "PostgreSQL CPU ms")
+    rows = [
+        (
+            c.path,
+            c.username or "-",
+            str(c.size),
+            str(queries[c.path]),
+            f"{c.app_ms:.1f}",
+            "-" if c.database_ms is None else f"{c.database_ms:.1f}",
+        )
+        for c in costs
+    ]
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            v.ljust(w) if i < 2 else v.rjust(w)
+            for i, (v, w) in enumerate(zip(r, widths, strict=True))
+        ).rstrip()
+        for r in [headers, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
