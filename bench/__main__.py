@@ -146,7 +146,8 @@ def run(args) -> int:
             )
             started = time.monotonic()
             database.prepare(env=env, learners=args.learners, mentors=args.mentors, log=setup_log)
-            say(f"seeded in {time.monotonic() - started:.0f} s")
+            database.analyze(db)
+            say(f"seeded and analysed in {time.monotonic() - started:.0f} s")
         database.collectstatic(env=env, log=setup_log)
 
     inprocess.setup(env)

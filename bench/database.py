@@ -89,6 +89,14 @@ def prepare(*, env: dict, learners: int, mentors: int, log) -> None:
     )
 
 
+def analyze(db: BenchDatabase) -> None:
+    """Fresh statistics, as autovacuum keeps them on a live database. Without them the planner
+    guesses row counts for the just-seeded tables, and autovacuum's own ANALYZE could land in
+    the middle of a measurement and change the plans."""
+    with psycopg.connect(**{**db.admin, "dbname": BENCH_DATABASE}) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
 def collectstatic(*, env: dict, log) -> None:
     # Production serves static files through WhiteNoise's manifest storage: no manifest, no page.
     manage(["collectstatic", "--no-input", "--verbosity", "0"], env=env, log=log)
