@@ -5,23 +5,28 @@ from functools import lru_cache
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from pygments.token import STANDARD_TYPES
 
 EXTENSIONS = ["fenced_code", "codehilite", "tables", "sane_lists"]
 EXTENSION_CONFIGS = {"codehilite": {"guess_lang": False, "css_class": "codehilite"}}
 
+# No <img>: images from other hosts are blocked by the CSP anyway, and a learner's notes have
+# no business loading third-party content into a mentor's browser.
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
-    "span": {"class"},
-    "div": {"class"},
-    "code": {"class"},
     "th": {"align"},
     "td": {"align"},
+}
+# Only the classes syntax highlighting needs: any other class would let user text restyle the
+# page with Bootstrap's utilities (e.g. a full-screen fake "log in again" overlay).
+ALLOWED_CLASSES = {
+    "div": {"codehilite"},
+    "span": {css_class for css_class in STANDARD_TYPES.values() if css_class},
 }
 
 
@@ -36,6 +41,7 @@ def render_markdown(text: str) -> SafeString:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )

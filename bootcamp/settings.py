@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bootcamp.context_processors.navigation",
             ],
-            "builtins": ["bootcamp.templatetags.markdown"],
+            "builtins": ["bootcamp.templatetags.markdown", "bootcamp.templatetags.people"],
         },
     }
 ]
@@ -159,6 +159,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        # Markdown may not embed images (the sanitiser drops <img>), so only our own.
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -2,7 +2,7 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from bootcamp.access import roles_for
 
@@ -22,7 +22,7 @@ def home(request):
 
 
 @never_cache
-@require_GET
+@require_safe  # load balancers probe with GET or HEAD
 def healthz(request):
     """For load balancers: one trivial query, no session, no login."""
     try:

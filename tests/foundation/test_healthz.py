@@ -30,3 +30,10 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client):
 @pytest.mark.django_db
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_for_load_balancers(client):
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""

@@ -65,7 +65,7 @@ INERT_LINK = '<p><a rel="nofollow noopener noreferrer">x</a></p>'
     ("source", "expected"),
     [
         ("<script>alert(1)</script>", ""),
-        ("<img src=x onerror=alert(1)>", '<p><img src="x"></p>'),
+        ("<img src=x onerror=alert(1)>", "<p></p>"),
         ("[x](javascript:alert(1))", INERT_LINK),
         ("[x](  javascript:alert(1))", INERT_LINK),
         ('<a href="JaVaScRiPt:alert(1)">x</a>', INERT_LINK),
@@ -91,3 +91,19 @@ def test_template_filter_renders_markdown_without_loading_a_library():
 
 def test_template_filter_treats_none_as_empty():
     assert Template("{{ body|markdown }}").render(Context({"body": None})) == ""
+
+
+def test_user_html_cannot_borrow_page_classes_to_restyle_the_page():
+    overlay = (
+        '<div class="position-fixed top-0 vw-100 vh-100 bg-white">Session expired. '
+        '<span class="k btn btn-primary">Log in again</span></div>'
+    )
+
+    html = render_markdown(overlay)
+
+    # nh3 keeps an emptied attribute; what matters is that no page class survives.
+    assert html == '<div class="">Session expired. <span class="k">Log in again</span></div>'
+
+
+def test_images_are_dropped_keeping_their_alt_text_out_of_the_page():
+    assert render_markdown("![diagram](https://example.com/x.png)") == "<p></p>"
