@@ -35,3 +35,8 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request, reason=""):
+    """A missing or stale CSRF token: explain it in the site's own page, still a 403."""
+    return render(request, "403_csrf.html", status=403)
