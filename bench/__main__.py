@@ -103,7 +103,18 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.1f} GiB memory"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{os.cpu_count()} cores (nproc){memory}, {platform.platform()}"
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(
+                ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{os.cpu_count()} cores (nproc){f' {model}' if model else ''}{memory}, "
+        f"{platform.platform()}, Python {platform.python_version()}"
+    )
 
 
 def busy_warning() -> str | None:
