@@ -40,7 +40,8 @@ class CommentForm(forms.Form):
         required=False,
         help_text="File in the repository, e.g. app/main.py.",
     )
-    line = forms.IntegerField(min_value=1, required=False)
+    # The column is a PostgreSQL integer; a larger number must be a form error, not a crash.
+    line = forms.IntegerField(min_value=1, max_value=2_147_483_647, required=False)
     body = forms.CharField(
         label="Comment",
         max_length=10000,

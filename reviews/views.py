@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -139,11 +140,18 @@ def review(request, pk):
             except (ReviewError, TransitionError) as error:
                 messages.error(request, str(error))
                 return redirect("reviews:review", pk=submission.pk)
-            if publish:
-                messages.success(request, "Your review is published; the learner has been told.")
-                return redirect(submission.get_absolute_url())
-            messages.success(request, "Draft saved. Only you can see it until you publish.")
-            return redirect("reviews:review", pk=submission.pk)
+            except ValidationError as error:
+                # A rule the forms do not repeat (a model constraint): the service rolled
+                # back, so show it above the form with everything the mentor typed.
+                form.add_error(None, error.messages)
+            else:
+                if publish:
+                    messages.success(
+                        request, "Your review is published; the learner has been told."
+                    )
+                    return redirect(submission.get_absolute_url())
+                messages.success(request, "Draft saved. Only you can see it until you publish.")
+                return redirect("reviews:review", pk=submission.pk)
     else:
         draft = selectors.draft_for(iteration=iteration, mentor=request.user)
         initial = {"summary": draft.summary, "verdict": draft.verdict} if draft else None

@@ -198,6 +198,13 @@ def review_post(summary, verdict, rows, total=None, button="publish"):
     total=None,
     button="publish",
 )
+@example(
+    summary="Fine.",
+    verdict="approve",
+    rows=[("app/main.py", "2147483648", "One past the integer column.")],
+    total=None,
+    button="save_draft",
+)
 def test_reviewing_with_anything_never_fails_or_puts_script_in_the_page(
     in_review, summary, verdict, rows, total, button
 ):

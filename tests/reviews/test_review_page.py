@@ -237,6 +237,42 @@ def test_bad_input_rerenders_the_form_with_errors_and_saves_nothing(client_for, 
     assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
 
 
+@pytest.mark.parametrize("button", ["save_draft", "publish"])
+def test_a_line_number_past_the_databases_range_is_a_field_error_not_a_crash(
+    client_for, mentor, claimed, button
+):
+    data = {**_post_data(("app/main.py", "3000000000", "Off the end.")), button: "1"}
+
+    response = client_for(mentor).post(_url(claimed), data)
+
+    assert response.status_code == 200
+    assert response.context["formset"].errors == [
+        {"line": ["Ensure this value is less than or equal to 2147483647."]},
+        {},
+    ]
+    assert Review.objects.count() == 0
+    assert ReviewComment.objects.count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+def test_a_rule_only_the_database_knows_becomes_a_form_error_not_a_crash(
+    client_for, colleague, mentor, claimed
+):
+    # Someone else's review of this iteration is already published (data from before the
+    # one-claim rule): the model's constraint, not the form, refuses a second one.
+    ReviewFactory(iteration=claimed.iterations.get(), mentor=colleague, published_at=timezone.now())
+
+    response = client_for(mentor).post(_url(claimed), {**_post_data(*ROWS), "publish": "1"})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Constraint “reviews_review_one_published_per_iteration” is violated."
+    ]
+    assert "reviews_review_one_published_per_iteration" in response.content.decode()
+    assert Review.objects.filter(mentor=mentor).count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
 def test_a_post_without_the_management_form_is_a_form_error_not_a_crash(
     client_for, mentor, claimed
 ):
