@@ -68,22 +68,12 @@ class Stage(models.Model):
         return reverse("curriculum:stage-detail", kwargs={"slug": self.slug})
 
 
-class ObjectiveQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(stage__is_published=True)
-
-    def visible_to(self, user):
-        return self if user.is_staff else self.published()
-
-
 class Objective(models.Model):
     """A "you are ready to move forward when you can…" line of a stage."""
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="objectives")
     order = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(max_length=300)
-
-    objects = ObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage__number", "order"]

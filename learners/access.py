@@ -1,24 +1,23 @@
 """Who may see which submission: its learner, the mentors of its cohort, and staff."""
 
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.shortcuts import get_object_or_404
 
-from learners.models import Membership, Submission
+from learners.models import Cohort, Submission
 
 
 def submissions_visible_to(user):
     """Submissions the user may open, each annotated with `viewer_is_mentor` (no extra query)."""
-    mentors_it = Exists(
-        Membership.objects.filter(cohort=OuterRef("cohort"), user=user, role=Membership.Role.MENTOR)
-    )
     submissions = Submission.objects.select_related(
         "learner", "project__stage", "cohort", "claimed_by"
-    ).annotate(viewer_is_mentor=mentors_it if user.is_authenticated else Value(False))
+    )
     if not user.is_authenticated:
-        return submissions.none()
+        return submissions.annotate(viewer_is_mentor=Value(False)).none()
+    mentors_it = Exists(Cohort.objects.for_mentor(user).filter(pk=OuterRef("cohort_id")))
+    submissions = submissions.annotate(viewer_is_mentor=mentors_it)
     if user.is_staff:
         return submissions
-    return submissions.filter(learner=user) | submissions.filter(viewer_is_mentor=True)
+    return submissions.filter(Q(learner=user) | Q(viewer_is_mentor=True))
 
 
 def get_submission_for_user(user, pk) -> Submission:

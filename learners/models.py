@@ -9,9 +9,16 @@ from curriculum.models import ChecklistItem, Objective, Project
 
 class CohortQuerySet(models.QuerySet):
     def for_mentor(self, user):
-        return self.filter(
-            memberships__user=user, memberships__role=Membership.Role.MENTOR
-        ).distinct()
+        """The cohorts `user` mentors: the one definition of "a mentor's cohorts".
+
+        A subquery rather than a JOIN, so callers may annotate and count without DISTINCT.
+        """
+        mentored = Membership.objects.filter(user=user.pk, role=Membership.Role.MENTOR)
+        return self.filter(pk__in=mentored.values("cohort_id"))
+
+    def reviewable_by(self, user):
+        """The cohorts whose work `user` may oversee and review: staff all, mentors theirs."""
+        return self.all() if user.is_staff else self.for_mentor(user)
 
     def for_learner(self, user):
         return self.filter(memberships__user=user, memberships__role=Membership.Role.LEARNER)
@@ -76,6 +83,14 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}) in {self.cohort}"
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def reviewable_by(self, user):
+        """Submissions `user` may review: staff all, mentors those of the cohorts they mentor."""
+        if user.is_staff:
+            return self.all()
+        return self.filter(cohort__in=Cohort.objects.for_mentor(user))
+
+
 class Submission(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
@@ -102,6 +117,8 @@ class Submission(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

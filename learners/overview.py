@@ -37,28 +37,15 @@ WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
 
 def get_cohort_for_user(user, slug) -> Cohort:
     """The cohort if `user` is staff or one of its mentors; 404 otherwise. One query."""
-    cohorts = Cohort.objects.all()
-    if not user.is_staff:
-        cohorts = cohorts.filter(
-            pk__in=Membership.objects.filter(user=user, role=Membership.Role.MENTOR).values(
-                "cohort_id"
-            )
-        )
     try:
-        return cohorts.get(slug=slug)
+        return Cohort.objects.reviewable_by(user).get(slug=slug)
     except Cohort.DoesNotExist:
         raise Http404("No such cohort.") from None
 
 
 def cohorts_for_list(user):
     """The cohorts `user` may oversee (all for staff), with learner and waiting counts."""
-    cohorts = Cohort.objects.all()
-    if not user.is_staff:
-        cohorts = cohorts.filter(
-            pk__in=Membership.objects.filter(user=user, role=Membership.Role.MENTOR).values(
-                "cohort_id"
-            )
-        )
+    cohorts = Cohort.objects.reviewable_by(user)
     # Two correlated counts rather than two JOINs, which would multiply each other's rows.
     learners = (
         Membership.objects.filter(cohort=OuterRef("pk"), role=Membership.Role.LEARNER)
