@@ -52,10 +52,15 @@ class Cohort(models.Model):
         return reverse("learners:cohort-detail", kwargs={"slug": self.slug})
 
 
+# The choices live at module level so each model's Meta can name their values in its check
+# constraint (a nested class body cannot see the model's own names); use Membership.Role.
+class MembershipRole(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    MENTOR = "mentor", "Mentor"
+
+
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        LEARNER = "learner", "Learner"
-        MENTOR = "mentor", "Mentor"
+    Role = MembershipRole
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -71,7 +76,7 @@ class Membership(models.Model):
                 fields=["cohort", "user"], name="learners_membership_unique_user"
             ),
             models.CheckConstraint(
-                condition=Q(role__in=["learner", "mentor"]), name="learners_membership_role_valid"
+                condition=Q(role__in=MembershipRole.values), name="learners_membership_role_valid"
             ),
         ]
         indexes = [
@@ -91,12 +96,15 @@ class SubmissionQuerySet(models.QuerySet):
         return self.filter(cohort__in=Cohort.objects.for_mentor(user))
 
 
+class SubmissionStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
 class Submission(models.Model):
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
+    Status = SubmissionStatus
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
@@ -104,9 +112,11 @@ class Submission(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="submissions")
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="submissions")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    # PROTECT: a claim must have a holder while in review (see the check constraint below), so
+    # a mentor holding one is deleted only after the claim is released or handed over.
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="claimed_submissions",
@@ -127,7 +137,7 @@ class Submission(models.Model):
                 fields=["learner", "project", "cohort"], name="learners_submission_unique_work"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "in_review", "changes_requested", "approved"]),
+                condition=Q(status__in=SubmissionStatus.values),
                 name="learners_submission_status_valid",
             ),
             # A submission is claimed exactly while it is in review.

@@ -43,6 +43,8 @@ def _refresh(submission_id: int) -> Submission:
 @transaction.atomic
 def submission_claim(*, submission: Submission, mentor, take_over: bool = False) -> Submission:
     """Claim a submitted submission for review. Staff may take over someone else's claim."""
+    if submission.learner_id == mentor.pk:
+        raise TransitionError("You cannot review your own work.")
     now = timezone.now()
     waiting = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED)
     if waiting.update(status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=now, updated_at=now):
@@ -76,11 +78,12 @@ def submission_release(*, submission: Submission, mentor) -> Submission:
     return _refresh(submission.pk)
 
 
+@transaction.atomic
 def submission_record_verdict(*, submission: Submission, mentor, approved: bool) -> Submission:
     """in_review -> approved / changes_requested, clearing the claim.
 
     Called by reviews.services.review_publish inside its own transaction, so the review
-    and the status change commit together or not at all.
+    and the status change commit together or not at all (this one nests as a savepoint).
     """
     now = timezone.now()
     new_status = Status.APPROVED if approved else Status.CHANGES_REQUESTED
@@ -98,6 +101,7 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
     return _refresh(submission.pk)
 
 
+@transaction.atomic
 def submission_reopen(*, submission: Submission, submitted_at) -> None:
     """changes_requested -> submitted when a new iteration arrives (part of a resubmit)."""
     updated = Submission.objects.filter(pk=submission.pk, status=Status.CHANGES_REQUESTED).update(

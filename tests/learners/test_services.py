@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from learners.models import ChecklistTick, Iteration, ObjectiveCheck, Submission
@@ -14,7 +15,7 @@ from learners.services import (
     submission_reopen,
     submission_resubmit,
 )
-from tests.factories import ObjectiveFactory, UserFactory
+from tests.factories import ObjectiveFactory, SubmissionFactory, UserFactory
 
 Status = Submission.Status
 
@@ -77,6 +78,38 @@ def test_claim_is_refused_when_there_is_nothing_waiting(make_submission, mentor,
 
     submission.refresh_from_db()
     assert (submission.status, submission.claimed_by) == (status, None)
+
+
+def test_a_learner_cannot_claim_their_own_work(make_submission, learner):
+    submission = make_submission(status=Status.SUBMITTED)
+
+    with pytest.raises(TransitionError) as error:
+        submission_claim(submission=submission, mentor=learner)
+
+    assert str(error.value) == "You cannot review your own work."
+    submission.refresh_from_db()
+    assert (submission.status, submission.claimed_by) == (Status.SUBMITTED, None)
+
+
+def test_staff_cannot_take_over_the_review_of_their_own_work(cohort, project, mentor):
+    author = UserFactory(username="boss", is_staff=True)
+    submission = SubmissionFactory(learner=author, project=project, cohort=cohort)
+    submission_claim(submission=submission, mentor=mentor)
+
+    with pytest.raises(TransitionError) as error:
+        submission_claim(submission=submission, mentor=author, take_over=True)
+
+    assert str(error.value) == "You cannot review your own work."
+    submission.refresh_from_db()
+    assert submission.claimed_by == mentor
+
+
+def test_deleting_a_mentor_who_holds_a_claim_is_refused_and_the_claim_kept(claimed, mentor):
+    with pytest.raises(ProtectedError):
+        mentor.delete()
+
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.claimed_by) == (Status.IN_REVIEW, mentor)
 
 
 # --- release --------------------------------------------------------------------------------
