@@ -35,6 +35,11 @@ def _lock_submission(iteration: Iteration) -> Submission:
 
 
 def _check_reviewer(*, submission: Submission, iteration: Iteration, mentor) -> None:
+    # A learner may also mentor (or be staff); their own work still needs someone else's eyes.
+    if submission.learner_id == mentor.pk:
+        raise ReviewError(
+            "You cannot review your own work; another mentor must. Nothing was saved."
+        )
     if submission.status != Status.IN_REVIEW or submission.claimed_by_id != mentor.pk:
         raise ReviewError("Claim this submission before reviewing it; nothing was saved.")
     latest = submission.iterations.order_by("-number").values_list("pk", flat=True).first()

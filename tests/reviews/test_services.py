@@ -191,6 +191,30 @@ def test_only_the_mentor_holding_the_claim_may_publish(claimed, cohort, mentor):
     assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
 
 
+@pytest.mark.parametrize("service", [review_save_draft, review_publish])
+def test_a_learner_who_is_also_staff_cannot_review_their_own_work(cohort, learner, service):
+    # Ada joins the staff, who may review any cohort, and holds the claim on her own work.
+    learner.is_staff = True
+    learner.save(update_fields=["is_staff"])
+    own = SubmissionFactory(
+        learner=learner,
+        cohort=cohort,
+        status=Status.IN_REVIEW,
+        claimed_by=learner,
+        claimed_at=timezone.now(),
+    )
+    IterationFactory(submission=own, number=1)
+
+    with pytest.raises(ReviewError) as refused:
+        service(**_review_kwargs(own, learner, verdict=Review.Verdict.APPROVE))
+
+    assert str(refused.value) == (
+        "You cannot review your own work; another mentor must. Nothing was saved."
+    )
+    assert Review.objects.count() == 0
+    assert _state(own) == (Status.IN_REVIEW, learner.pk)
+
+
 def test_publishing_an_older_iteration_is_refused(claimed, mentor):
     older = claimed.iterations.get()
     IterationFactory(submission=claimed, number=2)
