@@ -63,7 +63,7 @@ class CohortAdmin(admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, cohort):
             raise PermissionDenied
-        form = InviteForm(request.POST or None, cohort=cohort)
+        form = InviteForm(request.POST if request.method == "POST" else None, cohort=cohort)
         if request.method == "POST" and form.is_valid():
             result = form.save()
             self.message_user(

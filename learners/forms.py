@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
@@ -11,6 +12,7 @@ from learners.services import cohort_invite, submission_create, submission_resub
 URL_MAX_LENGTH = 500
 NOTES_MAX_LENGTH = 20_000
 INVITE_MAX_ADDRESSES = 200
+EMAIL_MAX_LENGTH = get_user_model()._meta.get_field("email").max_length
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
 _http_url = URLValidator(schemes=["http", "https"])
 
@@ -148,6 +150,15 @@ class InviteForm(forms.Form):
                 "These are not valid e-mail addresses: %(bad)s",
                 code="invalid",
                 params={"bad": ", ".join(bad)},
+            )
+        # validate_email allows 320 characters; an account's e-mail field holds fewer.
+        too_long = [address for address in addresses if len(address) > EMAIL_MAX_LENGTH]
+        if too_long:
+            raise ValidationError(
+                "These addresses are longer than %(max)s characters, the most an account can "
+                "hold: %(long)s",
+                code="too_long",
+                params={"max": EMAIL_MAX_LENGTH, "long": ", ".join(too_long)},
             )
         return addresses
 

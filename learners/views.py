@@ -56,7 +56,10 @@ def submission_create(request, slug):
         messages.info(request, f"You have already submitted {project.title}; here it is.")
         return redirect(existing)
     form = SubmissionForm(
-        request.POST or None, project=project, learner=request.user, cohort=cohort
+        request.POST if request.method == "POST" else None,
+        project=project,
+        learner=request.user,
+        cohort=cohort,
     )
     if request.method == "POST" and form.is_valid():
         submission = form.save()
@@ -83,7 +86,7 @@ def submission_resubmit(request, pk):
         messages.info(request, _not_resubmittable(submission))
         return redirect(submission)
     form = SubmissionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         project=submission.project,
         learner=request.user,
         submission=submission,

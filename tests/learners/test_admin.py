@@ -60,6 +60,34 @@ def test_invite_page_shows_errors_and_creates_nothing(client_for, staff, cohort)
     assert User.objects.count() == 1  # the staff user
 
 
+def test_invite_page_refuses_an_address_longer_than_an_account_holds(client_for, staff, cohort):
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".example.com"  # 258 chars
+
+    response = client_for(staff).post(
+        invite_url(cohort), {"emails": long_address, "role": "learner"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "emails": [
+            "These addresses are longer than 254 characters, the most an account can hold: "
+            + long_address
+        ]
+    }
+    assert User.objects.count() == 1
+
+
+def test_invite_page_empty_post_shows_the_required_errors(client_for, staff, cohort):
+    response = client_for(staff).post(invite_url(cohort), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "emails": ["This field is required."],
+        "role": ["This field is required."],
+    }
+    assert User.objects.count() == 1
+
+
 @pytest.mark.parametrize("who", ["learner", "mentor"])
 def test_invite_page_is_closed_to_non_staff(client_for, request, cohort, who):
     response = client_for(request.getfixturevalue(who)).get(invite_url(cohort))

@@ -141,6 +141,30 @@ def test_link_expires_after_the_reset_timeout(invite, client, settings):
     assert not User.objects.get().has_usable_password()
 
 
+def test_expired_link_sends_people_to_staff_who_can_invite_them_again(
+    invite, client, settings, cohort
+):
+    invite(["ada@example.com"])
+    expired = link_in(mail.outbox[0])
+    later = datetime.datetime.now() + datetime.timedelta(
+        seconds=settings.PASSWORD_RESET_TIMEOUT + 60
+    )
+    with mock.patch.object(default_token_generator, "_now", return_value=later):
+        page = client.get(expired, follow=True).content.decode()
+    # Password reset skips accounts without a usable password, as every invitee's is.
+    assert "/accounts/password_reset/" not in page
+    assert "ask your bootcamp staff to invite you again" in page
+    mail.outbox.clear()
+
+    # Staff invite the same address again: a fresh link that works.
+    result = invite(["ada@example.com"])
+
+    assert (len(result.users_created), len(result.emailed)) == (0, 1)
+    [message] = mail.outbox
+    fresh = client.get(link_in(message), follow=True)
+    assert "Welcome — choose your password" in fresh.content.decode()
+
+
 # --- the form -------------------------------------------------------------------------------
 
 

@@ -110,6 +110,18 @@ def test_bad_input_shows_the_error_and_changes_nothing(client_for, learner, make
     assert submission.status == Status.CHANGES_REQUESTED
 
 
+def test_empty_post_shows_the_required_error_and_changes_nothing(
+    client_for, learner, make_submission
+):
+    submission = make_submission(status=Status.CHANGES_REQUESTED)
+
+    response = client_for(learner).post(url(submission), {})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"repo_url": ["This field is required."]}
+    assert Iteration.objects.count() == 1
+
+
 def test_wrong_method_is_405(client_for, learner, make_submission):
     submission = make_submission(status=Status.CHANGES_REQUESTED)
 

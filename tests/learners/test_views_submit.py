@@ -208,6 +208,12 @@ def test_missing_repo_url_is_refused(client_for, learner, project):
     assert_refused(response, "repo_url", "This field is required.")
 
 
+def test_empty_post_shows_the_required_error_and_saves_nothing(client_for, learner, project):
+    response = client_for(learner).post(submit_url(project), {})
+
+    assert_refused(response, "repo_url", "This field is required.")
+
+
 SHA = (
     "A commit SHA is 7 to 40 characters, digits 0-9 and letters a-f only "
     "(copy it from git log or the repository's commit list)."
