@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.people import display_name
 from curriculum.models import Objective, Project
 from learners.models import ChecklistTick, Cohort, Iteration, Membership, ObjectiveCheck, Submission
 
@@ -58,8 +59,9 @@ def submission_claim(*, submission: Submission, mentor, take_over: bool = False)
                 claimed_by=mentor, claimed_at=now, updated_at=now
             )
             return _refresh(submission.pk)
-        holder = current.claimed_by.get_full_name() or current.claimed_by.get_username()
-        raise TransitionError(f"{holder} is already reviewing this submission.")
+        raise TransitionError(
+            f"{display_name(current.claimed_by)} is already reviewing this submission."
+        )
     raise TransitionError(
         f"This submission is {current.get_status_display().lower()}; there is nothing to claim."
     )
@@ -126,18 +128,18 @@ def _mentor_addresses(cohort) -> list[str]:
 
 def _notify_mentors(*, submission: Submission, iteration: Iteration) -> None:
     """Tell the cohort's mentors, after commit, that work is waiting for them."""
-    learner = submission.learner
-    name = learner.get_full_name() or learner.get_username()
+    name = display_name(submission.learner)
     first = iteration.number == 1
     verb = "submitted" if first else "resubmitted"
-    review_url = absolute_url(reverse("reviews:review", kwargs={"pk": submission.pk}))
+    # The submission page links its mentors on to the review page: no other app's URL here.
+    submission_url = absolute_url(submission.get_absolute_url())
     send_after_commit(
         subject=f"[bootcamp] {name} {verb} {submission.project.title}",
         body=(
             f"{name} has {verb} {submission.project.title} in {submission.cohort.name}"
             f"{'' if first else f' (iteration {iteration.number})'}.\n\n"
             f"Repository: {iteration.repo_url}\n\n"
-            f"Claim and review it here:\n{review_url}\n"
+            f"Claim and review it from here:\n{submission_url}\n"
         ),
         recipients=_mentor_addresses(submission.cohort),
     )

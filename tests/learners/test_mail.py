@@ -32,6 +32,7 @@ def test_mentors_of_the_cohort_are_mailed_after_commit(
     second_mentor,
     other_mentor,
     project,
+    settings,
     django_capture_on_commit_callbacks,
 ):
     client = client_for(learner)
@@ -47,7 +48,11 @@ def test_mentors_of_the_cohort_are_mailed_after_commit(
     [message] = mail.outbox
     assert message.to == sorted([mentor.email, second_mentor.email])
     assert message.subject == f"[bootcamp] {learner.get_full_name()} submitted Task manager"
-    assert f"/mentor/submissions/{submission.pk}/review/" in message.body
+    # The submission page, which links mentors on to the review page (no cross-app URL here).
+    assert (
+        f"Claim and review it from here:\n{settings.SITE_URL}/submissions/{submission.pk}/\n"
+        in (message.body)
+    )
     assert "https://github.com/ada/tasks" in message.body
 
 
