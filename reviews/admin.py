@@ -23,20 +23,24 @@ class ReviewCommentInline(LabelledTabularInline):
     model = ReviewComment
     extra = 0
     fields = ["order", "path", "line", "body"]
+    readonly_fields = fields
 
-    # A published review is what the learner read; its comments are frozen with it.
+    # Comments change only with their review, on the review page.
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not (obj and obj.is_published)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and obj.is_published)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
+        return False
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
+    """Read-only: reviews are written on the review page, through reviews.services, which
+    keep a review, its comments and the submission's status in step."""
+
     list_display = ["iteration", "mentor", "verdict", "published_at", "created_at"]
     list_filter = ["verdict", PublishedFilter]
     list_select_related = [
@@ -45,24 +49,38 @@ class ReviewAdmin(admin.ModelAdmin):
         "mentor",
     ]
     search_fields = ["mentor__username", "iteration__submission__learner__username", "summary"]
-    raw_id_fields = ["iteration", "mentor"]
+    fields = ["iteration", "mentor", "verdict", "summary", "published_at", "created_at"]
+    readonly_fields = fields
     date_hierarchy = "created_at"
     inlines = [ReviewCommentInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_published:
-            return ["iteration", "mentor", "summary", "verdict", "published_at", "created_at"]
-        # published_at moves only through review_publish, with the submission's status.
-        return ["published_at", "created_at"]
+    def has_add_permission(self, request):
+        return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # An abandoned draft may be cleared away; a published review is what the learner read.
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
 
 
 @admin.register(Reply)
 class ReplyAdmin(admin.ModelAdmin):
+    """Read-only: replies are the learner's and mentors' own words."""
+
     list_display = ["submission", "author", "created_at"]
     list_select_related = ["submission__learner", "submission__project", "author"]
     search_fields = ["author__username", "submission__learner__username", "body"]
-    raw_id_fields = ["submission", "author"]
+    fields = ["submission", "author", "created_at", "body"]
+    readonly_fields = fields
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
