@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from curriculum.models import ChecklistItem
 from learners.models import Membership
@@ -166,3 +167,26 @@ class InviteForm(forms.Form):
         return cohort_invite(
             cohort=self.cohort, emails=self.cleaned_data["emails"], role=self.cleaned_data["role"]
         )
+
+
+class ObjectiveCheckForm(forms.Form):
+    """A learner's tick: `done` says the state to set (not "toggle"), so a double click is
+    harmless; `next` is kept only when it stays on this site."""
+
+    done = forms.TypedChoiceField(
+        choices=[("1", "Done"), ("0", "Not done")], coerce=lambda value: value == "1"
+    )
+    next = forms.CharField(required=False, max_length=URL_MAX_LENGTH)
+
+    def __init__(self, *args, allowed_hosts, require_https, **kwargs):
+        self.allowed_hosts = allowed_hosts
+        self.require_https = require_https
+        super().__init__(*args, **kwargs)
+
+    def clean_next(self):
+        value = self.cleaned_data["next"]
+        if url_has_allowed_host_and_scheme(
+            value, allowed_hosts=self.allowed_hosts, require_https=self.require_https
+        ):
+            return value
+        return ""  # an off-site or malformed target: the view falls back to the stage

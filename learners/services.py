@@ -259,13 +259,18 @@ def submission_resubmit(
 
 
 @transaction.atomic
-def objective_check_toggle(*, learner, objective: Objective) -> bool:
-    """Tick the objective if it was not ticked, untick it if it was. Returns the new state."""
-    deleted, _ = ObjectiveCheck.objects.filter(learner=learner, objective=objective).delete()
-    if deleted:
-        return False
-    ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
-    return True
+def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
+    """Tick (done) or untick the objective; idempotent, so a double click changes nothing more.
+
+    Returns whether this call changed anything.
+    """
+    checks = ObjectiveCheck.objects.filter(learner=learner, objective=objective)
+    if not done:
+        deleted, _ = checks.delete()
+        return bool(deleted)
+    # get_or_create retries the SELECT when a simultaneous request won the INSERT.
+    _, created = ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
+    return created
 
 
 # --- Invitations ----------------------------------------------------------------------------

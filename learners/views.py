@@ -2,13 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bootcamp.access import roles_for
 from curriculum.models import Objective, Project
 from learners.access import get_submission_for_user
-from learners.forms import SubmissionForm
+from learners.forms import ObjectiveCheckForm, SubmissionForm
 from learners.models import Submission
 from learners.selectors import (
     learner_current_cohort,
@@ -18,7 +17,7 @@ from learners.selectors import (
     progress_overall,
     submission_iterations,
 )
-from learners.services import TransitionError, objective_check_toggle
+from learners.services import TransitionError, objective_check_set
 
 
 @login_required
@@ -158,19 +157,26 @@ def submission_detail(request, pk):
 @login_required
 @require_POST
 def objective_toggle(request, pk):
+    """Set (not flip) the learner's tick on an objective: the form says which state it wants."""
     if not roles_for(request.user).is_learner:
         raise Http404
     objective = get_object_or_404(
         Objective.objects.filter(stage__is_published=True).select_related("stage"), pk=pk
     )
-    checked = objective_check_toggle(learner=request.user, objective=objective)
-    if checked:
-        messages.success(request, f"Ticked: “{objective.text}”.")
+    form = ObjectiveCheckForm(
+        request.POST, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    form.is_valid()  # a bad `next` alone still sets the tick, then returns to the stage
+    if "done" in form.errors:
+        messages.error(
+            request,
+            "That did not work: the form did not say whether the objective is done. Try again.",
+        )
     else:
-        messages.info(request, f"Unticked: “{objective.text}”.")
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(objective.stage)
+        done = form.cleaned_data["done"]
+        objective_check_set(learner=request.user, objective=objective, done=done)
+        if done:
+            messages.success(request, f"Ticked: “{objective.text}”.")
+        else:
+            messages.info(request, f"Unticked: “{objective.text}”.")
+    return redirect(form.cleaned_data.get("next") or objective.stage)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from learners.models import ChecklistTick, Iteration, ObjectiveCheck, Submission
 from learners.services import (
     TransitionError,
-    objective_check_toggle,
+    objective_check_set,
     submission_claim,
     submission_create,
     submission_record_verdict,
@@ -293,11 +293,20 @@ def test_resubmit_is_refused_unless_changes_were_requested(make_submission, ment
 # --- objectives -----------------------------------------------------------------------------
 
 
-def test_objective_toggle_ticks_then_unticks(learner):
+def test_objective_check_set_ticks_once_however_often_it_is_called(learner):
     objective = ObjectiveFactory()
 
-    assert objective_check_toggle(learner=learner, objective=objective) is True
-    assert ObjectiveCheck.objects.filter(learner=learner, objective=objective).count() == 1
+    assert objective_check_set(learner=learner, objective=objective, done=True) is True
+    assert objective_check_set(learner=learner, objective=objective, done=True) is False
+    assert list(ObjectiveCheck.objects.values_list("learner", "objective")) == [
+        (learner.pk, objective.pk)
+    ]
 
-    assert objective_check_toggle(learner=learner, objective=objective) is False
+
+def test_objective_check_set_unticks_once_however_often_it_is_called(learner):
+    objective = ObjectiveFactory()
+    objective_check_set(learner=learner, objective=objective, done=True)
+
+    assert objective_check_set(learner=learner, objective=objective, done=False) is True
+    assert objective_check_set(learner=learner, objective=objective, done=False) is False
     assert ObjectiveCheck.objects.count() == 0

@@ -1,7 +1,12 @@
 import pytest
+from django.contrib.messages import get_messages
 
 from learners.models import ObjectiveCheck
-from tests.factories import ObjectiveFactory, StageFactory
+from tests.factories import ObjectiveCheckFactory, ObjectiveFactory, StageFactory
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -13,21 +18,66 @@ def url(objective):
     return f"/objectives/{objective.pk}/check/"
 
 
-def test_post_ticks_then_unticks_and_returns_to_the_stage(client_for, learner, objective):
+def test_post_done_ticks_and_done_0_unticks_returning_to_the_stage(client_for, learner, objective):
     client = client_for(learner)
 
-    ticked = client.post(url(objective))
+    ticked = client.post(url(objective), {"done": "1"})
     assert ticked.status_code == 302
     assert ticked["Location"] == "/stages/fundamentals/"
     assert ObjectiveCheck.objects.filter(learner=learner, objective=objective).count() == 1
+    assert messages_of(ticked) == ["Ticked: “Write a function”."]
 
-    unticked = client.post(url(objective))
+    unticked = client.post(url(objective), {"done": "0"})
     assert unticked["Location"] == "/stages/fundamentals/"
     assert ObjectiveCheck.objects.count() == 0
+    # The first message is still unread: the test did not follow the redirect.
+    assert messages_of(unticked) == ["Ticked: “Write a function”.", "Unticked: “Write a function”."]
+
+
+def test_a_double_click_on_done_leaves_one_tick(client_for, learner, objective):
+    client = client_for(learner)
+
+    client.post(url(objective), {"done": "1"})
+    client.post(url(objective), {"done": "1"})
+
+    assert list(ObjectiveCheck.objects.values_list("learner", "objective")) == [
+        (learner.pk, objective.pk)
+    ]
+
+
+@pytest.mark.parametrize("body", [{}, {"done": ""}, {"done": "yes"}, {"done": "2"}])
+def test_missing_or_invalid_done_changes_nothing_and_says_so(client_for, learner, objective, body):
+    ObjectiveCheckFactory(learner=learner, objective=objective)
+
+    response = client_for(learner).post(url(objective), {**body, "next": "/dashboard/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+    assert messages_of(response) == [
+        "That did not work: the form did not say whether the objective is done. Try again."
+    ]
+    assert ObjectiveCheck.objects.count() == 1
+
+
+def test_stage_page_posts_the_state_each_button_sets(client_for, learner, objective):
+    done = ObjectiveFactory(stage=objective.stage, text="Read an error")
+    ObjectiveCheckFactory(learner=learner, objective=done)
+
+    html = client_for(learner).get("/stages/fundamentals/").content.decode()
+
+    assert_in_form(html, url(objective), '<input type="hidden" name="done" value="1">')
+    assert_in_form(html, url(done), '<input type="hidden" name="done" value="0">')
+
+
+def assert_in_form(html, action, field):
+    start = html.index(f'action="{action}"')
+    assert field in html[start : html.index("</form>", start)]
 
 
 def test_redirects_to_a_safe_next(client_for, learner, objective):
-    response = client_for(learner).post(url(objective), {"next": "/dashboard/#progress"})
+    response = client_for(learner).post(
+        url(objective), {"done": "1", "next": "/dashboard/#progress"}
+    )
 
     assert response["Location"] == "/dashboard/#progress"
 
@@ -36,7 +86,7 @@ def test_redirects_to_a_safe_next(client_for, learner, objective):
     "unsafe", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"]
 )
 def test_unsafe_next_falls_back_to_the_stage(client_for, learner, objective, unsafe):
-    response = client_for(learner).post(url(objective), {"next": unsafe})
+    response = client_for(learner).post(url(objective), {"done": "1", "next": unsafe})
 
     assert response["Location"] == "/stages/fundamentals/"
 
