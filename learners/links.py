@@ -1,29 +1,58 @@
-"""Links into a learner's repository on GitHub or GitLab; None for hosts we cannot link into."""
+"""Links into a learner's repository on GitHub or GitLab; None for hosts we cannot link into.
+
+Known hosts: github.com, gitlab.com, and any self-hosted GitLab whose host name starts with
+"gitlab." (gitlab.example.org). A repository URL copied from the browser while looking at a
+branch or a file (…/tree/main, …/blob/main/x.py, GitLab's …/-/tree/main) still names the
+repository: the suffix is dropped, as is a trailing ".git".
+"""
 
 from urllib.parse import quote, urlsplit
 
-# Hosts whose URL layout we know: (owner/repo path) + the separator before "compare"/"blob".
-_HOSTS = {"github.com": "/", "www.github.com": "/", "gitlab.com": "/-/", "www.gitlab.com": "/-/"}
+GITHUB, GITLAB = "github", "gitlab"
+# Before "compare"/"blob": GitHub puts them right after the repository, GitLab after "/-/".
+_SEPARATOR = {GITHUB: "/", GITLAB: "/-/"}
+
+
+def _host_kind(host: str) -> str | None:
+    host = host.removeprefix("www.")
+    if host == "github.com":
+        return GITHUB
+    if host == "gitlab.com" or host.startswith("gitlab."):
+        return GITLAB
+    return None
 
 
 def _repo_base(repo_url: str) -> tuple[str, str] | None:
     """("https://host/owner/repo", separator) for a known host, else None."""
     try:
         parts = urlsplit((repo_url or "").strip())
+        port = parts.port
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
-    if parts.scheme not in {"http", "https"} or host not in _HOSTS:
+    kind = _host_kind(host)
+    if parts.scheme not in {"http", "https"} or kind is None:
         return None
-    path = parts.path.rstrip("/")
-    path = path.removesuffix(".git").rstrip("/")
-    segments = [segment for segment in path.split("/") if segment]
-    # GitHub repos are exactly owner/repo; GitLab allows nested groups (group/sub/repo).
-    if len(segments) < 2 or (host.endswith("github.com") and len(segments) != 2):
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if kind == GITHUB:
+        # owner/repo, then perhaps tree/<ref>/… or blob/<ref>/… from the browser.
+        if len(segments) > 2 and segments[2] in {"tree", "blob"}:
+            segments = segments[:2]
+        if len(segments) != 2:
+            return None
+    elif "-" in segments:
+        # GitLab allows nested groups (group/sub/repo); "/-/" starts the pages inside a repo.
+        segments = segments[: segments.index("-")]
+    if segments:
+        segments[-1] = segments[-1].removesuffix(".git")
+    segments = [segment for segment in segments if segment]
+    if len(segments) < 2:
         return None
-    if "-" in segments:  # a GitLab URL that already points inside a repo (/-/tree/…)
-        return None
-    return f"https://{host.removeprefix('www.')}/{'/'.join(segments)}", _HOSTS[host]
+    if host in {"github.com", "www.github.com", "gitlab.com", "www.gitlab.com"}:
+        root = f"https://{host.removeprefix('www.')}"
+    else:  # self-hosted: keep its scheme and port, it may not serve https on 443
+        root = f"{parts.scheme}://{host}{f':{port}' if port else ''}"
+    return f"{root}/{'/'.join(segments)}", _SEPARATOR[kind]
 
 
 def _is_sha(value: str) -> bool:

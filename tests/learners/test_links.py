@@ -18,6 +18,36 @@ NEW = "abcdef0123456789abcdef0123456789abcdef01"
             "https://gitlab.com/group/sub/tasks.git/",
             f"https://gitlab.com/group/sub/tasks/-/compare/{OLD}...{NEW}",
         ),
+        # Copied while looking at a branch or a file: the repository is what counts.
+        (
+            "https://github.com/ada/tasks/tree/main",
+            f"https://github.com/ada/tasks/compare/{OLD}...{NEW}",
+        ),
+        (
+            "https://github.com/ada/tasks/tree/feature/login?tab=readme#top",
+            f"https://github.com/ada/tasks/compare/{OLD}...{NEW}",
+        ),
+        (
+            "https://github.com/ada/tasks/blob/main/app/main.py",
+            f"https://github.com/ada/tasks/compare/{OLD}...{NEW}",
+        ),
+        (
+            "https://gitlab.com/ada/tasks/-/tree/main",
+            f"https://gitlab.com/ada/tasks/-/compare/{OLD}...{NEW}",
+        ),
+        (
+            "https://gitlab.com/group/sub/tasks.git/-/blob/main/README.md",
+            f"https://gitlab.com/group/sub/tasks/-/compare/{OLD}...{NEW}",
+        ),
+        # Self-hosted GitLab keeps its own host, scheme and port.
+        (
+            "https://gitlab.example.org/team/tasks",
+            f"https://gitlab.example.org/team/tasks/-/compare/{OLD}...{NEW}",
+        ),
+        (
+            "http://gitlab.school.test:8080/team/tasks.git/-/tree/main",
+            f"http://gitlab.school.test:8080/team/tasks/-/compare/{OLD}...{NEW}",
+        ),
     ],
 )
 def test_compare_url_on_github_and_gitlab(repo_url, expected):
@@ -30,8 +60,12 @@ def test_compare_url_on_github_and_gitlab(repo_url, expected):
         ("https://bitbucket.org/ada/tasks", OLD, NEW),
         ("https://example.com/ada/tasks", OLD, NEW),
         ("https://github.com/ada", OLD, NEW),
-        ("https://github.com/ada/tasks/tree/main", OLD, NEW),
-        ("https://gitlab.com/ada/tasks/-/tree/main", OLD, NEW),
+        ("https://github.com/ada/tasks/issues", OLD, NEW),
+        ("https://github.com/", OLD, NEW),
+        ("https://gitlab.com/ada/-/tree/main", OLD, NEW),
+        ("https://mygitlab.example.org/ada/tasks", OLD, NEW),
+        ("https://example.com/gitlab.com/ada/tasks", OLD, NEW),
+        ("https://gitlab.example.org:99999/ada/tasks", OLD, NEW),
         ("ftp://github.com/ada/tasks", OLD, NEW),
         ("https://github.com/ada/tasks", "", NEW),
         ("https://github.com/ada/tasks", OLD, ""),
@@ -66,6 +100,16 @@ def test_compare_url_is_none_when_it_cannot_be_built(repo_url, old, new):
             "https://gitlab.com/ada/tasks/",
             7,
             f"https://gitlab.com/ada/tasks/-/blob/{NEW}/app/main.py#L7",
+        ),
+        (
+            "https://github.com/ada/tasks/tree/main",
+            4,
+            f"https://github.com/ada/tasks/blob/{NEW}/app/main.py#L4",
+        ),
+        (
+            "https://gitlab.example.org/group/sub/tasks/-/tree/main",
+            9,
+            f"https://gitlab.example.org/group/sub/tasks/-/blob/{NEW}/app/main.py#L9",
         ),
     ],
 )
