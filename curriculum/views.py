@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 from bootcamp.access import roles_for
 from curriculum.models import Project, Stage
-from learners.selectors import learner_progress
+from learners.selectors import learner_current_submission, learner_progress
 
 
 def get_curriculum_for_user(queryset, user, **lookup):
@@ -42,10 +42,8 @@ def project_detail(request, slug):
     project = get_curriculum_for_user(Project.objects.for_project_detail(), request.user, slug=slug)
     submission = None
     if roles_for(request.user).is_learner:
-        # A learner in several cohorts may have submitted it more than once: show the latest.
-        submission = (
-            project.submissions.filter(learner=request.user).order_by("-submitted_at").first()
-        )
+        # Only their current cohort's: it decides whether they may submit (again).
+        submission = learner_current_submission(learner=request.user, project=project)
     return render(
         request,
         "curriculum/project_detail.html",

@@ -140,9 +140,20 @@ def learner_next_step(
     return NextStep("objectives", stage)
 
 
+def _current_cohorts(learner):
+    return Cohort.objects.for_learner(learner).order_by("-starts_on", "-pk")
+
+
 def learner_current_cohort(*, learner) -> Cohort | None:
     """The cohort new work goes to: the learner's most recent one. One query."""
-    return Cohort.objects.for_learner(learner).order_by("-starts_on", "-pk").first()
+    return _current_cohorts(learner).first()
+
+
+def learner_current_submission(*, learner, project: Project) -> Submission | None:
+    """The learner's submission of `project` in their current cohort (work from an earlier
+    cohort does not stop them submitting again). One query."""
+    current = Subquery(_current_cohorts(learner).values("pk")[:1])
+    return Submission.objects.filter(learner=learner, project=project, cohort=current).first()
 
 
 def submission_iterations(*, submission: Submission) -> list[Iteration]:

@@ -1,3 +1,4 @@
+import datetime
 import re
 from io import StringIO
 
@@ -6,8 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from curriculum.models import Project, Stage
-from learners.models import Submission
+from learners.models import Membership, Submission
 from tests.factories import (
+    CohortFactory,
+    MembershipFactory,
     ObjectiveCheckFactory,
     ObjectiveFactory,
     ProjectFactory,
@@ -279,6 +282,24 @@ def test_project_detail_shows_a_learner_their_submission_instead(
     detail = reverse("learners:submission-detail", kwargs={"pk": mine.pk})
     assert f'href="{detail}">View your submission</a>' in html
     assert "Submit your project" not in html
+
+
+def test_project_detail_offers_the_submit_button_when_the_submission_is_from_an_earlier_cohort(
+    client_for, learner, cohort
+):
+    project = ProjectFactory(slug="task-manager")
+    earlier = CohortFactory(
+        starts_on=cohort.starts_on - datetime.timedelta(days=200),
+        ends_on=cohort.starts_on - datetime.timedelta(days=100),
+    )
+    MembershipFactory(cohort=earlier, user=learner, role=Membership.Role.LEARNER)
+    SubmissionFactory(learner=learner, project=project, cohort=earlier)
+
+    response = client_for(learner).get(project_url(project))
+
+    submit = reverse("learners:submission-create", kwargs={"slug": "task-manager"})
+    assert f'href="{submit}">Submit your project</a>' in response.content.decode()
+    assert response.context["submission"] is None
 
 
 def test_project_of_an_unpublished_stage_is_not_found_for_a_learner(client_for, learner):

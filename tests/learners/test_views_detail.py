@@ -183,3 +183,31 @@ def test_query_count_is_flat(
         response = client.get(url(submission))
 
     assert response.content.decode().count("Iteration ") >= iterations
+
+
+# --- archived curriculum ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("archived", ["project", "stage"])
+def test_an_archived_project_is_named_without_a_link_for_the_learner(
+    client_for, learner, make_submission, project, archived
+):
+    submission = make_submission()
+    target = project if archived == "project" else project.stage
+    target.is_published = False
+    target.save()
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert f'href="{project.get_absolute_url()}"' not in html
+    assert '<li class="breadcrumb-item">Task manager</li>' in html
+
+
+def test_staff_still_get_the_archived_project_link(client_for, staff, make_submission, project):
+    submission = make_submission()
+    project.is_published = False
+    project.save()
+
+    html = client_for(staff).get(url(submission)).content.decode()
+
+    assert f'<a href="{project.get_absolute_url()}">Task manager</a>' in html
