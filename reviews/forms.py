@@ -104,7 +104,17 @@ class ReplyForm(forms.Form):
         help_text="Markdown.",
     )
 
-    def __init__(self, *args, submission=None, author=None, **kwargs):
+    # The submission page is the learners app's; the reply view answers a rejected reply with
+    # a redirect to it, and parks the input in the session (under this key, one per
+    # submission) for the conversation to show again with its errors.
+    SESSION_KEY = "reviews:rejected-reply:{submission_pk}"
+    # A browser sends at most max_length (the textarea's maxlength); this only bounds what a
+    # script can park in the session.
+    KEPT_CHARACTERS = 20000
+
+    def __init__(self, *args, submission, author, **kwargs):
+        # Its own ids: the submission page holds other forms.
+        kwargs.setdefault("auto_id", "id_reply_%s")
         super().__init__(*args, **kwargs)
         self.submission = submission
         self.author = author
@@ -113,6 +123,17 @@ class ReplyForm(forms.Form):
         return reply_create(
             submission=self.submission, author=self.author, body=self.cleaned_data["body"]
         )
+
+    def keep_rejected(self, session) -> None:
+        body = self.data.get("body", "")[: self.KEPT_CHARACTERS]
+        session[self.SESSION_KEY.format(submission_pk=self.submission.pk)] = {"body": body}
+
+    @classmethod
+    def for_conversation(cls, session, *, submission, author) -> "ReplyForm":
+        """The rejected reply, bound so its errors show, if one was parked; else a blank form."""
+        key = cls.SESSION_KEY.format(submission_pk=submission.pk)
+        data = session.pop(key, None) if session is not None else None
+        return cls(data, submission=submission, author=author)
 
 
 class ClaimForm(forms.Form):

@@ -209,6 +209,6 @@ def reply_create(request, pk):
         form.save()
         messages.success(request, "Your reply is posted.")
     else:
-        problems = " ".join(error for errors in form.errors.values() for error in errors)
-        messages.error(request, f"Your reply was not posted: {problems}")
+        # The submission page shows the text again with the error beside the field.
+        form.keep_rejected(request.session)
     return redirect(f"{submission.get_absolute_url()}#conversation")

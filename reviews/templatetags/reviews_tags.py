@@ -40,6 +40,7 @@ def submission_reviews(context, submission):
 
 @register.inclusion_tag("reviews/includes/submission_conversation.html", takes_context=True)
 def submission_conversation(context, submission):
+    request, user = context.get("request"), context.get("user")
     # Two queries: the replies with their authors, and who mentors the cohort (for the badges).
     replies = selectors.replies_for(submission)
     mentor_ids = selectors.mentor_ids_of(submission.cohort_id) if replies else set()
@@ -55,8 +56,10 @@ def submission_conversation(context, submission):
     return {
         "submission": submission,
         "replies": replies,
-        "form": ReplyForm(),
-        "request": context.get("request"),
-        "user": context.get("user"),
+        "form": ReplyForm.for_conversation(
+            getattr(request, "session", None), submission=submission, author=user
+        ),
+        "request": request,
+        "user": user,
         "csrf_token": context.get("csrf_token"),
     }

@@ -137,8 +137,11 @@ def test_review_form_refuses_an_overlong_summary():
 
 
 def test_reply_form_needs_a_body_of_sane_length():
-    assert ReplyForm({"body": "  "}).errors == {"body": ["This field is required."]}
-    assert ReplyForm({"body": "x" * 10001}).errors == {
+    def form(body):
+        return ReplyForm({"body": body}, submission=None, author=None)
+
+    assert form("  ").errors == {"body": ["This field is required."]}
+    assert form("x" * 10001).errors == {
         "body": ["Ensure this value has at most 10000 characters (it has 10001)."]
     }
 

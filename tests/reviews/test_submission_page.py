@@ -12,6 +12,7 @@ from tests.factories import (
     ReplyFactory,
     ReviewCommentFactory,
     ReviewFactory,
+    SubmissionFactory,
     UserFactory,
 )
 
@@ -218,12 +219,58 @@ def test_a_learners_reply_emails_the_cohorts_mentors_after_commit(
     assert [message.to for message in mailoutbox] == [["linus@example.com"]]
 
 
-def test_an_empty_reply_is_refused_with_a_message(client_for, learner, submission):
-    response = client_for(learner).post(_reply_url(submission), {"body": "   "})
+def _reply_field(content):
+    start = content.index('<div id="div_id_reply_body"')
+    return content[start : content.index("</form>", start)]
 
-    assert response.url == f"/submissions/{submission.pk}/#conversation"
-    assert _messages(response) == ["Your reply was not posted: This field is required."]
+
+def test_a_rejected_reply_comes_back_in_the_form_with_the_error_beside_it(
+    client_for, learner, submission
+):
+    typed = "x" * 10_000 + " <b>and more</b>"
+
+    response = client_for(learner).post(_reply_url(submission), {"body": typed}, follow=True)
+
+    assert response.redirect_chain == [(f"/submissions/{submission.pk}/#conversation", 302)]
+    assert response.status_code == 200
+    assert _messages(response) == []
+    field = _reply_field(response.content.decode())
+    assert '<label\n                for="id_reply_body" class="form-label requiredField">' in field
+    assert 'aria-describedby="id_reply_body_helptext id_reply_body_error"' in field
+    assert f'id="id_reply_body">\n{"x" * 10_000} &lt;b&gt;and more&lt;/b&gt;</textarea>' in field
+    assert (
+        '<div id="id_reply_body_error" class="invalid-feedback">\n    \n'
+        '        <p id="error_1_id_reply_body"><strong>'
+        "Ensure this value has at most 10000 characters (it has 10016).</strong></p>"
+    ) in field
     assert Reply.objects.count() == 0
+
+
+def test_an_empty_reply_is_refused_beside_the_field(client_for, learner, submission):
+    response = client_for(learner).post(_reply_url(submission), {"body": "   "}, follow=True)
+
+    field = _reply_field(response.content.decode())
+    assert "<strong>This field is required.</strong>" in field
+    assert 'class="textarea form-control is-invalid"' in field
+    assert Reply.objects.count() == 0
+
+
+def test_a_rejected_reply_shows_once_and_only_on_its_own_submission(
+    client_for, learner, cohort, submission
+):
+    other = SubmissionFactory(learner=learner, cohort=cohort, project__title="Blog")
+    IterationFactory(submission=other, number=1)
+    client = client_for(learner)
+    client.post(_reply_url(submission), {"body": "   "})
+
+    elsewhere = _reply_field(_page(client, other))
+    here = _reply_field(_page(client, submission))
+    again = _reply_field(_page(client, submission))
+
+    assert "This field is required." not in elsewhere
+    assert "This field is required." in here
+    assert "This field is required." not in again
+    assert 'class="textarea form-control"' in again
 
 
 @pytest.mark.parametrize("who", ["other_learner", "other_mentor"])
