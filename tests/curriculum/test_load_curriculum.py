@@ -99,11 +99,27 @@ def test_skills_and_features_become_one_line_each():
     assert len(project.feature_list) == 6
 
 
-def test_a_second_run_creates_nothing_and_says_everything_was_kept():
+def test_a_second_run_changes_nothing_and_says_the_curriculum_belongs_to_staff():
+    run_loader()
+    counts = [m.objects.count() for m in (Stage, Objective, Project, ChecklistItem)]
+    Project.objects.filter(slug="fastapi-crud-app").delete()  # staff removed it in the admin
+
+    out, err = run_loader()
+
+    counts[2] -= 1
+    assert [m.objects.count() for m in (Stage, Objective, Project, ChecklistItem)] == counts
+    assert out == (
+        "The curriculum is already loaded (6 stages); staff edit it in the admin. "
+        "Nothing changed.\n"
+    )
+    assert err == ""
+
+
+def test_a_second_run_with_missing_only_creates_nothing_and_says_everything_was_kept():
     run_loader()
     counts = [m.objects.count() for m in (Stage, Objective, Project, ChecklistItem)]
 
-    out, _ = run_loader()
+    out, _ = run_loader("--missing-only")
 
     assert [m.objects.count() for m in (Stage, Objective, Project, ChecklistItem)] == counts
     assert "Created 0 stages; left 6 existing stages untouched: staff edits are kept." in out
@@ -115,6 +131,16 @@ def test_a_second_run_creates_nothing_and_says_everything_was_kept():
     assert "Created 0 checklist items; left 10 existing checklist items untouched" in out
 
 
+def test_missing_only_recreates_what_staff_deleted():
+    run_loader()
+    Project.objects.filter(slug="fastapi-crud-app").delete()
+
+    out, _ = run_loader("--missing-only")
+
+    assert Project.objects.filter(slug="fastapi-crud-app").count() == 1
+    assert "Created 1 project; left 8 existing projects untouched" in out
+
+
 def test_staff_edits_survive_a_rerun():
     run_loader()
     Stage.objects.filter(slug="python-fundamentals").update(summary="Edited by staff.")
@@ -122,7 +148,7 @@ def test_staff_edits_survive_a_rerun():
     Objective.objects.filter(stage__number=1, order=1).update(text="Staff wording.")
     ChecklistItem.objects.filter(order=1).update(text="Staff checklist wording.")
 
-    run_loader()
+    run_loader("--missing-only")
 
     assert Stage.objects.get(slug="python-fundamentals").summary == "Edited by staff."
     project = Project.objects.get(slug="fastapi-crud-app")
@@ -136,7 +162,7 @@ def test_missing_rows_are_added_beside_existing_ones(tmp_path):
     stage = StageFactory(number=1, slug="basics", summary="Staff summary.")
     ObjectiveFactory(stage=stage, order=1, text="Staff objective")
 
-    out, _ = run_loader("--file", write(tmp_path, MINIMAL))
+    out, _ = run_loader("--missing-only", "--file", write(tmp_path, MINIMAL))
 
     assert list(stage.objectives.values_list("order", "text")) == [
         (1, "Staff objective"),
@@ -155,7 +181,7 @@ def test_a_project_whose_order_is_taken_goes_after_the_stages_last_project(tmp_p
     stage = StageFactory(number=1, slug="basics")
     ProjectFactory(stage=stage, order=1, slug="staff-project")
 
-    run_loader("--file", write(tmp_path, MINIMAL))
+    run_loader("--missing-only", "--file", write(tmp_path, MINIMAL))
 
     assert Project.objects.get(slug="tiny-tool").order == 2
 
@@ -163,7 +189,7 @@ def test_a_project_whose_order_is_taken_goes_after_the_stages_last_project(tmp_p
 def test_a_stage_whose_number_is_used_by_another_slug_is_skipped_with_a_warning(tmp_path):
     StageFactory(number=1, slug="renamed-by-staff")
 
-    out, err = run_loader("--file", write(tmp_path, MINIMAL))
+    out, err = run_loader("--missing-only", "--file", write(tmp_path, MINIMAL))
 
     assert list(Stage.objects.values_list("slug", flat=True)) == ["renamed-by-staff"]
     assert Project.objects.count() == 0
