@@ -20,22 +20,16 @@ def waited(since, now=None):
     return timesince(since, now, depth=1)
 
 
-@register.inclusion_tag("reviews/includes/submission_reviews.html", takes_context=True)
-def submission_reviews(context, submission):
+@register.filter
+def line_url(comment, iteration):
+    """A link to the comment's file and line at the reviewed commit; None for unknown hosts."""
+    return blob_line_url(iteration.repo_url, iteration.commit_sha, comment.path, comment.line)
+
+
+@register.inclusion_tag("reviews/includes/submission_reviews.html")
+def submission_reviews(submission):
     # Two queries whatever the number of reviews and comments.
-    reviews = selectors.published_reviews_for(submission)
-    for review in reviews:
-        iteration = review.iteration
-        for comment in review.comments.all():
-            comment.line_url = blob_line_url(
-                iteration.repo_url, iteration.commit_sha, comment.path, comment.line
-            )
-    return {
-        "submission": submission,
-        "reviews": reviews,
-        "request": context.get("request"),
-        "user": context.get("user"),
-    }
+    return {"reviews": selectors.published_reviews_for(submission)}
 
 
 @register.inclusion_tag("reviews/includes/submission_conversation.html", takes_context=True)

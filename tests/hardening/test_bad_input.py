@@ -235,7 +235,7 @@ def test_a_published_hostile_review_links_lines_without_script(in_review):
     content = page.content.decode()
     assert (
         '<a href="https://github.com/ada/task-manager/blob/a1b2c3d/'
-        '%22%3E%3Cscript%3Ealert%281%29%3C/script%3E.py#L3" rel="noopener noreferrer">'
+        '%22%3E%3Cscript%3Ealert%281%29%3C/script%3E.py#L3" rel="noopener noreferrer nofollow">'
         "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;.py:3</a>"
     ) in content
 

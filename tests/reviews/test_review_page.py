@@ -111,8 +111,32 @@ def test_earlier_iterations_show_with_their_published_reviews(client_for, mentor
 
     assert "<summary>Iteration #1 · 1 review</summary>" in content
     assert "<p>Needs tests.</p>" in content
-    assert '<div class="comment-anchor">app.py:3</div>' in content
+    assert (
+        f'<a href="https://github.com/learner/project/blob/{first.commit_sha}/app.py#L3" '
+        'rel="noopener noreferrer nofollow">app.py:3</a>'
+    ) in content
     assert "unpublished draft" not in content
+
+
+def test_a_published_review_reads_the_same_for_the_mentor_and_the_learner(
+    client_for, learner, mentor, claimed
+):
+    review = ReviewFactory(
+        iteration=claimed.iterations.get(), summary="Needs tests.", published_at=timezone.now()
+    )
+    ReviewCommentFactory(review=review, path="app.py", line=3, body="Name this better.")
+    ReviewCommentFactory(review=review, path="", line=None, body="Tidy overall.")
+    IterationFactory(submission=claimed, number=2)
+
+    mentor_page = client_for(mentor).get(_url(claimed)).content.decode()
+    learner_page = client_for(learner).get(f"/submissions/{claimed.pk}/").content.decode()
+
+    def article(content):
+        start = content.index(f'<article class="card mb-3 review" id="review-{review.pk}"')
+        return content[start : content.index("</article>", start)]
+
+    assert article(mentor_page) == article(learner_page)
+    assert "<p>Name this better.</p>" in article(mentor_page)
 
 
 def test_without_the_claim_the_page_is_read_only_with_a_claim_button(

@@ -75,13 +75,13 @@ def test_published_reviews_show_in_order_with_verdicts_and_markdown(
             "https://github.com/ada/tracker",
             SHA,
             f'<a href="https://github.com/ada/tracker/blob/{SHA}/app/main.py#L12" '
-            'rel="noopener noreferrer">app/main.py:12</a>',
+            'rel="noopener noreferrer nofollow">app/main.py:12</a>',
         ),
         (
             "https://gitlab.com/ada/tracker",
             SHA,
             f'<a href="https://gitlab.com/ada/tracker/-/blob/{SHA}/app/main.py#L12" '
-            'rel="noopener noreferrer">app/main.py:12</a>',
+            'rel="noopener noreferrer nofollow">app/main.py:12</a>',
         ),
         ("https://codeberg.org/ada/tracker", SHA, "app/main.py:12"),
         ("https://github.com/ada/tracker", "", "app/main.py:12"),
