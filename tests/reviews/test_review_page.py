@@ -84,6 +84,22 @@ def test_the_claimant_sees_the_work_beside_an_empty_review_form(client_for, ment
     assert '<button type="submit" name="publish"' in content
 
 
+def test_the_iteration_links_out_without_endorsing_and_shortens_the_commit(
+    client_for, mentor, claimed
+):
+    iteration = claimed.iterations.get()
+    iteration.live_url = "https://ada.example.com/"
+    iteration.save()
+
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    assert (
+        '<a href="https://github.com/learner/project" rel="noopener noreferrer nofollow">'
+    ) in content
+    assert '<a href="https://ada.example.com/" rel="noopener noreferrer nofollow">' in content
+    assert f'<code title="{iteration.commit_sha}">a1b2c3d</code>' in content
+
+
 def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
     draft = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor, summary="Half done")
     ReviewCommentFactory(review=draft, path="app/cli.py", line=4, body="Why global?")
