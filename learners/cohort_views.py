@@ -1,6 +1,7 @@
 """The cohort overview: the list of cohorts, the progress grid with its figures, the CSV."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from bootcamp.access import roles_for
+from learners.forms import CohortGridForm
 from learners.overview import (
     CELL_STATES,
-    clean_sort,
     cohort_figures,
     cohort_grid,
     cohort_weekly,
@@ -39,7 +40,7 @@ def cohort_list(request):
 @require_safe
 def cohort_detail(request, slug):
     cohort = get_cohort_for_user(request.user, slug)
-    sort = clean_sort(request.GET.get("sort"))
+    sort = CohortGridForm(request.GET).chosen_sort()
     stages, rows = cohort_grid(cohort, sort=sort)
     figures = cohort_figures(cohort, learners=len(rows))
     weekly = cohort_weekly(cohort)
@@ -49,6 +50,7 @@ def cohort_detail(request, slug):
         "stages": stages,
         "page": page,
         "sort": sort,
+        "page_query": urlencode({"sort": sort}),  # the pagination links keep the order
         "states": CELL_STATES,
         "figures": figures,
         "median_week": humanise_duration(figures.median_week),

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
+from bootcamp.people import display_name
 from curriculum.models import Stage
 from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
 
@@ -117,7 +118,7 @@ class LearnerRow:
 
     @property
     def name(self):
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
     @property
     def progress(self):
@@ -129,12 +130,14 @@ class LearnerRow:
         return math.floor(self.progress * 100)
 
 
-SORTS = {"name", "-name", "progress", "-progress"}
+# The grid's orders (read from the URL through learners.forms.CohortGridForm).
+SORTS = {
+    "name": "name, A to Z",
+    "-name": "name, Z to A",
+    "progress": "progress, least first",
+    "-progress": "progress, most first",
+}
 DEFAULT_SORT = "name"
-
-
-def clean_sort(value) -> str:
-    return value if value in SORTS else DEFAULT_SORT
 
 
 def _sort_rows(rows, sort):
@@ -232,7 +235,7 @@ def cohort_grid(cohort, *, sort=DEFAULT_SORT):
                 waiting=waiting,
             )
         )
-    return stages, _sort_rows(rows, clean_sort(sort))
+    return stages, _sort_rows(rows, sort if sort in SORTS else DEFAULT_SORT)
 
 
 # The figures ------------------------------------------------------------------------------

@@ -644,3 +644,25 @@ def test_staff_reach_the_overview_from_the_cohort_admin_page(client_for, cohort,
 
     assert response.status_code == 302
     assert response.url.endswith(detail_url(cohort))
+
+
+def test_the_grid_pages_keep_the_sort_order(client_for, cohort, mentor, curriculum, monkeypatch):
+    monkeypatch.setattr("learners.cohort_views.LEARNERS_PER_PAGE", 2)
+    for name in ("ann", "bob", "cid"):
+        add_learner(cohort, name)
+
+    html = client_for(mentor).get(detail_url(cohort), {"sort": "-name"}).content.decode()
+
+    assert '<nav aria-label="Learner pages">' in html
+    assert 'href="?sort=-name&amp;page=2">Next</a>' in html
+
+
+def test_the_cohort_list_pages(client_for, staff):
+    for n in range(26):
+        CohortFactory(slug=f"cohort-{n}")
+
+    html = client_for(staff).get(list_url(), {"page": 2}).content.decode()
+
+    assert '<nav aria-label="Cohort pages">' in html
+    assert 'href="?page=1">Previous</a>' in html
+    assert "Page 2 of 2" in html
