@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import submission_record_verdict
 from reviews.models import Reply, Review, ReviewComment
@@ -18,10 +19,6 @@ Status = Submission.Status
 
 class ReviewError(Exception):
     """A review write that is not allowed in the submission's current state."""
-
-
-def _display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _lock_submission(iteration: Iteration) -> Submission:
@@ -117,8 +114,8 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
     send_after_commit(
         subject=f"Your {submission.project.title} was reviewed: {outcome}",
         body=(
-            f"Hello {_display_name(submission.learner)},\n\n"
-            f"{_display_name(mentor)} has reviewed iteration {iteration.number} of your "
+            f"Hello {display_name(submission.learner)},\n\n"
+            f"{display_name(mentor)} has reviewed iteration {iteration.number} of your "
             f"{submission.project.title}: {outcome}.\n\n"
             f"Read the review: {absolute_url(submission.get_absolute_url())}\n"
         ),
@@ -153,7 +150,7 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
     send_after_commit(
         subject=f"New reply on {submission.project.title}",
         body=(
-            f"{_display_name(author)} wrote on {submission}:\n\n{body}\n\n"
+            f"{display_name(author)} wrote on {submission}:\n\n{body}\n\n"
             f"Reply here: {absolute_url(submission.get_absolute_url())}#conversation\n"
         ),
         recipients=_reply_recipients(submission=submission, author=author),

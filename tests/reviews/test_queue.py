@@ -205,9 +205,21 @@ def test_pagination_links_keep_the_filters(client_for, cohort, mentor):
     for n in range(26):
         _waiting(cohort, hours_ago=100 - n)
 
-    content = client_for(mentor).get(URL, {"status": "submitted"}).content.decode()
+    response = client_for(mentor).get(URL, {"status": "submitted"})
 
+    assert "includes/pagination.html" in [template.name for template in response.templates]
+    content = response.content.decode()
+    assert '<nav aria-label="Queue pages">' in content
     assert 'href="?status=submitted&amp;page=2">Next</a>' in content
+
+
+def test_the_claim_button_names_the_learner_as_the_row_does(client_for, cohort, mentor):
+    learner = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    _waiting(cohort, learner=learner, project__title="Task tracker")
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert '<span class="visually-hidden"> Task tracker by Ada Lovelace</span>' in content
 
 
 def test_an_empty_queue_says_so(client_for, mentor):
