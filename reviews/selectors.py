@@ -13,16 +13,11 @@ from reviews.models import Reply, Review, ReviewComment
 Status = Submission.Status
 
 
-def mentored_cohort_ids(user):
-    """The ids of the cohorts the user mentors, as a subquery (not evaluated here)."""
-    return Membership.objects.filter(user=user, role=Membership.Role.MENTOR).values("cohort_id")
-
-
-def submissions_for_mentor(user):
-    """Submissions in the user's reach as a reviewer: staff see all, mentors their cohorts'."""
-    if user.is_staff:
-        return Submission.objects.all()
-    return Submission.objects.filter(cohort_id__in=mentored_cohort_ids(user))
+def _latest_iteration_number():
+    """The number of the submission's newest iteration, as a subquery on each row."""
+    return Subquery(
+        Iteration.objects.filter(submission=OuterRef("pk")).order_by("-number").values("number")[:1]
+    )
 
 
 def overdue_cutoff(now=None):
@@ -36,19 +31,16 @@ def _queue_scope(user):
         waiting |= Q(status=Status.IN_REVIEW)
     else:
         waiting |= Q(status=Status.IN_REVIEW, claimed_by=user)
-    return submissions_for_mentor(user).filter(waiting)
+    return Submission.objects.reviewable_by(user).filter(waiting)
 
 
 def for_queue(user, *, now=None):
     """The queue page's rows, oldest wait first, with everything a row shows (one query)."""
-    latest_number = (
-        Iteration.objects.filter(submission=OuterRef("pk")).order_by("-number").values("number")[:1]
-    )
     return (
         _queue_scope(user)
         .select_related("learner", "project__stage", "cohort", "claimed_by")
         .annotate(
-            iteration_number=Subquery(latest_number),
+            iteration_number=_latest_iteration_number(),
             is_overdue=ExpressionWrapper(
                 Q(submitted_at__lt=overdue_cutoff(now)), output_field=BooleanField()
             ),
@@ -131,12 +123,9 @@ def mentor_ids_of(cohort_id) -> set[int]:
 
 
 def submissions_of_learner(*, cohort, learner):
-    latest_number = (
-        Iteration.objects.filter(submission=OuterRef("pk")).order_by("-number").values("number")[:1]
-    )
     return (
         Submission.objects.filter(cohort=cohort, learner=learner)
         .select_related("project__stage", "claimed_by")
-        .annotate(iteration_number=Subquery(latest_number))
+        .annotate(iteration_number=_latest_iteration_number())
         .order_by("project__stage__number", "project__order")
     )

@@ -1,21 +1,20 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bootcamp.access import roles_for
 from learners.access import get_submission_for_user
-from learners.models import Cohort, Membership, Submission
+from learners.models import Submission
 from learners.selectors import learner_progress as progress_for
 from learners.selectors import progress_overall
 from learners.services import TransitionError, submission_claim, submission_release
 from reviews import selectors
+from reviews.access import get_learner_for_reviewer, get_submission_for_reviewer, require_reviewer
 from reviews.forms import (
     COMMENT_PREFIX,
     ClaimForm,
@@ -29,29 +28,10 @@ from reviews.services import ReviewError
 QUEUE_PAGE_SIZE = 25
 
 
-def get_submission_for_reviewer(user, pk) -> Submission:
-    """The submission if the user mentors its cohort or is staff; 404 otherwise, so no one
-    learns which ids exist. (Its learner reaches it through learners.access.)"""
-    submissions = selectors.submissions_for_mentor(user).select_related(
-        "learner", "project__stage", "cohort", "claimed_by"
-    )
-    return get_object_or_404(submissions, pk=pk)
-
-
-def _require_reviewer(user) -> None:
-    roles = roles_for(user)
-    if not (roles.is_mentor or roles.is_staff):
-        raise Http404
-
-
-def _holder_name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 @login_required
 @require_GET
 def queue(request):
-    _require_reviewer(request.user)
+    require_reviewer(request.user)
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     submissions = selectors.for_queue(request.user, now=now)
@@ -176,15 +156,8 @@ def review(request, pk):
 @login_required
 @require_GET
 def learner_progress(request, cohort_pk, learner_pk):
-    cohorts = Cohort.objects.all()
-    if not request.user.is_staff:
-        cohorts = cohorts.filter(pk__in=selectors.mentored_cohort_ids(request.user))
-    cohort = get_object_or_404(cohorts, pk=cohort_pk)
-    learner = get_object_or_404(
-        get_user_model().objects.filter(
-            memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER
-        ),
-        pk=learner_pk,
+    cohort, learner = get_learner_for_reviewer(
+        request.user, cohort_pk=cohort_pk, learner_pk=learner_pk
     )
     progress = progress_for(learner=learner)
     return render(
