@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bootcamp.people import display_name
 from learners.access import get_submission_for_user
 from learners.models import Submission
 from learners.selectors import learner_progress as progress_for
@@ -61,12 +62,28 @@ def claim(request, pk):
     form = ClaimForm(request.POST, user=request.user)
     take_over = form.is_valid() and form.cleaned_data["take_over"]
     try:
-        submission_claim(submission=submission, mentor=request.user, take_over=take_over)
+        claimed = submission_claim(submission=submission, mentor=request.user, take_over=take_over)
     except TransitionError as error:
         messages.error(request, str(error))
         return redirect("reviews:queue")
+    # A take-over finds nothing to take when the holder releases the claim meanwhile; the
+    # service then returns the submission as it is, so look before announcing success.
+    if claimed.status != Submission.Status.IN_REVIEW or claimed.claimed_by_id != request.user.pk:
+        messages.warning(request, _claim_missed(claimed))
+        return redirect("reviews:queue")
     messages.success(request, f"You are reviewing {submission}. No one else can claim it now.")
     return redirect("reviews:review", pk=submission.pk)
+
+
+def _claim_missed(submission: Submission) -> str:
+    if submission.status == Submission.Status.SUBMITTED:
+        return (
+            f"The claim on {submission} was released before you could take it over; "
+            "it is waiting in the queue. Claim it there to review it."
+        )
+    if submission.status == Submission.Status.IN_REVIEW:
+        return f"{display_name(submission.claimed_by)} is reviewing {submission} now."
+    return f"{submission} is {submission.get_status_display().lower()} now; nothing to claim."
 
 
 @login_required

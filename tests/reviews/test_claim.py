@@ -1,13 +1,20 @@
 import threading
+import time
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from learners.models import Membership, Submission
-from learners.services import TransitionError, submission_claim
-from tests.factories import IterationFactory, MembershipFactory, SubmissionFactory, UserFactory
+from learners.services import TransitionError, submission_claim, submission_release
+from tests.factories import (
+    IterationFactory,
+    MembershipFactory,
+    StaffFactory,
+    SubmissionFactory,
+    UserFactory,
+)
 
 Status = Submission.Status
 
@@ -177,3 +184,54 @@ def test_two_mentors_claiming_at_once_exactly_one_wins_and_the_other_is_told_who
         winner.username: "won",
         loser.username: f"{winner.get_full_name()} is already reviewing this submission.",
     }
+
+
+def _wait_until_another_connection_waits_for_a_lock(timeout=10.0):
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the take-over never waited for the row lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_take_over_of_a_claim_released_meanwhile_says_so_instead_of_claiming_success(client):
+    holder = UserFactory(username="barbara", first_name="Barbara", last_name="Liskov")
+    work = SubmissionFactory(learner__username="ada", project__title="Task tracker")
+    MembershipFactory(cohort=work.cohort, user=holder, role=Membership.Role.MENTOR)
+    IterationFactory(submission=work, number=1)
+    submission_claim(submission=work, mentor=holder)
+    staff = StaffFactory(username="staffer")
+    locked = threading.Event()
+
+    def release_while_the_take_over_waits():
+        # Hold the row while staff's take-over reads "in review" and then queues behind us;
+        # release the claim and commit, so the take-over's UPDATE finds nothing to take.
+        try:
+            with transaction.atomic():
+                Submission.objects.select_for_update().get(pk=work.pk)
+                locked.set()
+                _wait_until_another_connection_waits_for_a_lock()
+                submission_release(submission=work, mentor=holder)
+        finally:
+            connection.close()  # the thread opened its own connection
+
+    releaser = threading.Thread(target=release_while_the_take_over_waits)
+    releaser.start()
+    assert locked.wait(timeout=10)
+    client.force_login(staff)
+    response = client.post(f"/mentor/submissions/{work.pk}/claim/", {"take_over": "1"})
+    releaser.join(timeout=30)
+
+    assert response.url == "/mentor/queue/"
+    assert _messages(response) == [
+        "The claim on ada — Task tracker was released before you could take it over; "
+        "it is waiting in the queue. Claim it there to review it."
+    ]
+    assert _state(work) == (Status.SUBMITTED, None)
