@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user
@@ -30,7 +30,7 @@ QUEUE_PAGE_SIZE = 25
 
 
 @login_required
-@require_GET
+@require_safe
 def queue(request):
     require_reviewer(request.user)
     now = timezone.now()
@@ -109,7 +109,7 @@ def _comment_initial(draft):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review(request, pk):
     submission = get_submission_for_reviewer(request.user, pk)
     iterations = selectors.iterations_for_review_page(submission)
@@ -171,7 +171,7 @@ def review(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def learner_progress(request, cohort_pk, learner_pk):
     cohort, learner = get_learner_for_reviewer(
         request.user, cohort_pk=cohort_pk, learner_pk=learner_pk

@@ -68,6 +68,13 @@ def test_the_progress_page_needs_get_and_a_login(client, client_for, cohort, lea
     assert client_for(mentor).post(_url(cohort, learner)).status_code == 405
 
 
+def test_the_progress_page_answers_head_like_get(client_for, mentor, cohort, learner):
+    response = client_for(mentor).head(_url(cohort, learner))
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 @pytest.mark.parametrize("rows", [1, 10])
 def test_the_progress_page_issues_the_same_number_of_queries_for_1_and_10_submissions(
     client_for, cohort, learner, mentor, rows, django_assert_num_queries

@@ -56,6 +56,13 @@ def test_posting_to_the_queue_is_not_allowed(client_for, mentor):
     assert client_for(mentor).post(URL).status_code == 405
 
 
+def test_the_queue_answers_head_like_get(client_for, mentor):
+    response = client_for(mentor).head(URL)
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_a_mentor_sees_their_cohorts_waiting_work_and_their_own_claims_only(
     client_for, cohort, mentor, other_cohort
 ):

@@ -202,6 +202,14 @@ def test_the_review_page_refuses_other_methods(client_for, mentor, claimed):
     assert client_for(mentor).put(_url(claimed)).status_code == 405
 
 
+def test_the_review_page_answers_head_like_get(client_for, mentor, claimed):
+    response = client_for(mentor).head(_url(claimed))
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert Review.objects.count() == 0
+
+
 # --- POST ---------------------------------------------------------------------------------------
 
 
