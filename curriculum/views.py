@@ -4,7 +4,11 @@ from django.views.decorators.http import require_safe
 
 from bootcamp.access import roles_for
 from curriculum.models import Project, Stage
-from learners.selectors import learner_current_submission, learner_progress
+from learners.selectors import (
+    learner_current_cohort,
+    learner_current_submission,
+    learner_progress,
+)
 
 
 def get_curriculum_for_user(queryset, user, **lookup):
@@ -20,8 +24,11 @@ def get_curriculum_for_user(queryset, user, **lookup):
 def stage_list(request):
     stages = list(Stage.objects.for_stage_list(request.user))
     if roles_for(request.user).is_learner:
-        # The learner's own progress per stage: one more query (learners.selectors).
-        progress = {item.stage.pk: item for item in learner_progress(learner=request.user)}
+        # The learner's progress in their current cohort, as on the dashboard: two queries.
+        cohort = learner_current_cohort(learner=request.user)
+        progress = {
+            item.stage.pk: item for item in learner_progress(learner=request.user, cohort=cohort)
+        }
         for stage in stages:
             stage.progress = progress.get(stage.pk)
     return render(request, "curriculum/stage_list.html", {"stages": stages})

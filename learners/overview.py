@@ -28,6 +28,7 @@ from django.utils import timezone
 from bootcamp.people import display_name
 from curriculum.models import Stage
 from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from learners.progress import percent_of, stage_is_complete, stage_is_counted
 
 Status = Submission.Status
 WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
@@ -84,19 +85,18 @@ COMPLETE = CellState("complete", "complete", "text-bg-success")
 CELL_STATES = [NOT_STARTED, IN_PROGRESS, WAITING_FOR_REVIEW, CHANGES_REQUESTED, COMPLETE]
 
 
-def cell_state(*, required, approved_required, approved, waiting, changes, submissions, checks):
+def cell_state(*, complete, waiting, changes, submissions, checks):
     """A learner's state in one stage, from the counts of their work in it.
 
     The first rule that holds wins:
 
-    1. complete: every required published project of the stage is approved (a stage with no
-       required project is complete once any of its projects is approved);
+    1. complete: as learners.progress.stage_is_complete says (the dashboard's rule too);
     2. changes requested: some submission in the stage is in changes_requested;
     3. waiting for review: some submission in the stage is submitted or in review;
     4. in progress: the learner has any submission or objective check in the stage;
     5. not started: nothing at all.
     """
-    if (required and approved_required >= required) or (not required and approved):
+    if complete:
         return COMPLETE
     if changes:
         return CHANGES_REQUESTED
@@ -122,12 +122,12 @@ class LearnerRow:
 
     @property
     def progress(self):
-        """Approved required projects over all required ones, 0..1."""
+        """Approved required projects over all required ones, 0..1 (for sorting)."""
         return self.approved_required / self.required if self.required else 0.0
 
     @property
     def percent(self):
-        return math.floor(self.progress * 100)
+        return percent_of(self.approved_required, self.required)
 
 
 # The grid's orders (read from the URL through learners.forms.CohortGridForm).
@@ -157,7 +157,8 @@ def cohort_grid(cohort, *, sort=DEFAULT_SORT):
         .annotate(
             required=Count(
                 "projects", filter=Q(projects__is_published=True, projects__is_required=True)
-            )
+            ),
+            published_projects=Count("projects", filter=Q(projects__is_published=True)),
         )
         .order_by("number")
     )
@@ -175,6 +176,9 @@ def cohort_grid(cohort, *, sort=DEFAULT_SORT):
             waiting=Count("pk", filter=Q(status__in=WAITING)),
             changes=Count("pk", filter=Q(status=Status.CHANGES_REQUESTED)),
             approved=Count("pk", filter=Q(status=Status.APPROVED)),
+            approved_published=Count(
+                "pk", filter=Q(status=Status.APPROVED, project__is_published=True)
+            ),
             approved_required=Count(
                 "pk",
                 filter=Q(
@@ -208,16 +212,28 @@ def cohort_grid(cohort, *, sort=DEFAULT_SORT):
         if stage_id in published:
             total[2] += w["approved_required"]
 
-    empty = {"submissions": 0, "waiting": 0, "changes": 0, "approved": 0, "approved_required": 0}
+    empty = {
+        "submissions": 0,
+        "waiting": 0,
+        "changes": 0,
+        "approved": 0,
+        "approved_published": 0,
+        "approved_required": 0,
+    }
     rows = []
     for user in learners:
         cells = []
         for stage in stages:
             w = counts.get((user.pk, stage.pk), empty)
-            state = cell_state(
+            complete = stage_is_counted(
+                published_projects=stage.published_projects
+            ) and stage_is_complete(
                 required=stage.required,
                 approved_required=w["approved_required"],
-                approved=w["approved"],
+                approved=w["approved_published"],
+            )
+            state = cell_state(
+                complete=complete,
                 waiting=w["waiting"],
                 changes=w["changes"],
                 submissions=w["submissions"],

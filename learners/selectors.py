@@ -8,43 +8,37 @@ from django.db.models.functions import Coalesce
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import compare_url
 from learners.models import Cohort, Iteration, Submission
-
-
-@dataclass(frozen=True)
-class Progress:
-    done: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def step(self) -> int:
-        """The percentage rounded to 5, for the bar's width class (no inline styles: CSP)."""
-        return 5 * round(self.percent / 5)
-
-    @property
-    def is_complete(self) -> bool:
-        return self.done >= self.total
+from learners.progress import Progress, stage_is_complete, stage_is_counted
 
 
 @dataclass(frozen=True)
 class StageProgress:
+    """A learner's progress in one stage; the rules are learners.progress's."""
+
     stage: Stage
     projects: Progress  # approved required projects / required projects
-    objectives: Progress  # objectives ticked / objectives
+    objectives: Progress  # objectives ticked / objectives: shown, never needed for complete
+    approved: int = 0  # approved published projects, required or not
+    published_projects: int = 0
+
+    @property
+    def is_counted(self) -> bool:
+        return stage_is_counted(published_projects=self.published_projects)
 
     @property
     def is_complete(self) -> bool:
-        return self.projects.is_complete and self.objectives.is_complete
+        return self.is_counted and stage_is_complete(
+            required=self.projects.total,
+            approved_required=self.projects.done,
+            approved=self.approved,
+        )
 
 
 @dataclass(frozen=True)
 class OverallProgress:
     projects: Progress
     objectives: Progress
-    stages: Progress  # stages complete / stages
+    stages: Progress  # stages complete / stages counted
 
 
 def _count(queryset):
@@ -53,19 +47,28 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def learner_progress(*, learner) -> list[StageProgress]:
-    """Per published stage: approved required projects and ticked objectives. One query."""
-    required = Project.objects.published().filter(stage=OuterRef("pk"), is_required=True)
+def learner_progress(*, learner, cohort: Cohort | None = None) -> list[StageProgress]:
+    """Per published stage: the learner's approved projects and ticked objectives. One query.
+
+    `cohort`: count only the work submitted in it (pass the learner's current cohort, or the
+    cohort a mentor is looking at); None counts work in any cohort.
+    """
+    projects = Project.objects.published().filter(stage=OuterRef("pk"))
+    required = projects.filter(is_required=True)
     approved = Submission.objects.filter(
         project=OuterRef("pk"), learner=learner, status=Submission.Status.APPROVED
     )
+    if cohort is not None:
+        approved = approved.filter(cohort=cohort)
     objectives = Objective.objects.filter(stage=OuterRef("pk"))
     stages = (
         Stage.objects.published()
         .order_by("number")
         .annotate(
-            projects_total=_count(required),
-            projects_approved=_count(required.filter(Exists(approved))),
+            projects_published=_count(projects),
+            projects_approved=_count(projects.filter(Exists(approved))),
+            required_total=_count(required),
+            required_approved=_count(required.filter(Exists(approved))),
             objectives_total=_count(objectives),
             objectives_checked=_count(objectives.filter(checks__learner=learner)),
         )
@@ -73,14 +76,17 @@ def learner_progress(*, learner) -> list[StageProgress]:
     return [
         StageProgress(
             stage=stage,
-            projects=Progress(stage.projects_approved, stage.projects_total),
+            projects=Progress(stage.required_approved, stage.required_total),
             objectives=Progress(stage.objectives_checked, stage.objectives_total),
+            approved=stage.projects_approved,
+            published_projects=stage.projects_published,
         )
         for stage in stages
     ]
 
 
 def progress_overall(stages: list[StageProgress]) -> OverallProgress:
+    counted = [s for s in stages if s.is_counted]
     return OverallProgress(
         projects=Progress(
             sum(s.projects.done for s in stages), sum(s.projects.total for s in stages)
@@ -88,7 +94,7 @@ def progress_overall(stages: list[StageProgress]) -> OverallProgress:
         objectives=Progress(
             sum(s.objectives.done for s in stages), sum(s.objectives.total for s in stages)
         ),
-        stages=Progress(sum(s.is_complete for s in stages), len(stages)),
+        stages=Progress(sum(s.is_complete for s in counted), len(counted)),
     )
 
 
@@ -111,33 +117,49 @@ class NextStep:
 
 
 def learner_next_step(
-    *, learner, progress: list[StageProgress], submissions: list[Submission]
+    *,
+    learner,
+    progress: list[StageProgress],
+    submissions: list[Submission],
+    cohort: Cohort | None = None,
 ) -> NextStep:
     """What the learner should do now: act on requested changes first, then the roadmap in order.
 
+    Requested changes count in any cohort (the work can still be resubmitted); what to submit
+    next is judged by the work in `cohort`, the one `progress` counts. Once every stage is
+    complete, the objectives not ticked yet: they are the learner's own check.
     At most one query (the projects of the first stage not complete).
     """
-    by_project = {}
+    newest = {}
     for submission in submissions:  # newest cohort first: keep the most recent per project
-        by_project.setdefault(submission.project_id, submission)
-    for submission in by_project.values():
+        newest.setdefault(submission.project_id, submission)
+    for submission in newest.values():
         if submission.status == Submission.Status.CHANGES_REQUESTED:
             return NextStep("resubmit", submission.project.stage, submission.project, submission)
-    current = next((s for s in progress if not s.is_complete), None)
+    in_cohort = {
+        submission.project_id: submission
+        for submission in newest.values()
+        if cohort is None or submission.cohort_id == cohort.pk
+    }
+    current = next((s for s in progress if s.is_counted and not s.is_complete), None)
     if current is None:
-        return NextStep("done")
+        unticked = next((s for s in progress if not s.objectives.is_complete), None)
+        return NextStep("objectives", unticked.stage) if unticked else NextStep("done")
     stage = current.stage
-    if not current.projects.is_complete:
-        waiting = None
-        for project in Project.objects.published().filter(stage=stage, is_required=True):
-            submission = by_project.get(project.pk)
-            if submission is None:
-                return NextStep("submit", stage, project)
-            if submission.status != Submission.Status.APPROVED and waiting is None:
-                waiting = submission
-        if waiting is not None:
-            return NextStep("wait", stage, waiting.project, waiting)
-    return NextStep("objectives", stage)
+    # The required projects; in a stage without any, whichever of its projects.
+    projects = Project.objects.published().filter(stage=stage).order_by("order")
+    if current.projects.total:
+        projects = projects.filter(is_required=True)
+    waiting = None
+    for project in projects:
+        submission = in_cohort.get(project.pk)
+        if submission is None:
+            return NextStep("submit", stage, project)
+        if submission.status != Submission.Status.APPROVED and waiting is None:
+            waiting = submission
+    if waiting is not None:
+        return NextStep("wait", stage, waiting.project, waiting)
+    return NextStep("objectives", stage)  # only if an approval landed since `progress` was read
 
 
 def _current_cohorts(learner):

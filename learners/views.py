@@ -25,7 +25,9 @@ from learners.services import TransitionError, objective_check_set
 def dashboard(request):
     if not roles_for(request.user).is_learner:
         return redirect("home")
-    progress = learner_progress(learner=request.user)
+    # Progress counts the work of the learner's current cohort, as its mentors' grid does.
+    cohort = learner_current_cohort(learner=request.user)
+    progress = learner_progress(learner=request.user, cohort=cohort)
     submissions = list(learner_submissions(learner=request.user))
     return render(
         request,
@@ -35,7 +37,7 @@ def dashboard(request):
             "overall": progress_overall(progress),
             "submissions": submissions,
             "next_step": learner_next_step(
-                learner=request.user, progress=progress, submissions=submissions
+                learner=request.user, progress=progress, submissions=submissions, cohort=cohort
             ),
         },
     )

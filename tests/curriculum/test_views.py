@@ -101,8 +101,9 @@ def test_stage_list_query_count_is_flat(client_for, learner, django_assert_num_q
         ProjectFactory.create_batch(rows, stage=stage)
     client = client_for(learner)
 
-    # session, user, the user's roles, the stages with their counts, the learner's progress
-    with django_assert_num_queries(5):
+    # session, user, the user's roles, the stages with their counts, the learner's current
+    # cohort, their progress in it
+    with django_assert_num_queries(6):
         response = client.get(STAGE_LIST)
     assert len(response.context["stages"]) == rows
 
@@ -405,7 +406,7 @@ def test_every_page_of_the_loaded_roadmap_renders_for_a_learner(
     call_command("load_curriculum", stdout=StringIO())
     client = client_for(learner)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get(STAGE_LIST).status_code == 200
     for stage in Stage.objects.all():
         with django_assert_max_num_queries(6):

@@ -1,9 +1,13 @@
+import datetime
+
 import pytest
 
-from learners.models import Submission
+from learners.models import Membership, Submission
 from learners.selectors import Progress, learner_progress
 from tests.factories import (
+    CohortFactory,
     IterationFactory,
+    MembershipFactory,
     ObjectiveCheckFactory,
     ObjectiveFactory,
     ProjectFactory,
@@ -85,6 +89,37 @@ def test_progress_counts_approved_required_projects_and_own_ticks(
     ]
 
 
+def test_progress_counts_only_the_work_of_the_given_cohort(learner, cohort, roadmap):
+    calculator, quiz = roadmap["required"]
+    earlier = CohortFactory()
+    MembershipFactory(cohort=earlier, user=learner, role=Membership.Role.LEARNER)
+    submit(learner, earlier, calculator, Status.APPROVED)
+    submit(learner, cohort, quiz, Status.APPROVED)
+
+    in_cohort = learner_progress(learner=learner, cohort=cohort)
+    anywhere = learner_progress(learner=learner)
+
+    assert in_cohort[0].projects == Progress(1, 2)
+    assert anywhere[0].projects == Progress(2, 2)
+
+
+def test_the_dashboard_counts_the_current_cohort(client_for, learner, cohort, roadmap):
+    earlier = CohortFactory(
+        starts_on=cohort.starts_on - datetime.timedelta(days=200),
+        ends_on=cohort.starts_on - datetime.timedelta(days=100),
+    )
+    MembershipFactory(cohort=earlier, user=learner, role=Membership.Role.LEARNER)
+    for project in roadmap["required"]:
+        submit(learner, earlier, project, Status.APPROVED)
+
+    client = client_for(learner)
+    progress = client.get(URL).context["progress"]
+
+    assert [p.projects for p in progress] == [Progress(0, 2), Progress(0, 1)]
+    # The earlier approval does not stand in for this cohort's: submit it here too.
+    assert next_step(client, "submit").project == roadmap["required"][0]
+
+
 def test_dashboard_shows_bars_with_accessible_values(client_for, learner, cohort, roadmap):
     submit(learner, cohort, roadmap["required"][0], Status.APPROVED)
     ObjectiveCheckFactory(learner=learner, objective=roadmap["objectives"][0])
@@ -95,9 +130,12 @@ def test_dashboard_shows_bars_with_accessible_values(client_for, learner, cohort
     assert '<span class="small progress-label">1 of 2</span>' in html
     assert '<span class="small progress-label">1 of 3</span>' in html
     assert '<div class="progress-bar pct-50"></div>' in html
-    # Overall: 1 of 3 required projects, 1 of 3 objectives, 0 of 2 stages.
+    # Overall: 1 of 3 required projects (33 %), 1 of 3 objectives, 0 of 2 stages.
     assert '<div class="progress-bar pct-35"></div>' in html
-    assert "0 of 2 stages complete." in html
+    assert (
+        '<span class="overall-percent">33%</span> of the required projects approved; '
+        "0 of 2 stages complete."
+    ) in html
 
 
 # --- what to do next ------------------------------------------------------------------------
@@ -136,8 +174,22 @@ def test_next_is_waiting_when_every_required_project_is_with_mentors(
     assert next_step(client_for(learner), "wait").submission == waiting
 
 
-def test_next_is_the_objectives_when_projects_are_approved(client_for, learner, cohort, roadmap):
+def test_a_stage_is_complete_once_its_required_projects_are_approved_ticks_or_not(
+    client_for, learner, cohort, roadmap
+):
     for project in roadmap["required"]:
+        submit(learner, cohort, project, Status.APPROVED)
+
+    client = client_for(learner)
+    assert next_step(client, "submit").project == roadmap["later"]
+    first = client.get(URL).context["progress"][0]
+    assert (first.is_complete, first.objectives) == (True, Progress(0, 3))
+
+
+def test_next_is_the_unticked_objectives_once_every_stage_is_complete(
+    client_for, learner, cohort, roadmap
+):
+    for project in [*roadmap["required"], roadmap["later"]]:
         submit(learner, cohort, project, Status.APPROVED)
 
     assert next_step(client_for(learner), "objectives").stage == roadmap["first"]
@@ -195,7 +247,8 @@ def test_query_count_is_flat(client_for, learner, cohort, django_assert_num_quer
         submit(learner, cohort, ProjectFactory(stage=stage), status)
     client = client_for(learner)
 
-    with django_assert_num_queries(6):
+    # session, user, roles, current cohort, progress, submissions, the next stage's projects
+    with django_assert_num_queries(7):
         response = client.get(URL)
 
     assert len(response.context["submissions"]) == count
