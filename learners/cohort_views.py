@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -78,12 +79,30 @@ def spreadsheet_safe(value):
     return value
 
 
+def _hours(value) -> str:
+    """A duration in hours with one decimal, rounded as the page rounds; empty for none."""
+    return "" if value is None else str(floatformat(value.total_seconds() / 3600, 1))
+
+
+def figure_rows(figures, weekly) -> list[tuple[str, object]]:
+    """(label, value) for each figure the cohort page shows, with the same numbers."""
+    return [
+        ("Learners", figures.learners),
+        ("Waiting for review", figures.waiting),
+        (f"Overdue (waiting over {figures.overdue_hours} h)", figures.overdue),
+        ("Median time to first review, last 7 days (hours)", _hours(figures.median_week)),
+        ("Median time to first review, overall (hours)", _hours(figures.median_overall)),
+        ("Approvals per week", str(floatformat(weekly.approvals_per_week, 1))),
+    ]
+
+
 @login_required
 @require_safe
 def cohort_progress_csv(request, slug):
     cohort = get_cohort_for_user(request.user, slug)
     # Everything is read before the first byte goes out; the stream only formats.
     stages, rows = cohort_grid(cohort, sort="name")
+    figures = figure_rows(cohort_figures(cohort, learners=len(rows)), cohort_weekly(cohort))
     writer = csv.writer(_Echo())
 
     def lines():
@@ -98,6 +117,11 @@ def cohort_progress_csv(request, slug):
             values += [state.label for _, state in row.cells]
             values += [row.percent, row.approved, row.waiting]
             yield writer.writerow([spreadsheet_safe(v) for v in values])
+        # The page's "At a glance" figures, below a blank row so the table above stays a table.
+        yield writer.writerow([])
+        yield writer.writerow(["Figure", "Value"])
+        for label, value in figures:
+            yield writer.writerow([spreadsheet_safe(label), spreadsheet_safe(value)])
 
     filename = f"{cohort.slug}-progress-{timezone.localdate().isoformat()}.csv"
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -444,7 +444,8 @@ def read_csv(response):
     return body, list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
-def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced):
+def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settings):
+    settings.REVIEW_OVERDUE_HOURS = 48
     response = client_for(mentor).get(csv_url(cohort))
 
     body, rows = read_csv(response)
@@ -499,6 +500,15 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced):
             "0",
             "0",
         ],
+        [],
+        ["Figure", "Value"],
+        ["Learners", "3"],
+        ["Waiting for review", "0"],
+        ["Overdue (waiting over 48 h)", "0"],
+        ["Median time to first review, last 7 days (hours)", ""],
+        ["Median time to first review, overall (hours)", ""],
+        # Six approvals today, in the cohort's fifth week (it started 30 days ago): 6 / 5.
+        ["Approvals per week", "1.2"],
     ]
 
 
@@ -513,7 +523,38 @@ def test_csv_escapes_formula_like_cells(client_for, cohort, staff, curriculum):
 
     _, rows = read_csv(client_for(staff).get(csv_url(cohort)))
 
-    assert [row[1] for row in rows[1:]] == ["'+1", "'-1", "'=cmd|' /C calc'!A0", "'@SUM(1)"]
+    assert [row[1] for row in rows[1:5]] == ["'+1", "'-1", "'=cmd|' /C calc'!A0", "'@SUM(1)"]
+
+
+def test_csv_figures_are_the_pages_figures_in_hours(
+    client_for, cohort, mentor, turnaround, queue, settings
+):
+    settings.REVIEW_OVERDUE_HOURS = 48
+    client = client_for(mentor)
+
+    html = client.get(detail_url(cohort)).content.decode()
+    _, rows = read_csv(client.get(csv_url(cohort)))
+
+    learners = 3
+    assert rows[learners + 1 :] == [
+        [],
+        ["Figure", "Value"],
+        ["Learners", "3"],
+        ["Waiting for review", "4"],
+        ["Overdue (waiting over 48 h)", "2"],
+        ["Median time to first review, last 7 days (hours)", "4.0"],
+        ["Median time to first review, overall (hours)", "7.0"],
+        ["Approvals per week", "0.2"],
+    ]
+    for figure, value in [
+        ("learners", "3"),
+        ("waiting", "4"),
+        ("overdue", "2"),
+        ("median-week", "4 h"),
+        ("median-overall", "7 h"),
+        ("approvals", "0.2"),
+    ]:
+        assert f'id="figure-{figure}">{value}<' in html
 
 
 @pytest.mark.parametrize(
@@ -577,10 +618,11 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    with django_assert_num_queries(7):
+    # session, user, the cohort, the grid's four, the figures' two, the weekly counts' two
+    with django_assert_num_queries(11):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
-    assert len(rows) == n + 1
+    assert len(rows) == n + 1 + 8
 
 
 # The cohort list ------------------------------------------------------------------------
