@@ -38,6 +38,11 @@ def _pids(*pgrep_args: str) -> list[int]:
     return [int(pid) for pid in done.stdout.split()]
 
 
+def backend_pids(database_name: str) -> list[int]:
+    # Backends are named "postgres: <user> <database> <client> <state>" in ps.
+    return _pids("-f", f"postgres: \\S+ {database_name} ")
+
+
 def measure(server, pages, *, database_name: str, requests: int = 100) -> list[Cost]:
     """server: a started Gunicorn with one sync worker."""
     workers = _pids("-P", str(server.process.pid))
@@ -46,10 +51,9 @@ def measure(server, pages, *, database_name: str, requests: int = 100) -> list[C
         return sum(_cpu_seconds(pid) for pid in workers)
 
     def database_cpu():
-        # Backends are named "postgres: <user> <database> <client> <state>" in ps.
-        return sum(_cpu_seconds(pid) for pid in _pids("-f", f"postgres: \\S+ {database_name} "))
+        return sum(_cpu_seconds(pid) for pid in backend_pids(database_name))
 
-    database_visible = bool(_pids("-f", f"postgres: \\S+ {database_name} "))
+    database_visible = bool(backend_pids(database_name))
     costs = []
     for page in pages:
         browser = Browser()

@@ -23,7 +23,9 @@ class Gunicorn:
     """One gunicorn master with its workers, in a process group of its own.
 
     The group lets stop() reach every worker even if the master is wedged, and keeps a Ctrl-C
-    in the terminal from reaching gunicorn before the harness has printed what it has.
+    in the terminal from reaching gunicorn before the harness has printed what it has. It stays
+    in the harness's session, so the kernel's per-session CPU share (autogroup) covers the
+    harness, wrk and gunicorn together.
     """
 
     def __init__(self, *, name: str, env: dict, workers: int, threads: int, log_path):
@@ -55,14 +57,14 @@ class Gunicorn:
             "--log-level", "warning",
             "--error-logfile", "-",
         ]  # fmt: skip
-        with open(self.log_path, "a") as log:  # the child keeps its own copy of the descriptor
+        with open(self.log_path, "w") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 command,
                 cwd=BASE_DIR,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                process_group=0,
             )
         self.wait_healthy(timeout=timeout)
 
