@@ -176,7 +176,7 @@ def learner_progress(request, cohort_pk, learner_pk):
     cohort, learner = get_learner_for_reviewer(
         request.user, cohort_pk=cohort_pk, learner_pk=learner_pk
     )
-    progress = progress_for(learner=learner)
+    progress = progress_for(learner=learner, cohort=cohort)
     return render(
         request,
         "reviews/learner_progress.html",

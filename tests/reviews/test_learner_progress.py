@@ -85,3 +85,21 @@ def test_the_progress_page_issues_the_same_number_of_queries_for_1_and_10_submis
 
     with django_assert_num_queries(7):
         client.get(_url(cohort, learner))
+
+
+def test_the_page_counts_only_the_work_of_the_cohort_it_shows(client_for, cohort, learner, mentor):
+    from learners.models import Membership
+    from learners.progress import Progress
+    from tests.factories import MembershipFactory
+
+    stage = StageFactory()
+    first = ProjectFactory(stage=stage, order=1)
+    second = ProjectFactory(stage=stage, order=2)
+    earlier = CohortFactory()
+    MembershipFactory(cohort=earlier, user=learner, role=Membership.Role.LEARNER)
+    SubmissionFactory(learner=learner, cohort=earlier, project=first, status="approved")
+    SubmissionFactory(learner=learner, cohort=cohort, project=second, status="approved")
+
+    response = client_for(mentor).get(_url(cohort, learner))
+
+    assert response.context["overall"].projects == Progress(1, 2)
