@@ -22,7 +22,11 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
 
 
 def send_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
-    """Queue one plain-text e-mail for when the current transaction commits."""
+    """Queue one plain-text e-mail for when the current transaction commits.
+
+    Every subject gets the same prefix, so people can filter bootcamp's mail.
+    """
+    subject = f"{settings.EMAIL_SUBJECT_PREFIX}{subject}"
     recipients = sorted({address for address in recipients if address})
     if not recipients:
         return

@@ -178,6 +178,7 @@ EMAIL_CONFIG = env.email_url(
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bootcamp <bootcamp@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[bootcamp] "
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Absolute links in e-mails are built from this (no request at hand after commit).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

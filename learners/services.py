@@ -134,7 +134,7 @@ def _notify_mentors(*, submission: Submission, iteration: Iteration) -> None:
     # The submission page links its mentors on to the review page: no other app's URL here.
     submission_url = absolute_url(submission.get_absolute_url())
     send_after_commit(
-        subject=f"[bootcamp] {name} {verb} {submission.project.title}",
+        subject=f"{name} {verb} {submission.project.title}",
         body=(
             f"{name} has {verb} {submission.project.title} in {submission.cohort.name}"
             f"{'' if first else f' (iteration {iteration.number})'}.\n\n"
@@ -312,7 +312,7 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
     )
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600))
     send_after_commit(
-        subject=f"[bootcamp] You are invited to {cohort.name}",
+        subject=f"You are invited to {cohort.name}",
         body=(
             f"Hello,\n\nYou have been invited to join {cohort.name} on bootcamp as a "
             f"{Membership.Role(role).label.lower()}.\n\n"

@@ -148,7 +148,7 @@ def test_publish_emails_the_learner_a_link_after_commit(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["ada@example.com"]
-    assert message.subject == "Your Task tracker was reviewed: changes requested"
+    assert message.subject == "[bootcamp] Your Task tracker was reviewed: changes requested"
     assert f"http://127.0.0.1:8000/submissions/{claimed.pk}/" in message.body
 
 
