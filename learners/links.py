@@ -79,3 +79,12 @@ def blob_line_url(repo_url: str, sha: str, path: str, line: int | None) -> str |
     if line:
         url += f"#L{int(line)}"
     return url
+
+
+def commit_url(repo_url: str, sha: str) -> str | None:
+    """The host's page for one commit, or None when it cannot be built."""
+    base = _repo_base(repo_url)
+    if base is None or not _is_sha(sha):
+        return None
+    root, sep = base
+    return f"{root}{sep}commit/{sha}"

@@ -1,6 +1,6 @@
 import pytest
 
-from learners.links import blob_line_url, compare_url
+from learners.links import blob_line_url, commit_url, compare_url
 
 OLD = "1111111"
 NEW = "abcdef0123456789abcdef0123456789abcdef01"
@@ -135,3 +135,40 @@ def test_blob_line_url_quotes_odd_characters_in_the_path():
 )
 def test_blob_line_url_is_none_for_other_hosts_missing_sha_or_path(repo_url, sha, path):
     assert blob_line_url(repo_url, sha, path, 5) is None
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "expected"),
+    [
+        ("https://github.com/ada/tasks", f"https://github.com/ada/tasks/commit/{NEW}"),
+        ("https://github.com/ada/tasks.git/", f"https://github.com/ada/tasks/commit/{NEW}"),
+        ("https://github.com/ada/tasks/tree/main", f"https://github.com/ada/tasks/commit/{NEW}"),
+        ("https://gitlab.com/ada/tasks", f"https://gitlab.com/ada/tasks/-/commit/{NEW}"),
+        (
+            "https://gitlab.com/group/sub/tasks/-/tree/main",
+            f"https://gitlab.com/group/sub/tasks/-/commit/{NEW}",
+        ),
+        (
+            "http://gitlab.school.test:8080/team/tasks",
+            f"http://gitlab.school.test:8080/team/tasks/-/commit/{NEW}",
+        ),
+    ],
+)
+def test_commit_url_on_github_and_gitlab(repo_url, expected):
+    assert commit_url(repo_url, NEW) == expected
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "sha"),
+    [
+        ("https://bitbucket.org/ada/tasks", NEW),
+        ("https://example.com/ada/tasks", NEW),
+        ("https://github.com/ada", NEW),
+        ("", NEW),
+        ("https://github.com/ada/tasks", ""),
+        ("https://github.com/ada/tasks", "abc"),
+        ("https://github.com/ada/tasks", "not-a-sha"),
+    ],
+)
+def test_commit_url_is_none_for_other_hosts_or_a_missing_sha(repo_url, sha):
+    assert commit_url(repo_url, sha) is None
