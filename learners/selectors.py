@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Su
 from django.db.models.functions import Coalesce
 
 from curriculum.models import ChecklistItem, Objective, Project, Stage
-from learners.links import compare_url
+from learners.links import commit_url, compare_url
 from learners.models import Cohort, Iteration, Submission
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 
@@ -179,8 +179,9 @@ def learner_current_submission(*, learner, project: Project) -> Submission | Non
 
 
 def submission_iterations(*, submission: Submission) -> list[Iteration]:
-    """All iterations, newest first, each with `ticked` checklist items and a `compare_url`
-    to the iteration before it (None when the host or a SHA does not allow one). Two queries.
+    """All iterations, newest first, each with `ticked` checklist items, a `commit_url` and a
+    `compare_url` to the iteration before it (None when the host or a SHA does not allow one).
+    Two queries.
     """
     iterations = list(
         submission.iterations.order_by("-number").prefetch_related(
@@ -192,6 +193,7 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
         )
     )
     for newer, older in zip(iterations, iterations[1:] + [None], strict=True):
+        newer.commit_url = commit_url(newer.repo_url, newer.commit_sha)
         newer.compare_url = (
             compare_url(newer.repo_url, older.commit_sha, newer.commit_sha)
             if older is not None and older.repo_url.rstrip("/") == newer.repo_url.rstrip("/")

@@ -100,6 +100,30 @@ def test_compare_link_between_iterations_on_the_same_github_repo(
     assert 'href="https://github.com/ada/tasks/compare/aaaaaaa...bbbbbbb"' in html
 
 
+def test_commit_sha_links_to_the_commit_on_github(client_for, learner, make_submission):
+    submission = make_submission()
+    submission.iterations.update(repo_url="https://github.com/ada/tasks", commit_sha="abcdef12")
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert (
+        '<a href="https://github.com/ada/tasks/commit/abcdef12" rel="noopener noreferrer nofollow">'
+        '<code title="abcdef12">abcdef1</code></a>'
+    ) in html
+
+
+def test_commit_sha_on_an_unknown_host_is_shown_without_a_link(
+    client_for, learner, make_submission
+):
+    submission = make_submission()
+    submission.iterations.update(repo_url="https://example.com/ada/tasks", commit_sha="abcdef12")
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert '<code title="abcdef12">abcdef1</code>' in html
+    assert "/commit/" not in html
+
+
 @pytest.mark.parametrize(
     ("status", "text"),
     [
