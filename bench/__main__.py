@@ -330,7 +330,11 @@ def run_cost(*, env, pages, queries) -> int:
 
 def write_markdown(*, rows, shared_line, config, db, args, busy) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    command = "make bench" if not sys.argv[1:] else "python -m bench " + " ".join(sys.argv[1:])
+    options = " ".join(sys.argv[1:])
+    if os.environ.get("MAKELEVEL"):
+        command = f'make bench BENCH_ARGS="{options}"' if options else "make bench"
+    else:
+        command = f"python -m bench {options}".rstrip()
     text = "\n".join(
         [
             f"# Benchmark run, {now}",
