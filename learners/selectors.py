@@ -9,6 +9,7 @@ from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import commit_url, compare_url
 from learners.models import Cohort, Iteration, Submission
 from learners.progress import Progress, stage_is_complete, stage_is_counted
+from reviews.models import Review
 
 
 @dataclass(frozen=True)
@@ -200,3 +201,16 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
             else None
         )
     return iterations
+
+
+def submission_latest_review(*, submission: Submission) -> Review | None:
+    """The newest published review, with what reviews/includes/published_review.html shows
+    (its iteration, mentor and comments). Two queries."""
+    return (
+        Review.objects.published()
+        .filter(iteration__submission=submission)
+        .select_related("iteration", "mentor")
+        .prefetch_related("comments")
+        .order_by("-published_at", "-pk")
+        .first()
+    )

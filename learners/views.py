@@ -16,6 +16,7 @@ from learners.selectors import (
     learner_submissions,
     progress_overall,
     submission_iterations,
+    submission_latest_review,
 )
 from learners.services import TransitionError, objective_check_set
 
@@ -100,7 +101,7 @@ def submission_resubmit(request, pk):
             messages.info(request, str(error))
             return redirect(submission)
         messages.success(
-            request, f"Your new version of {submission.project.title} is back in the queue."
+            request, f"Your new iteration of {submission.project.title} is back in the queue."
         )
         return redirect(submission)
     return render(
@@ -111,6 +112,7 @@ def submission_resubmit(request, pk):
             "project": submission.project,
             "cohort": submission.cohort,
             "submission": submission,
+            "review": submission_latest_review(submission=submission),
         },
     )
 
@@ -130,8 +132,13 @@ def _initial_from_latest(submission: Submission) -> dict:
     latest = submission.iterations.order_by("-number").first()
     if latest is None:
         return {}
-    # The links usually stay the same between versions; the SHA and notes are new each time.
-    return {"repo_url": latest.repo_url, "live_url": latest.live_url}
+    # The links and the ticks usually stay between iterations (an empty checklist would read as
+    # a regression to the mentor); the SHA and notes are new each time.
+    return {
+        "repo_url": latest.repo_url,
+        "live_url": latest.live_url,
+        "checklist": list(latest.checklist_items.values_list("pk", flat=True)),
+    }
 
 
 @login_required

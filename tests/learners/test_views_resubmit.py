@@ -3,6 +3,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from learners.models import Iteration, Submission
+from tests.factories import ReviewCommentFactory, ReviewFactory
 
 Status = Submission.Status
 
@@ -18,16 +19,62 @@ def url(submission):
     return f"/submissions/{submission.pk}/resubmit/"
 
 
-def test_form_prefills_the_links_of_the_latest_iteration(client_for, learner, make_submission):
+def test_form_prefills_the_links_and_ticks_of_the_latest_iteration(
+    client_for, learner, make_submission, checklist
+):
     submission = make_submission(status=Status.CHANGES_REQUESTED, iterations=2)
+    submission.iterations.get(number=1).checklist_items.set(checklist)
+    latest = submission.iterations.get(number=2)
+    latest.live_url = "https://ada.example.com/"
+    latest.save(update_fields=["live_url"])
+    latest.checklist_items.set([checklist[1]])
 
     response = client_for(learner).get(url(submission))
 
     assert response.status_code == 200
     assert response.context["form"].initial == {
         "repo_url": "https://github.com/learner/project",
-        "live_url": "",
+        "live_url": "https://ada.example.com/",
+        "checklist": [checklist[1].pk],
     }
+    html = response.content.decode()
+    assert f'value="{checklist[1].pk}" id="id_checklist_1" checked' in html
+    assert f'value="{checklist[0].pk}" id="id_checklist_0" aria-describedby' in html
+
+
+def test_form_shows_the_latest_published_review_above_the_form(
+    client_for, learner, mentor, make_submission
+):
+    submission = make_submission(status=Status.CHANGES_REQUESTED, iterations=2)
+    first, second = submission.iterations.order_by("number")
+    ReviewFactory(
+        iteration=first, mentor=mentor, summary="Old advice.", published_at=timezone.now()
+    )
+    review = ReviewFactory(
+        iteration=second,
+        mentor=mentor,
+        summary="Add **tests** for the API.",
+        verdict="request_changes",
+        published_at=timezone.now(),
+    )
+    ReviewCommentFactory(review=review, path="app/api.py", line=4, body="Validate this.")
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert "Add <strong>tests</strong> for the API." in html
+    assert "Validate this." in html
+    assert "Old advice." not in html
+    assert html.index("What your mentor asked for") < html.index("Your new iteration")
+
+
+def test_form_without_a_published_review_shows_none(client_for, learner, mentor, make_submission):
+    submission = make_submission(status=Status.CHANGES_REQUESTED)
+    ReviewFactory(iteration=submission.iterations.get(), mentor=mentor, summary="A draft.")
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert "What your mentor asked for" not in html
+    assert "A draft." not in html
 
 
 def test_resubmit_adds_iteration_and_reopens(client_for, learner, make_submission, checklist):
@@ -46,7 +93,7 @@ def test_resubmit_adds_iteration_and_reopens(client_for, learner, make_submissio
         (1, "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0"),
     ]
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Your new version of Task manager is back in the queue."
+        "Your new iteration of Task manager is back in the queue."
     ]
 
 
