@@ -188,4 +188,7 @@ def objective_toggle(request, pk):
             messages.success(request, f"Ticked: “{objective.text}”.")
         else:
             messages.info(request, f"Unticked: “{objective.text}”.")
-    return redirect(form.cleaned_data.get("next") or objective.stage)
+    # Back to the objective's row, not the top of a long stage page: the stage page's `next`
+    # ends with the row's fragment, and the fallback names it too.
+    fallback = f"{objective.stage.get_absolute_url()}#objective-{objective.pk}"
+    return redirect(form.cleaned_data.get("next") or fallback)

@@ -348,7 +348,8 @@ def test_ticking_an_objective_never_redirects_off_site(world, next_url):
     response = client_for(world.learner).post(url, {"next": next_url})
 
     assert response.status_code == 302
-    assert response["Location"] == world.stage.get_absolute_url()
+    stage_url = world.stage.get_absolute_url()
+    assert response["Location"] == f"{stage_url}#objective-{world.objective.pk}"
 
 
 # --- missing CSRF token -> 403 ------------------------------------------------------------

@@ -23,12 +23,12 @@ def test_post_done_ticks_and_done_0_unticks_returning_to_the_stage(client_for, l
 
     ticked = client.post(url(objective), {"done": "1"})
     assert ticked.status_code == 302
-    assert ticked["Location"] == "/stages/fundamentals/"
+    assert ticked["Location"] == f"/stages/fundamentals/#objective-{objective.pk}"
     assert ObjectiveCheck.objects.filter(learner=learner, objective=objective).count() == 1
     assert messages_of(ticked) == ["Ticked: “Write a function”."]
 
     unticked = client.post(url(objective), {"done": "0"})
-    assert unticked["Location"] == "/stages/fundamentals/"
+    assert unticked["Location"] == f"/stages/fundamentals/#objective-{objective.pk}"
     assert ObjectiveCheck.objects.count() == 0
     # The first message is still unread: the test did not follow the redirect.
     assert messages_of(unticked) == ["Ticked: “Write a function”.", "Unticked: “Write a function”."]
@@ -69,6 +69,22 @@ def test_stage_page_posts_the_state_each_button_sets(client_for, learner, object
     assert_in_form(html, url(done), '<input type="hidden" name="done" value="0">')
 
 
+def test_stage_page_returns_each_tick_to_its_objective_row(client_for, learner, objective):
+    html = client_for(learner).get("/stages/fundamentals/?tab=1").content.decode()
+
+    next_url = f"/stages/fundamentals/?tab=1#objective-{objective.pk}"
+    assert f'id="objective-{objective.pk}"' in html
+    assert_in_form(html, url(objective), f'<input type="hidden" name="next" value="{next_url}">')
+
+
+def test_the_fragment_of_next_is_kept_in_the_redirect(client_for, learner, objective):
+    response = client_for(learner).post(
+        url(objective), {"done": "1", "next": f"/stages/fundamentals/#objective-{objective.pk}"}
+    )
+
+    assert response["Location"] == f"/stages/fundamentals/#objective-{objective.pk}"
+
+
 def assert_in_form(html, action, field):
     start = html.index(f'action="{action}"')
     assert field in html[start : html.index("</form>", start)]
@@ -88,7 +104,7 @@ def test_redirects_to_a_safe_next(client_for, learner, objective):
 def test_unsafe_next_falls_back_to_the_stage(client_for, learner, objective, unsafe):
     response = client_for(learner).post(url(objective), {"done": "1", "next": unsafe})
 
-    assert response["Location"] == "/stages/fundamentals/"
+    assert response["Location"] == f"/stages/fundamentals/#objective-{objective.pk}"
 
 
 def test_get_is_405(client_for, learner, objective):
