@@ -8,6 +8,7 @@ from learners.selectors import (
     learner_current_cohort,
     learner_current_submission,
     learner_progress,
+    learner_stage_submissions,
 )
 
 
@@ -40,7 +41,13 @@ def stage_detail(request, slug):
     stage = get_curriculum_for_user(
         Stage.objects.for_stage_detail(request.user), request.user, slug=slug
     )
-    return render(request, "curriculum/stage_detail.html", {"stage": stage})
+    projects = list(stage.projects.all())
+    if roles_for(request.user).is_learner:
+        # One query for all the stage's projects: each shows the status of the learner's work.
+        submissions = learner_stage_submissions(learner=request.user, stage=stage)
+        for project in projects:
+            project.submission = submissions.get(project.pk)
+    return render(request, "curriculum/stage_detail.html", {"stage": stage, "projects": projects})
 
 
 @login_required

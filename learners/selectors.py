@@ -179,6 +179,14 @@ def learner_current_submission(*, learner, project: Project) -> Submission | Non
     return Submission.objects.filter(learner=learner, project=project, cohort=current).first()
 
 
+def learner_stage_submissions(*, learner, stage: Stage) -> dict[int, Submission]:
+    """The learner's submissions of the stage's projects in their current cohort, by project id
+    (as learner_current_submission decides, for every project at once). One query."""
+    current = Subquery(_current_cohorts(learner).values("pk")[:1])
+    submissions = Submission.objects.filter(learner=learner, project__stage=stage, cohort=current)
+    return {submission.project_id: submission for submission in submissions}
+
+
 def submission_iterations(*, submission: Submission) -> list[Iteration]:
     """All iterations, newest first, each with `ticked` checklist items, a `commit_url` and a
     `compare_url` to the iteration before it (None when the host or a SHA does not allow one).

@@ -148,7 +148,7 @@ def test_stage_detail_lets_a_learner_tick_each_objective(client_for, learner):
         action = reverse("learners:objective-toggle", kwargs={"pk": objective.pk})
         assert f'action="{action}"' in html
     assert '<input type="hidden" name="next" value="/stages/stage-' in html
-    assert f'value="{stage_url(stage)}?from=roadmap"' in html
+    assert f'value="{stage_url(stage)}?from=roadmap#objective-{done.pk}"' in html
     assert 'aria-label="Done ✓ — undo: Write functions">Done ✓ — undo</button>' in html
     assert 'aria-label="Mark as done: Read files">Mark as done</button>' in html
 
@@ -208,17 +208,55 @@ def test_stage_detail_refuses_post(client_for, learner):
 
 
 @pytest.mark.parametrize("rows", [1, 5])
-def test_stage_detail_query_count_is_flat(client_for, learner, django_assert_num_queries, rows):
+def test_stage_detail_query_count_is_flat(
+    client_for, learner, cohort, django_assert_num_queries, rows
+):
     stage = StageFactory()
     for objective in ObjectiveFactory.create_batch(rows, stage=stage):
         ObjectiveCheckFactory(learner=learner, objective=objective)
-    ProjectFactory.create_batch(rows, stage=stage)
+    for project in ProjectFactory.create_batch(rows, stage=stage):
+        SubmissionFactory(learner=learner, project=project, cohort=cohort)
     client = client_for(learner)
 
-    # session, user, roles, the stage, its objectives with ticks, its projects
-    with django_assert_num_queries(6):
+    # session, user, roles, the stage, its objectives with ticks, its projects, the
+    # learner's submissions of them
+    with django_assert_num_queries(7):
         response = client.get(stage_url(stage))
-    assert response.content.decode().count("Done ✓ — undo</button>") == rows
+    html = response.content.decode()
+    assert html.count("Done ✓ — undo</button>") == rows
+    assert html.count('<span class="badge status-badge status-submitted">Submitted</span>') == rows
+
+
+def test_stage_detail_shows_a_learner_the_status_of_each_project_in_their_cohort(
+    client_for, learner, cohort
+):
+    stage = StageFactory()
+    approved = ProjectFactory(stage=stage, order=1, title="Approved one")
+    changes = ProjectFactory(stage=stage, order=2, title="Changes one")
+    earlier = ProjectFactory(stage=stage, order=3, title="Earlier cohort one")
+    ProjectFactory(stage=stage, order=4, title="Untouched one")
+    Status = Submission.Status
+    SubmissionFactory(learner=learner, project=approved, cohort=cohort, status=Status.APPROVED)
+    SubmissionFactory(
+        learner=learner, project=changes, cohort=cohort, status=Status.CHANGES_REQUESTED
+    )
+    old_cohort = CohortFactory(starts_on=cohort.starts_on - datetime.timedelta(days=365))
+    MembershipFactory(cohort=old_cohort, user=learner, role=Membership.Role.LEARNER)
+    SubmissionFactory(learner=learner, project=earlier, cohort=old_cohort, status=Status.APPROVED)
+
+    text = text_of(client_for(learner).get(stage_url(stage)))
+
+    assert "Approved one Required Your submission: Approved" in text
+    assert "Changes one Required Your submission: Changes requested" in text
+    assert "Earlier cohort one Required Build a small thing." in text
+    assert "Untouched one Required Build a small thing." in text
+
+
+def test_stage_detail_shows_no_status_badges_to_mentors(client_for, mentor, learner, cohort):
+    stage = StageFactory()
+    SubmissionFactory(learner=learner, project=ProjectFactory(stage=stage), cohort=cohort)
+
+    assert "Your submission:" not in text_of(client_for(mentor).get(stage_url(stage)))
 
 
 # --- /projects/<slug>/ ---------------------------------------------------------------------
@@ -245,7 +283,7 @@ def test_project_detail_shows_brief_skills_features_and_stage(client_for, mentor
         "Functions",
         "File handling",
     ]
-    assert re.findall(r"<ul class=\"feature-checklist\">\s*((?:<li>[^<]+</li>)+)", html) == [
+    assert re.findall(r"<ul class=\"feature-list\">\s*((?:<li>[^<]+</li>)+)", html) == [
         "<li>Add a task</li><li>List tasks</li>"
     ]
     assert "Task manager Optional" in text_of(response)
@@ -409,7 +447,7 @@ def test_every_page_of_the_loaded_roadmap_renders_for_a_learner(
     with django_assert_max_num_queries(6):
         assert client.get(STAGE_LIST).status_code == 200
     for stage in Stage.objects.all():
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             assert client.get(stage_url(stage)).status_code == 200
     for project in Project.objects.all():
         with django_assert_max_num_queries(5):
