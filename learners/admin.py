@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import format_lazy
+from django.utils.translation import ngettext
 
 from bootcamp.admin_a11y import LabelledTabularInline
 from learners.forms import InviteForm
@@ -68,10 +69,13 @@ class CohortAdmin(admin.ModelAdmin):
             result = form.save()
             self.message_user(
                 request,
-                f"{len(form.cleaned_data['emails'])} address(es) processed: "
-                f"{len(result.users_created)} new account(s), "
-                f"{len(result.memberships_created)} added to {cohort}, "
-                f"{len(result.emailed)} set-password link(s) e-mailed.",
+                _invite_summary(
+                    addresses=len(form.cleaned_data["emails"]),
+                    accounts=len(result.users_created),
+                    added=len(result.memberships_created),
+                    links=len(result.emailed),
+                    cohort=cohort,
+                ),
                 messages.SUCCESS,
             )
             if result.role_conflicts:
@@ -182,3 +186,16 @@ class ObjectiveCheckAdmin(admin.ModelAdmin):
     autocomplete_fields = ("learner",)
     raw_id_fields = ("objective",)
     date_hierarchy = "checked_at"
+
+
+def _invite_summary(*, addresses: int, accounts: int, added: int, links: int, cohort) -> str:
+    """The invitation's result in words, each count with its own singular or plural."""
+    return (
+        ngettext("%(n)d address processed", "%(n)d addresses processed", addresses)
+        % {"n": addresses}
+        + ": "
+        + ngettext("%(n)d new account", "%(n)d new accounts", accounts) % {"n": accounts}
+        + f", {added} added to {cohort}, "
+        + ngettext("%(n)d set-password link", "%(n)d set-password links", links) % {"n": links}
+        + " e-mailed."
+    )

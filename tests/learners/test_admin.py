@@ -45,8 +45,21 @@ def test_invite_page_invites_and_returns_to_the_cohort(
     ]
     assert len(mail.outbox) == 2
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "2 address(es) processed: 2 new account(s), 2 added to Demo cohort, "
-        "2 set-password link(s) e-mailed."
+        "2 addresses processed: 2 new accounts, 2 added to Demo cohort, "
+        "2 set-password links e-mailed."
+    ]
+
+
+def test_invite_message_counts_one_in_the_singular(
+    client_for, staff, cohort, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(staff).post(
+            invite_url(cohort), {"emails": "ada@example.com", "role": "learner"}
+        )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "1 address processed: 1 new account, 1 added to Demo cohort, 1 set-password link e-mailed."
     ]
 
 
