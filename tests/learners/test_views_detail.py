@@ -124,6 +124,17 @@ def test_commit_sha_on_an_unknown_host_is_shown_without_a_link(
     assert "/commit/" not in html
 
 
+def test_a_submission_sent_seconds_ago_is_waiting_since_just_now(
+    client_for, learner, make_submission
+):
+    submission = make_submission(submitted_at=timezone.now())
+
+    html = client_for(learner).get(url(submission)).content.decode()
+
+    assert "It is waiting for a mentor (sent just now)." in html
+    assert "0 minutes" not in html
+
+
 @pytest.mark.parametrize(
     ("status", "text"),
     [
