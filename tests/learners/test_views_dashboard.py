@@ -225,10 +225,16 @@ def test_submissions_are_listed_with_their_status(client_for, learner, cohort, r
 
     html = client_for(learner).get(URL).content.decode()
 
-    assert f'<a href="/submissions/{submission.pk}/">Quiz</a>' in html
+    assert f'<a class="fw-semibold" href="/submissions/{submission.pk}/">Quiz</a>' in html
     assert '<span class="badge status-badge status-changes_requested">Changes requested</span>' in (
         html
     )
+    sent = submission.submitted_at
+    assert (
+        f'<div class="small text-body-secondary">{submission.project.stage}</div>\n'
+        '        <div class="small text-body-secondary">Iteration 1 · sent '
+        f'<time class="text-nowrap" datetime="{sent.isoformat()}">{sent:%-d %b %Y}</time></div>'
+    ) in html
 
 
 def test_empty_states(client_for, learner):
