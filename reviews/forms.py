@@ -11,20 +11,41 @@ from reviews.services import reply_create, review_publish, review_save_draft
 
 
 class ReviewForm(forms.Form):
+    # Neither is required of a draft, which may be partial (comments first, verdict later);
+    # clean() asks for both when the mentor publishes. No `required` attribute in the page,
+    # then: the browser cannot tell which button will be pressed.
     summary = forms.CharField(
         max_length=20000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Markdown. What works, what to change, and why.",
+        help_text="Markdown. What works, what to change, and why. Needed to publish.",
     )
-    verdict = forms.ChoiceField(choices=Review.Verdict.choices, widget=forms.RadioSelect)
+    verdict = forms.ChoiceField(
+        choices=Review.Verdict.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Needed to publish; a draft can leave it open.",
+    )
 
-    def __init__(self, *args, iteration, mentor, **kwargs):
+    def __init__(self, *args, iteration, mentor, publish: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.iteration = iteration
         self.mentor = mentor
+        self.publish = publish
 
-    def save(self, *, comments, publish: bool) -> Review:
-        service = review_publish if publish else review_save_draft
+    def clean(self):
+        cleaned = super().clean()
+        if self.publish:
+            if not cleaned.get("summary") and "summary" not in self.errors:
+                self.add_error(
+                    "summary", "Write a summary before publishing; a draft can do without one."
+                )
+            if not cleaned.get("verdict") and "verdict" not in self.errors:
+                self.add_error("verdict", "Choose a verdict before publishing.")
+        return cleaned
+
+    def save(self, *, comments) -> Review:
+        service = review_publish if self.publish else review_save_draft
         return service(
             iteration=self.iteration,
             mentor=self.mentor,

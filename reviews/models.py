@@ -23,8 +23,9 @@ class Review(models.Model):
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
     )
-    summary = models.TextField(max_length=20000, help_text="Markdown.")
-    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    # A draft may be partial (comments first, the verdict later); publishing needs both.
+    summary = models.TextField(max_length=20000, blank=True, help_text="Markdown.")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Null while a draft: drafts are invisible to the learner. Set once, never changed.
@@ -36,8 +37,13 @@ class Review(models.Model):
         ordering = ["published_at", "created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(verdict__in=["approve", "request_changes"]),
+                condition=Q(verdict__in=["approve", "request_changes"])
+                | Q(verdict="", published_at__isnull=True),
                 name="reviews_review_verdict_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | ~Q(summary=""),
+                name="reviews_review_published_has_summary",
             ),
             # One review per mentor per iteration: the draft becomes the published review.
             models.UniqueConstraint(

@@ -95,6 +95,19 @@ def draft_for(*, iteration: Iteration, mentor) -> Review | None:
     )
 
 
+def drafts_by_others(*, iteration: Iteration, mentor) -> list[Review]:
+    """Other mentors' unpublished drafts of this iteration, with comments (two queries)."""
+    comments = ReviewComment.objects.order_by("order", "pk")
+    return list(
+        Review.objects.drafts()
+        .filter(iteration=iteration)
+        .exclude(mentor=mentor)
+        .select_related("mentor")
+        .prefetch_related(Prefetch("comments", queryset=comments))
+        .order_by("updated_at", "pk")
+    )
+
+
 def published_review_by(*, iteration: Iteration, mentor) -> Review | None:
     return Review.objects.published().filter(iteration=iteration, mentor=mentor).first()
 

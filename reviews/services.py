@@ -13,6 +13,7 @@ from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import submission_record_verdict
 from reviews.models import Reply, Review, ReviewComment
+from reviews.wording import work_name
 
 Status = Submission.Status
 
@@ -97,6 +98,9 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
     if review is not None and review.is_published:
         return review
     _check_reviewer(submission=submission, iteration=iteration, mentor=mentor)
+    # A draft may lack either; the learner must get both (the database insists too).
+    if not summary.strip() or verdict not in Review.Verdict.values:
+        raise ReviewError("A review needs a summary and a verdict to be published.")
 
     # The status moves first; anything below that fails rolls it back with the review.
     submission_record_verdict(
@@ -115,7 +119,7 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
         subject=f"Your {submission.project.title} was reviewed: {outcome}",
         body=(
             f"Hello {display_name(submission.learner)},\n\n"
-            f"{display_name(mentor)} has reviewed iteration {iteration.number} of your "
+            f"{display_name(mentor)} has reviewed Iteration {iteration.number} of your "
             f"{submission.project.title}: {outcome}.\n\n"
             f"Read the review: {absolute_url(submission.get_absolute_url())}\n"
         ),
@@ -147,10 +151,15 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
+    # The learner reads about their own work; the mentors about one learner's among many.
+    if author.pk == submission.learner_id:
+        work = work_name(submission)
+    else:
+        work = f"your {submission.project.title}"
     send_after_commit(
         subject=f"New reply on {submission.project.title}",
         body=(
-            f"{display_name(author)} wrote on {submission}:\n\n{body}\n\n"
+            f"{display_name(author)} wrote on {work}:\n\n{body}\n\n"
             f"Reply here: {absolute_url(submission.get_absolute_url())}#conversation\n"
         ),
         recipients=_reply_recipients(submission=submission, author=author),

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bootcamp.people import display_name
@@ -25,6 +26,7 @@ from reviews.forms import (
     ReviewForm,
 )
 from reviews.services import ReviewError
+from reviews.wording import work_name
 
 QUEUE_PAGE_SIZE = 25
 
@@ -71,19 +73,27 @@ def claim(request, pk):
     if claimed.status != Submission.Status.IN_REVIEW or claimed.claimed_by_id != request.user.pk:
         messages.warning(request, _claim_missed(claimed))
         return redirect("reviews:queue")
-    messages.success(request, f"You are reviewing {submission}. No one else can claim it now.")
+    messages.success(
+        request, f"You are reviewing {work_name(submission)}. No one else can claim it now."
+    )
     return redirect("reviews:review", pk=submission.pk)
 
 
 def _claim_missed(submission: Submission) -> str:
     if submission.status == Submission.Status.SUBMITTED:
         return (
-            f"The claim on {submission} was released before you could take it over; "
+            f"The claim on {work_name(submission)} was released before you could take it "
+            "over; "
             "it is waiting in the queue. Claim it there to review it."
         )
     if submission.status == Submission.Status.IN_REVIEW:
-        return f"{display_name(submission.claimed_by)} is reviewing {submission} now."
-    return f"{submission} is {submission.get_status_display().lower()} now; nothing to claim."
+        return f"{display_name(submission.claimed_by)} is reviewing {work_name(submission)} now."
+    if submission.status == Submission.Status.APPROVED:
+        return f"{work_name(submission)} is approved; there is nothing left to claim."
+    return (
+        f"Changes were requested on {work_name(submission)}; there is nothing to claim until "
+        "the learner resubmits."
+    )
 
 
 @login_required
@@ -95,7 +105,11 @@ def release(request, pk):
     except TransitionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{submission} is back in the queue for any mentor.")
+        messages.success(
+            request,
+            f"{work_name(submission)} is back in the queue for any mentor. "
+            "Any draft you saved stays yours.",
+        )
     return redirect("reviews:queue")
 
 
@@ -106,6 +120,34 @@ def _comment_initial(draft):
         {"path": comment.path, "line": comment.line, "body": comment.body}
         for comment in draft.comments.all()
     ]
+
+
+def _when(moment) -> str:
+    """ "10:02" today, "24 Nov, 10:02" before: enough to tell which session it was."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return date_format(local, "H:i")
+    return date_format(local, "j M, H:i")
+
+
+def _claim_lost(submission: Submission) -> str:
+    """Why a review POST from a stale tab saved nothing; the page shows the text again."""
+    kept = "your text is below — copy it"
+    if submission.status == Submission.Status.IN_REVIEW:
+        return (
+            f"{display_name(submission.claimed_by)} took over this review at "
+            f"{_when(submission.claimed_at)}; {kept} or ask them to hand it back. "
+            "Nothing was saved."
+        )
+    if submission.status == Submission.Status.SUBMITTED:
+        return (
+            f"Your claim on this review was released; {kept}, claim the submission again "
+            "and save it. Nothing was saved."
+        )
+    return (
+        f"{work_name(submission)} has been reviewed already ("
+        f"{submission.get_status_display().lower()}); {kept} if you need it. Nothing was saved."
+    )
 
 
 @login_required
@@ -120,23 +162,27 @@ def review(request, pk):
         submission.status == Submission.Status.IN_REVIEW
         and submission.claimed_by_id == request.user.pk
     )
+    claim_lost = None
 
     if request.method == "POST":
-        if not holds_claim:
-            if selectors.published_review_by(iteration=iteration, mentor=request.user):
-                messages.info(request, "Your review of this iteration is already published.")
-                return redirect(submission.get_absolute_url())
-            messages.error(request, "Claim this submission before reviewing it; nothing was saved.")
-            return redirect("reviews:review", pk=submission.pk)
-        form = ReviewForm(request.POST, iteration=iteration, mentor=request.user)
+        if not holds_claim and selectors.published_review_by(
+            iteration=iteration, mentor=request.user
+        ):
+            messages.info(request, "Your review of this iteration is already published.")
+            return redirect(submission.get_absolute_url())
+        publish = "publish" in request.POST
+        form = ReviewForm(request.POST, iteration=iteration, mentor=request.user, publish=publish)
         formset = CommentFormSet(request.POST, prefix=COMMENT_PREFIX)
-        if form.is_valid() and formset.is_valid():
-            publish = "publish" in request.POST
+        if not holds_claim:
+            # A stale tab (the claim was taken over or released meanwhile): a redirect would
+            # lose what the mentor typed, so give it back with the reason.
+            claim_lost = _claim_lost(submission)
+        elif form.is_valid() and formset.is_valid():
             try:
-                form.save(comments=formset.comments(), publish=publish)
+                form.save(comments=formset.comments())
             except (ReviewError, TransitionError) as error:
-                messages.error(request, str(error))
-                return redirect("reviews:review", pk=submission.pk)
+                # The claim changed between the check above and the service's lock.
+                form.add_error(None, str(error))
             except ValidationError as error:
                 # A rule the forms do not repeat (a model constraint): the service rolled
                 # back, so show it above the form with everything the mentor typed.
@@ -147,7 +193,9 @@ def review(request, pk):
                         request, "Your review is published; the learner has been told."
                     )
                     return redirect(submission.get_absolute_url())
-                messages.success(request, "Draft saved. Only you can see it until you publish.")
+                messages.success(
+                    request, "Draft saved. The learner sees nothing until you publish."
+                )
                 return redirect("reviews:review", pk=submission.pk)
     else:
         draft = selectors.draft_for(iteration=iteration, mentor=request.user)
@@ -155,15 +203,24 @@ def review(request, pk):
         form = ReviewForm(initial=initial, iteration=iteration, mentor=request.user)
         formset = CommentFormSet(initial=_comment_initial(draft), prefix=COMMENT_PREFIX)
 
+    # Staff see other mentors' drafts of this iteration: whose work a take-over would
+    # displace, and, once they hold the claim, what that mentor had written (read-only).
+    other_drafts = []
+    if request.user.is_staff and submission.status == Submission.Status.IN_REVIEW:
+        other_drafts = selectors.drafts_by_others(iteration=iteration, mentor=request.user)
     return render(
         request,
         "reviews/review.html",
         {
             "submission": submission,
+            "work_name": work_name(submission),
             "iteration": iteration,
             "earlier_iterations": iterations[1:],
             "checklist": selectors.checklist_for(iteration),
             "holds_claim": holds_claim,
+            "claim_lost": claim_lost,
+            "holder_has_draft": any(d.mentor_id == submission.claimed_by_id for d in other_drafts),
+            "other_drafts": other_drafts,
             "form": form,
             "formset": formset,
         },

@@ -44,7 +44,7 @@ def test_claiming_takes_the_mentor_to_the_review_page(client_for, mentor, submis
     assert response.status_code == 302
     assert response.url == f"/mentor/submissions/{submission.pk}/review/"
     assert _messages(response) == [
-        "You are reviewing ada — Task tracker. No one else can claim it now."
+        "You are reviewing Ada Lovelace's Task tracker. No one else can claim it now."
     ]
     assert _state(submission) == (Status.IN_REVIEW, mentor.pk)
 
@@ -121,7 +121,10 @@ def test_releasing_puts_the_work_back_in_the_queue(client_for, mentor, claimed):
     response = client_for(mentor).post(f"/mentor/submissions/{claimed.pk}/release/")
 
     assert response.url == "/mentor/queue/"
-    assert _messages(response) == ["ada — Task tracker is back in the queue for any mentor."]
+    assert _messages(response) == [
+        "Ada Lovelace's Task tracker is back in the queue for any mentor. "
+        "Any draft you saved stays yours."
+    ]
     assert _state(claimed) == (Status.SUBMITTED, None)
 
 
@@ -203,7 +206,12 @@ def _wait_until_another_connection_waits_for_a_lock(timeout=10.0):
 @pytest.mark.django_db(transaction=True)
 def test_a_take_over_of_a_claim_released_meanwhile_says_so_instead_of_claiming_success(client):
     holder = UserFactory(username="barbara", first_name="Barbara", last_name="Liskov")
-    work = SubmissionFactory(learner__username="ada", project__title="Task tracker")
+    work = SubmissionFactory(
+        learner__username="ada",
+        learner__first_name="Ada",
+        learner__last_name="Lovelace",
+        project__title="Task tracker",
+    )
     MembershipFactory(cohort=work.cohort, user=holder, role=Membership.Role.MENTOR)
     IterationFactory(submission=work, number=1)
     submission_claim(submission=work, mentor=holder)
@@ -231,7 +239,7 @@ def test_a_take_over_of_a_claim_released_meanwhile_says_so_instead_of_claiming_s
 
     assert response.url == "/mentor/queue/"
     assert _messages(response) == [
-        "The claim on ada — Task tracker was released before you could take it over; "
+        "The claim on Ada Lovelace's Task tracker was released before you could take it over; "
         "it is waiting in the queue. Claim it there to review it."
     ]
     assert _state(work) == (Status.SUBMITTED, None)

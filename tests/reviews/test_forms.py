@@ -119,13 +119,38 @@ def test_the_formset_offers_three_blank_rows_named_path_line_body():
     ]
 
 
-def test_review_form_needs_a_summary_and_a_known_verdict():
-    form = ReviewForm({"summary": "", "verdict": "merge"}, iteration=None, mentor=None)
+def test_a_draft_may_leave_the_summary_and_the_verdict_blank():
+    form = ReviewForm({"summary": "  ", "verdict": ""}, iteration=None, mentor=None)
+
+    assert form.errors == {}
+    assert form.cleaned_data == {"summary": "", "verdict": ""}
+
+
+def test_publishing_needs_a_summary_and_a_verdict():
+    form = ReviewForm({"summary": "  ", "verdict": ""}, iteration=None, mentor=None, publish=True)
 
     assert form.errors == {
-        "summary": ["This field is required."],
-        "verdict": ["Select a valid choice. merge is not one of the available choices."],
+        "summary": ["Write a summary before publishing; a draft can do without one."],
+        "verdict": ["Choose a verdict before publishing."],
     }
+
+
+@pytest.mark.parametrize("publish", [False, True])
+def test_an_unknown_verdict_is_refused_once_whether_drafting_or_publishing(publish):
+    form = ReviewForm(
+        {"summary": "Fine.", "verdict": "merge"}, iteration=None, mentor=None, publish=publish
+    )
+
+    assert form.errors == {
+        "verdict": ["Select a valid choice. merge is not one of the available choices."]
+    }
+
+
+def test_the_review_fields_carry_no_browser_required_attribute():
+    # The browser cannot tell Save draft from Publish; the server checks what publish needs.
+    html = str(ReviewForm(iteration=None, mentor=None))
+
+    assert "required" not in html
 
 
 def test_review_form_refuses_an_overlong_summary():

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
@@ -51,6 +53,9 @@ ROWS = [("app/main.py", "12", "Split this function."), ("tests/test_main.py", ""
 def _state(submission):
     submission.refresh_from_db()
     return (submission.status, submission.claimed_by_id)
+
+
+CLAIMED_AT = datetime.datetime(2026, 11, 24, 10, 2, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -125,7 +130,7 @@ def test_earlier_iterations_show_with_their_published_reviews(client_for, mentor
 
     content = client_for(mentor).get(_url(claimed)).content.decode()
 
-    assert "<summary>Iteration #1 · 1 review</summary>" in content
+    assert "<summary>Iteration 1 · 1 review</summary>" in content
     assert "<p>Needs tests.</p>" in content
     assert (
         f'<a href="https://github.com/learner/project/blob/{first.commit_sha}/app.py#L3" '
@@ -168,14 +173,146 @@ def test_someone_elses_claim_is_named_and_staff_are_offered_a_take_over(
     client_for, colleague, mentor, staff, submission
 ):
     submission_claim(submission=submission, mentor=colleague)
+    Submission.objects.filter(pk=submission.pk).update(claimed_at=CLAIMED_AT)
 
     mentor_page = client_for(mentor).get(_url(submission)).content.decode()
     staff_page = client_for(staff).get(_url(submission)).content.decode()
 
-    assert '<p id="claim-holder">Barbara Liskov is reviewing this submission.</p>' in mentor_page
+    assert (
+        '<p id="claim-holder">Barbara Liskov has been reviewing this submission since '
+        '<time datetime="2026-11-24T10:02:00+00:00">24 Nov, 10:02</time>.</p>'
+    ) in mentor_page
     assert 'name="take_over"' not in mentor_page
     assert 'name="publish"' not in mentor_page
     assert '<input type="hidden" name="take_over" value="1">' in staff_page
+    assert (
+        '<p id="holder-draft">Barbara Liskov has not saved a draft of this iteration.</p>'
+    ) in staff_page
+
+
+def test_staff_are_told_the_holder_has_a_draft_that_stays_theirs(
+    client_for, colleague, staff, submission
+):
+    submission_claim(submission=submission, mentor=colleague)
+    ReviewFactory(iteration=submission.iterations.get(), mentor=colleague, summary="Half")
+
+    content = client_for(staff).get(_url(submission)).content.decode()
+
+    assert (
+        '<p id="holder-draft">Barbara Liskov has an unpublished draft; it stays theirs. '
+        "Once you take over, you see it read-only above your own form.</p>"
+    ) in content
+    assert "Half" not in content  # shown only once staff hold the claim
+
+
+def test_after_a_take_over_staff_see_the_displaced_draft_read_only_above_their_form(
+    client_for, colleague, staff, submission
+):
+    submission_claim(submission=submission, mentor=colleague)
+    draft = ReviewFactory(
+        iteration=submission.iterations.get(),
+        mentor=colleague,
+        summary="Good **tests**.",
+        verdict="",
+    )
+    ReviewCommentFactory(review=draft, path="app/cli.py", line=4, body="Why global?")
+    submission_claim(submission=submission, mentor=staff, take_over=True)
+
+    response = client_for(staff).get(_url(submission))
+
+    content = response.content.decode()
+    drafts = content[content.index('<section aria-labelledby="other-drafts-heading"') :]
+    drafts = drafts[: drafts.index("</section>")]
+    assert "Barbara Liskov's unpublished draft</h4>" in drafts
+    assert "No verdict yet" in drafts
+    assert "<p>Good <strong>tests</strong>.</p>" in drafts
+    assert "app/cli.py:4</a>" in drafts
+    assert "<p>Why global?</p>" in drafts
+    assert "<textarea" not in drafts  # read-only
+    # Staff's own form comes after it, empty: the draft stays Barbara's.
+    assert content.index('id="other-drafts"') < content.index('name="publish"')
+    assert response.context["form"].initial == {}
+
+
+def test_a_mentor_never_sees_another_mentors_draft(client_for, colleague, mentor, claimed):
+    ReviewFactory(iteration=claimed.iterations.get(), mentor=colleague, summary="Secret draft")
+
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    assert "Secret draft" not in content
+    assert 'id="other-drafts"' not in content
+
+
+def test_the_header_shows_the_status_with_the_shared_badge(client_for, mentor, claimed):
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    header = content[content.index("<h1") : content.index('id="work-heading"')]
+    assert "· Iteration 1 · " in header
+    assert '<span class="badge status-badge status-in_review">In review</span>' in header
+    assert "text-bg-secondary" not in header
+
+
+def test_the_commit_links_to_the_commit_on_its_host(client_for, mentor, claimed):
+    iteration = claimed.iterations.get()
+
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    assert (
+        f'<a href="https://github.com/learner/project/commit/{iteration.commit_sha}" '
+        'rel="noopener noreferrer nofollow">'
+        f'<code title="{iteration.commit_sha}">a1b2c3d</code></a>'
+    ) in content
+
+
+def test_the_claim_holder_can_release_from_the_review_page_with_what_it_does_explained(
+    client_for, mentor, claimed
+):
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    release = content[content.index('<div class="border-top mt-4 pt-3" id="release">') :]
+    release = release[: release.index("</div>")]
+    assert (
+        "Releasing the claim returns this submission to the queue, where any mentor of the "
+        "cohort can claim it. Your draft is kept and comes back if you claim it again."
+    ) in release
+    assert f'action="/mentor/submissions/{claimed.pk}/release/"' in release
+    assert (
+        '<button type="submit" class="btn btn-sm btn-outline-secondary">Release the claim'
+        '<span class="visually-hidden"> on Ada Lovelace&#x27;s Task tracker</span></button>'
+    ) in release
+
+
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        (
+            Status.SUBMITTED,
+            "This submission is waiting for a mentor. Claim it to start your review; no one "
+            "else can claim it while you hold it.",
+        ),
+        (
+            Status.CHANGES_REQUESTED,
+            "Changes were requested on this submission; it is waiting for the learner to "
+            "resubmit. There is nothing to review until then.",
+        ),
+        (
+            Status.APPROVED,
+            "This submission was approved on <time "
+            'datetime="2026-11-24T10:02:00+00:00">24 Nov 2026</time>; there is nothing left '
+            "to review.",
+        ),
+    ],
+)
+def test_without_a_claim_the_page_says_in_a_sentence_where_the_submission_stands(
+    client_for, mentor, submission, status, sentence
+):
+    Submission.objects.filter(pk=submission.pk).update(
+        status=status, approved_at=CLAIMED_AT if status == Status.APPROVED else None
+    )
+
+    content = client_for(mentor).get(_url(submission)).content.decode()
+
+    assert f'<p id="review-status">{sentence}</p>' in content
 
 
 @pytest.mark.parametrize("who", ["learner", "other_mentor", "other_learner"])
@@ -218,7 +355,7 @@ def test_save_draft_keeps_the_claim_and_stays_on_the_page(client_for, mentor, cl
 
     assert response.status_code == 302
     assert response.url == _url(claimed)
-    assert _messages(response) == ["Draft saved. Only you can see it until you publish."]
+    assert _messages(response) == ["Draft saved. The learner sees nothing until you publish."]
     review = Review.objects.get()
     assert review.published_at is None
     assert list(review.comments.values_list("path", "line", "body")) == [
@@ -262,8 +399,110 @@ def test_a_mentor_without_the_claim_cannot_publish(client_for, colleague, mentor
         _url(claimed), {**_post_data(*ROWS, verdict="approve"), "publish": "1"}
     )
 
-    assert response.url == _url(claimed)
-    assert _messages(response) == ["Claim this submission before reviewing it; nothing was saved."]
+    assert response.status_code == 200
+    assert Review.objects.count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+
+
+@pytest.mark.parametrize("button", ["save_draft", "publish"])
+def test_a_displaced_mentor_gets_their_text_back_with_who_took_over_and_when(
+    client_for, mentor, staff, claimed, button
+):
+    # Mentor's tab is stale: staff took the claim at 10:02 while they were writing.
+    submission_claim(submission=claimed, mentor=staff, take_over=True)
+    Submission.objects.filter(pk=claimed.pk).update(claimed_at=CLAIMED_AT)
+    staff.first_name, staff.last_name = "Sam", "Staff"
+    staff.save()
+    data = {**_post_data(*ROWS, summary="My careful summary."), button: "1"}
+
+    response = client_for(mentor).post(_url(claimed), data)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert (
+        '<div class="alert alert-danger" role="alert" id="claim-lost">Sam Staff took over this '
+        "review at 24 Nov, 10:02; your text is below — copy it or ask them to hand it back. "
+        "Nothing was saved.</div>"
+    ) in content
+    assert 'id="id_summary">\nMy careful summary.</textarea>' in content
+    assert 'value="request_changes"  id="id_verdict_1" checked>' in content
+    assert 'value="app/main.py"' in content
+    assert ">\nSplit this function.</textarea>" in content
+    assert _messages(response) == []
+    assert Review.objects.count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, staff.pk)
+
+
+def test_a_displaced_mentor_is_told_the_time_alone_when_it_happened_today(
+    client_for, mentor, staff, claimed
+):
+    submission_claim(submission=claimed, mentor=staff, take_over=True)
+    claimed.refresh_from_db()
+
+    response = client_for(mentor).post(_url(claimed), {**_post_data(), "save_draft": "1"})
+
+    taken = timezone.localtime(claimed.claimed_at).strftime("%H:%M")
+    assert f"took over this review at {taken}; your text is below" in response.content.decode()
+
+
+def test_a_mentor_whose_claim_was_released_gets_their_text_back(client_for, mentor, claimed):
+    Submission.objects.filter(pk=claimed.pk).update(
+        status=Status.SUBMITTED, claimed_by=None, claimed_at=None
+    )
+
+    response = client_for(mentor).post(
+        _url(claimed), {**_post_data(summary="Keep me."), "save_draft": "1"}
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert (
+        "Your claim on this review was released; your text is below — copy it, claim the "
+        "submission again and save it. Nothing was saved."
+    ) in content
+    assert 'id="id_summary">\nKeep me.</textarea>' in content
+    assert Review.objects.count() == 0
+
+
+def test_a_draft_with_only_a_comment_saves(client_for, mentor, claimed):
+    data = {
+        **_post_data(("app/main.py", "3", "Start here."), summary="", verdict=""),
+        "save_draft": "1",
+    }
+
+    response = client_for(mentor).post(_url(claimed), data)
+
+    assert response.status_code == 302
+    review = Review.objects.get()
+    assert (review.summary, review.verdict, review.published_at) == ("", "", None)
+    assert list(review.comments.values_list("path", "line", "body")) == [
+        ("app/main.py", 3, "Start here.")
+    ]
+    # Back on the page, the partial draft fills the form with nothing chosen yet.
+    page = client_for(mentor).get(_url(claimed))
+    assert page.context["form"].initial == {"summary": "", "verdict": ""}
+
+
+@pytest.mark.parametrize(
+    ("summary", "verdict", "errors"),
+    [
+        (
+            "",
+            "approve",
+            {"summary": ["Write a summary before publishing; a draft can do without one."]},
+        ),
+        ("Looks good.", "", {"verdict": ["Choose a verdict before publishing."]}),
+    ],
+)
+def test_publishing_without_a_summary_or_a_verdict_is_a_field_error_and_publishes_nothing(
+    client_for, mentor, claimed, summary, verdict, errors
+):
+    data = {**_post_data(*ROWS, summary=summary, verdict=verdict), "publish": "1"}
+
+    response = client_for(mentor).post(_url(claimed), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
     assert Review.objects.count() == 0
     assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
 
@@ -274,7 +513,9 @@ def test_bad_input_rerenders_the_form_with_errors_and_saves_nothing(client_for, 
     response = client_for(mentor).post(_url(claimed), data)
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"summary": ["This field is required."]}
+    assert response.context["form"].errors == {
+        "summary": ["Write a summary before publishing; a draft can do without one."]
+    }
     assert response.context["formset"].errors == [
         {"path": ["A line number needs a file path."]},
         {},

@@ -88,6 +88,29 @@ def test_save_draft_without_the_claim_is_refused_and_saves_nothing(submission, m
     assert Review.objects.count() == 0
 
 
+def test_a_draft_may_hold_only_comments(claimed, mentor):
+    review = review_save_draft(**_review_kwargs(claimed, mentor, summary="", verdict=""))
+
+    assert (review.summary, review.verdict, review.published_at) == ("", "", None)
+    assert review.comments.count() == 2
+
+
+@pytest.mark.parametrize(
+    "missing", [{"summary": ""}, {"summary": " \n "}, {"verdict": ""}, {"verdict": "merge"}]
+)
+def test_publishing_without_a_summary_or_a_verdict_is_refused_and_changes_nothing(
+    claimed, mentor, mailoutbox, missing
+):
+    with pytest.raises(
+        ReviewError, match="^A review needs a summary and a verdict to be published"
+    ):
+        review_publish(**_review_kwargs(claimed, mentor, **missing))
+
+    assert Review.objects.count() == 0
+    assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
+    assert mailoutbox == []
+
+
 def test_a_published_review_cannot_be_edited_as_a_draft(claimed, mentor):
     iteration = claimed.iterations.get()
     ReviewFactory(iteration=iteration, mentor=mentor, summary="Final.", published_at=timezone.now())
@@ -149,6 +172,10 @@ def test_publish_emails_the_learner_a_link_after_commit(
     message = mailoutbox[0]
     assert message.to == ["ada@example.com"]
     assert message.subject == "[bootcamp] Your Task tracker was reviewed: changes requested"
+    assert message.body.startswith(
+        f"Hello Ada Lovelace,\n\n{mentor.get_full_name()} has reviewed Iteration 1 of your "
+        "Task tracker: changes requested.\n\n"
+    )
     assert f"http://127.0.0.1:8000/submissions/{claimed.pk}/" in message.body
 
 
@@ -270,6 +297,10 @@ def test_a_mentors_reply_emails_the_learner(
     assert Reply.objects.get() == reply
     assert [message.to for message in mailoutbox] == [["ada@example.com"]]
     assert f"/submissions/{submission.pk}/#conversation" in mailoutbox[0].body
+    name = mentor.get_full_name()
+    assert mailoutbox[0].body.startswith(
+        f"{name} wrote on your Task tracker:\n\nAny questions?\n\n"
+    )
 
 
 def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
@@ -285,6 +316,9 @@ def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
         reply_create(submission=claimed, author=learner, body="I have a question.")
 
     assert [message.to for message in mailoutbox] == [["linus@example.com", "margaret@example.com"]]
+    assert mailoutbox[0].body.startswith(
+        "Ada Lovelace wrote on Ada Lovelace's Task tracker:\n\nI have a question.\n\n"
+    )
 
 
 def test_a_learners_reply_with_no_reviewer_yet_emails_all_the_cohorts_mentors(
