@@ -111,8 +111,8 @@ POST_EXPECTED = {
         {},
         {
             **logged_in(NOT_FOUND),
-            "learner": "-> /stages/basics/",
-            "other_learner": "-> /stages/basics/",
+            "learner": "-> /stages/basics/#objective-{w.objective.pk}",
+            "other_learner": "-> /stages/basics/#objective-{w.objective.pk}",
         },
     ),
     # An empty form: whoever may post gets it back with errors; nothing is created.
