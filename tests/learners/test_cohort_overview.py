@@ -249,6 +249,18 @@ def test_grid_sorts_by_name_and_progress(client_for, cohort, mentor, three_paced
     )
 
 
+def test_overall_cell_shows_the_percentage_over_the_count(client_for, cohort, mentor, three_paced):
+    html = client_for(mentor).get(detail_url(cohort), {"sort": "name"}).content.decode()
+
+    cells = re.findall(r'<td class="overall-cell">\s*(.*?)\s*</td>', html, re.S)
+    assert cells[0] == (
+        '<span class="overall">50%</span>\n'
+        '            <span class="d-block small text-body-secondary">2 of 4'
+        '<span class="visually-hidden"> required projects approved</span></span>'
+    )
+    assert len(cells) == 3
+
+
 def test_sort_header_marks_the_current_order(client_for, cohort, mentor, three_paced):
     html = client_for(mentor).get(detail_url(cohort), {"sort": "-progress"}).content.decode()
 
