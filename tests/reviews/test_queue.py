@@ -83,7 +83,16 @@ def test_a_mentor_sees_their_cohorts_waiting_work_and_their_own_claims_only(
     assert f'href="/mentor/submissions/{mine.pk}/review/">Continue review' in (
         response.content.decode()
     )
-    assert f'action="/mentor/submissions/{mine.pk}/release/"' in response.content.decode()
+
+
+def test_release_is_not_offered_on_the_queue_next_to_continue_review(client_for, cohort, mentor):
+    # Releasing lives on the review page, with what it does explained, away from this button.
+    mine = _waiting(cohort, hours_ago=4, status=Status.IN_REVIEW, claimed_by=mentor)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert f'href="/mentor/submissions/{mine.pk}/review/">Continue review' in content
+    assert "/release/" not in content
 
 
 def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, cohort, mentor):
@@ -93,7 +102,10 @@ def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, coho
     response = client_for(staff).get(URL)
 
     assert _row_ids(response) == [elsewhere.pk, in_review.pk]
-    assert f"In review by {mentor.get_full_name()}" in response.content.decode()
+    content = response.content.decode()
+    assert content.count('<span class="badge status-badge status-in_review">In review</span>') == 1
+    assert f'<span class="small">by {mentor.get_full_name()}</span>' in content
+    assert '<span class="badge status-badge status-submitted">Submitted</span>' in content
 
 
 def test_the_oldest_waiting_submission_comes_first(client_for, cohort, mentor):
@@ -122,8 +134,9 @@ def test_each_row_shows_the_learner_link_project_stage_iteration_and_waiting_tim
 
     assert f'href="/mentor/learners/{cohort.pk}/{learner.pk}/">{learner.get_full_name()}' in content
     assert f'href="/submissions/{work.pk}/">Task tracker</a>' in content
-    assert "<td>Testing and debugging</td>" in content
-    assert "<td>#2</td>" in content
+    assert '<td data-label="Stage">Testing and debugging</td>' in content
+    assert '<td data-label="Iteration">2</td>' in content
+    assert '<th scope="col">Iteration</th>' in content
     assert ">3\xa0days</time>" in content
 
 
@@ -151,7 +164,20 @@ def test_the_counts_at_the_top_cover_the_whole_queue(client_for, cohort, mentor,
 
     assert 'id="count-waiting">2 waiting<' in content
     assert 'id="count-in-review">1 in review by you<' in content
-    assert 'id="count-overdue">2 overdue<' in content
+    assert 'class="list-inline-item badge text-bg-danger fs-6" id="count-overdue">2 overdue<' in (
+        content
+    )
+
+
+def test_no_overdue_work_shows_a_neutral_badge_not_a_red_one(client_for, cohort, mentor):
+    _waiting(cohort, hours_ago=1)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert (
+        'class="list-inline-item badge text-bg-light border fs-6" id="count-overdue">0 overdue<'
+    ) in content
+    assert "text-bg-danger" not in content
 
 
 def test_filter_by_stage(client_for, cohort, mentor):
