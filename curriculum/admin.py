@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import ValidationError
@@ -65,18 +66,57 @@ class ExplainProtectedInlineMixin:
         return formset
 
 
-class ObjectiveInline(ExplainProtectedInlineMixin, LabelledTabularInline):
+class NextOrderInlineMixin:
+    """New rows start at the stage's next free orders, not the model's default 1, which a stage
+    with rows already holds: left as it was, a new row failed as a duplicate. A new row whose
+    order is left blank gets its place too. One query."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+        first_free = 1
+        if obj is not None and obj.pk:
+            last = self.model.objects.filter(stage=obj).aggregate(last=Max("order"))["last"]
+            first_free = (last or 0) + 1
+
+        class NextOrderFormSet(base):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if form.instance.pk is None:
+                    # Each extra row its own order; the "Add another" template (index None)
+                    # starts at the first free one.
+                    offset = 0 if index is None else max(index - self.initial_form_count(), 0)
+                    field = form.fields["order"]
+                    field.initial = form.next_free_order = first_free + offset
+                    field.required = False
+
+            def clean(self):
+                for form in self.extra_forms:
+                    data = getattr(form, "cleaned_data", None)
+                    if data and form.has_changed() and data.get("order") is None:
+                        data["order"] = form.instance.order = form.next_free_order
+                super().clean()
+
+        return NextOrderFormSet
+
+
+class ObjectiveInline(NextOrderInlineMixin, ExplainProtectedInlineMixin, LabelledTabularInline):
     model = Objective
     fields = ["order", "text"]
     extra = 1
     ordering = ["order"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":  # a sentence: let it wrap instead of scrolling in one line
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     protected_hint = (
         "learners have ticked it and their ticks are kept. Reword it instead, "
         "or unpublish the stage to archive it."
     )
 
 
-class ProjectInline(ExplainProtectedInlineMixin, LabelledTabularInline):
+class ProjectInline(NextOrderInlineMixin, ExplainProtectedInlineMixin, LabelledTabularInline):
     model = Project
     fields = ["order", "title", "is_required", "is_published"]
     readonly_fields = ["title"]
@@ -108,6 +148,11 @@ class StageAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.ModelAdmi
     prepopulated_fields = {"slug": ["title"]}
     fields = ["number", "title", "slug", "summary", "body", "is_published"]
     inlines = [ObjectiveInline, ProjectInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "summary":  # up to 300 characters: show them all while editing
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change):
         # Orders are unique per stage and PostgreSQL checks each UPDATE on its own, so swapping

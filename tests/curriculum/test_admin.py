@@ -317,6 +317,49 @@ def test_reordering_objectives_in_the_stage_inline_saves(client_for, staff):
     ]
 
 
+def test_a_new_objective_row_starts_at_the_next_free_order(client_for, staff):
+    stage = StageFactory()
+    ObjectiveFactory(stage=stage, order=1)
+    ObjectiveFactory(stage=stage, order=4)
+
+    html = client_for(staff).get(change(stage)).content.decode()
+
+    assert re.search(r'<input type="number" name="objectives-2-order" value="5"', html)
+    assert re.search(r'<input type="number" name="objectives-__prefix__-order" value="5"', html)
+
+
+def add_objective_data(stage, objectives, text, **new_row):
+    data = stage_form_data(stage, objectives, [])
+    n = len(objectives)
+    data |= {"objectives-TOTAL_FORMS": n + 1, f"objectives-{n}-text": text}
+    data |= {f"objectives-{n}-{name}": value for name, value in new_row.items()}
+    return data
+
+
+@pytest.mark.parametrize(
+    "order", [{"order": "3"}, {"order": ""}, {}], ids=["shown", "blank", "omitted"]
+)
+def test_adding_an_objective_without_touching_its_order_saves_it_last(client_for, staff, order):
+    stage = StageFactory()
+    objectives = [ObjectiveFactory(stage=stage, order=1), ObjectiveFactory(stage=stage, order=2)]
+    data = add_objective_data(stage, objectives, "Read a traceback", **order)
+
+    response = client_for(staff).post(change(stage), data)
+
+    assert response.status_code == 302
+    assert stage.objectives.get(text="Read a traceback").order == 3
+
+
+def test_stage_summary_and_objective_text_are_edited_in_textareas(client_for, staff):
+    stage = StageFactory(summary="One line.")
+    ObjectiveFactory(stage=stage, text="Write functions")
+
+    html = client_for(staff).get(change(stage)).content.decode()
+
+    assert re.search(r'<textarea name="summary" cols="80" rows="3"', html)
+    assert re.search(r'<textarea name="objectives-0-text" cols="80" rows="2"', html)
+
+
 def test_a_duplicate_objective_order_in_the_inline_is_a_form_error(client_for, staff):
     stage = StageFactory()
     first = ObjectiveFactory(stage=stage, order=1)
