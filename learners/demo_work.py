@@ -94,29 +94,53 @@ LATER_NOTES = [
     "Second try. I also squashed the noisy commits into meaningful ones.",
     "Changes done; I left one comment unresolved and explained why in the README.",
 ]
+# A review's opening fits its iteration: a first review cannot speak of "last time", a later
+# one does not call the work a start. Each verdict has openings for either, plus some for both.
 REQUEST_SUMMARIES = [
-    "Solid start. The behaviour is right, but the structure needs another pass before this "
-    "is something you would show an employer; see the comments.",
     "Nearly there. Two things block approval: invalid input still crashes the program, and "
     "the README does not say how to run the tests.",
-    "Good progress since last time. Please split the long function and add a test for the "
-    "empty-file case, then resubmit.",
     "The happy path works well. What is missing is what happens when things go wrong: a "
     "corrupt file, a wrong id, no network.",
     "I could not run it from a fresh clone: the dependencies are not listed. Once that is "
     "fixed I will look again.",
+    "A few naming and structure issues, none of them big. Fix them and this is done.",
+]
+FIRST_REQUEST_SUMMARIES = [
+    "Solid start. The behaviour is right, but the structure needs another pass before this "
+    "is something you would show an employer; see the comments.",
     "Nice work on the tests. The commit history is hard to follow though; smaller commits "
     "with clearer messages next time, please.",
-    "A few naming and structure issues, none of them big. Fix them and this is done.",
+]
+LATER_REQUEST_SUMMARIES = [
+    "Good progress since last time. Please split the long function and add a test for the "
+    "empty-file case, then resubmit.",
+    "Better than the last iteration: the crash is gone. Two of my earlier comments are still "
+    "open, see below.",
 ]
 APPROVE_SUMMARIES = [
     "Approved. Clear structure, honest README, and tests that would catch a regression.",
-    "Great job. You addressed every point and the code reads much better now.",
-    "This is ready. I especially liked how you handled invalid input.",
     "Approved, well done. For the portfolio version, consider adding a short demo GIF.",
     "Looks good. The limitations section is refreshingly honest.",
     "Approved. Small nit left in a comment, nothing that blocks.",
 ]
+FIRST_APPROVE_SUMMARIES = [
+    "This is ready on the first try. I especially liked how you handled invalid input.",
+]
+LATER_APPROVE_SUMMARIES = [
+    "Great job. You addressed every point and the code reads much better now.",
+    "Approved. The changes since the last iteration fixed exactly what was asked.",
+]
+
+
+def review_summaries(*, verdict: str, number: int) -> list[str]:
+    """The openings a review of iteration `number` with `verdict` may start with."""
+    if verdict == Verdict.APPROVE:
+        return APPROVE_SUMMARIES + (
+            FIRST_APPROVE_SUMMARIES if number == 1 else LATER_APPROVE_SUMMARIES
+        )
+    return REQUEST_SUMMARIES + (FIRST_REQUEST_SUMMARIES if number == 1 else LATER_REQUEST_SUMMARIES)
+
+
 COMMENTS = [
     "This function does three things: parsing, validation and saving. Could it be split?",
     "A bare `except:` hides real bugs. Catch the specific exception you expect.",
@@ -359,9 +383,7 @@ class _Simulation:
             review = Review(
                 iteration=iteration,
                 mentor=reviewer,
-                summary=rng.choice(
-                    APPROVE_SUMMARIES if event.verdict == Verdict.APPROVE else REQUEST_SUMMARIES
-                ),
+                summary=rng.choice(review_summaries(verdict=event.verdict, number=number)),
                 verdict=event.verdict,
                 created_at=max(event.at, event.review_at - self.hours(0.2, 1.5)),
                 published_at=event.review_at,
@@ -373,11 +395,12 @@ class _Simulation:
             self.conversation(submission, user, reviewer, event.review_at, next_at)
 
         if status == Status.IN_REVIEW and rng.random() < 0.5:
+            verdict = rng.choice([Verdict.APPROVE, Verdict.REQUEST_CHANGES])
             draft = Review(
                 iteration=rows.iterations[-1],
                 mentor=submission.claimed_by,
-                summary=rng.choice(REQUEST_SUMMARIES + APPROVE_SUMMARIES),
-                verdict=rng.choice([Verdict.APPROVE, Verdict.REQUEST_CHANGES]),
+                summary=rng.choice(review_summaries(verdict=verdict, number=len(events))),
+                verdict=verdict,
                 created_at=min(self.now, submission.claimed_at + self.hours(0.1, 2)),
                 published_at=None,
             )

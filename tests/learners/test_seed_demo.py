@@ -8,6 +8,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from learners.demo_work import (
+    FIRST_APPROVE_SUMMARIES,
+    FIRST_REQUEST_SUMMARIES,
+    LATER_APPROVE_SUMMARIES,
+    LATER_REQUEST_SUMMARIES,
+    review_summaries,
+)
 from learners.models import ChecklistTick, Iteration, Membership, ObjectiveCheck, Submission
 from reviews.models import Reply, Review, ReviewComment
 from tests.factories import (
@@ -206,3 +213,29 @@ def test_work_learners_progress_at_different_paces(seeded):
         for learner in get_user_model().objects.filter(username__startswith="learner")
     ]
     assert max(approved) - min(approved) >= 2
+
+
+def test_work_review_openings_fit_the_iteration(seeded):
+    first = set(Review.objects.filter(iteration__number=1).values_list("summary", flat=True))
+    later = set(Review.objects.filter(iteration__number__gt=1).values_list("summary", flat=True))
+
+    assert first
+    assert later
+    assert first & set(LATER_REQUEST_SUMMARIES + LATER_APPROVE_SUMMARIES) == set()
+    assert later & set(FIRST_REQUEST_SUMMARIES + FIRST_APPROVE_SUMMARIES) == set()
+
+
+@pytest.mark.parametrize("verdict", ["approve", "request_changes"])
+def test_no_first_review_speaks_of_last_time(verdict):
+    openings = " ".join(review_summaries(verdict=verdict, number=1))
+
+    assert "last time" not in openings
+    assert "last iteration" not in openings
+    assert "every point" not in openings
+
+
+def test_a_later_review_may_say_good_progress_since_last_time():
+    openings = review_summaries(verdict="request_changes", number=2)
+
+    assert LATER_REQUEST_SUMMARIES[0] in openings
+    assert LATER_REQUEST_SUMMARIES[0].startswith("Good progress since last time.")
