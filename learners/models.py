@@ -191,7 +191,7 @@ class Iteration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.submission} #{self.number}"
+        return f"{self.submission}, iteration {self.number}"
 
 
 class ChecklistTick(models.Model):
