@@ -110,7 +110,7 @@ def test_learner_journey(demo_data, page):
     # The review is on the submission page, each comment linked to its line on GitHub.
     page.reload()
     reviews = page.get_by_role("region", name="Reviews")
-    expect(reviews.get_by_role("heading", name="Iteration #1 reviewed by Mentor 1")).to_be_visible()
+    expect(reviews.get_by_role("heading", name="Iteration 1 reviewed by Mentor 1")).to_be_visible()
     expect(reviews.locator(".review-summary")).to_have_text("Nice start. Two things to fix.")
     expect(reviews.get_by_role("link", name="tasks/cli.py:12")).to_have_attribute(
         "href", f"{REPO}/blob/{SHA_1}/tasks/cli.py#L12"
@@ -214,8 +214,8 @@ def test_mentor_journey(demo_data, page):
     page.locator(f'tr[data-submission="{submission.pk}"]').get_by_role(
         "button", name=f"Claim {PROJECT} by learner1"
     ).click()
-    expect(page.get_by_role("heading", name="Iteration #2", exact=True)).to_be_visible()
-    expect(page.get_by_role("region", name="Earlier iterations")).to_contain_text("Iteration #1")
+    expect(page.get_by_role("heading", name="Iteration 2", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Earlier iterations")).to_contain_text("Iteration 1")
     assert_accessible(page)
     page.get_by_label("Summary").fill("All fixed. Well done!")
     page.get_by_role("radio", name="Approve").check()
