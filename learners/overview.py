@@ -318,6 +318,8 @@ def humanise_duration(value: datetime.timedelta | None) -> str:
     if value is None:
         return "—"
     minutes = round(value.total_seconds() / 60)
+    if minutes < 1:  # "0 min" reads as a fault
+        return "under 1 min"
     if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)

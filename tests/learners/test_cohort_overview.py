@@ -363,6 +363,8 @@ def test_figures_are_shown_humanised(client_for, cohort, mentor, turnaround, que
     ("value", "text"),
     [
         (None, "—"),
+        (datetime.timedelta(seconds=20), "under 1 min"),
+        (datetime.timedelta(seconds=40), "1 min"),
         (datetime.timedelta(minutes=35), "35 min"),
         (4 * HOUR, "4 h"),
         (4.5 * HOUR, "4 h 30 min"),
