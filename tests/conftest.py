@@ -63,3 +63,11 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Per-process caches (the cohort overview's statistics) must not carry between tests.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -632,8 +632,9 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    # session, user, the cohort, the grid's four, the figures' two, the weekly counts' two
-    with django_assert_num_queries(11):
+    # session, user, the mentor's roles (their cohorts), the cohort, the grid's four, the
+    # figures' two, the weekly counts' two
+    with django_assert_num_queries(12):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
     assert len(rows) == n + 1 + 8
@@ -722,3 +723,34 @@ def test_the_cohort_list_pages(client_for, staff):
     assert '<nav aria-label="Cohort pages">' in html
     assert 'href="?page=1">Previous</a>' in html
     assert "Page 2 of 2" in html
+
+
+# Performance-driven rendering and caching ---------------------------------------------------
+
+
+def test_grid_rows_escape_names_and_stage_titles(client_for, cohort, mentor, curriculum):
+    stage = curriculum["stages"][0]
+    stage.title = "<b>Bold</b> & co"
+    stage.save()
+    learner = add_learner(cohort, "evil", first="<script>alert(1)</script>", last="&")
+
+    html = client_for(mentor).get(detail_url(cohort)).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;</a>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;, &lt;b&gt;Bold&lt;/b&gt; &amp; co: " in html
+    assert f'href="/mentor/learners/{cohort.pk}/{learner.pk}/"' in html
+
+
+def test_turnaround_and_weekly_are_reused_for_a_minute_then_recounted(
+    client_for, cohort, staff, curriculum, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    client = client_for(staff)
+    client.get(detail_url(cohort))  # fills the per-process cache
+    with django_assert_num_queries(9):  # the turnaround and the two weekly counts are cached
+        client.get(detail_url(cohort))
+    cache.clear()  # what the minute's expiry does
+    with django_assert_num_queries(12):
+        client.get(detail_url(cohort))
