@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, IntegerField, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from curriculum.models import ChecklistItem, Objective, Project, Stage
+from curriculum.models import ChecklistItem, Project, Stage
 from learners.links import commit_url, compare_url
 from learners.models import Cohort, Iteration, Submission
 from learners.progress import Progress, stage_is_complete, stage_is_counted
@@ -48,31 +48,48 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+# Raw SQL: the ORM spent ~3 ms of CPU building and compiling these six correlated counts on
+# every dashboard view (the database runs them in ~0.2 ms). Same counts as before: published
+# projects of a published stage; approvals of the learner, in `cohort` unless it is NULL.
+_PROGRESS_SQL = """
+SELECT s.*,
+  (SELECT COUNT(*) FROM curriculum_project p
+    WHERE p.stage_id = s.id AND p.is_published) AS projects_published,
+  (SELECT COUNT(*) FROM curriculum_project p
+    WHERE p.stage_id = s.id AND p.is_published AND EXISTS (
+      SELECT 1 FROM learners_submission w
+       WHERE w.project_id = p.id AND w.learner_id = %(learner)s AND w.status = %(approved)s
+         AND (%(cohort)s::bigint IS NULL OR w.cohort_id = %(cohort)s))) AS projects_approved,
+  (SELECT COUNT(*) FROM curriculum_project p
+    WHERE p.stage_id = s.id AND p.is_published AND p.is_required) AS required_total,
+  (SELECT COUNT(*) FROM curriculum_project p
+    WHERE p.stage_id = s.id AND p.is_published AND p.is_required AND EXISTS (
+      SELECT 1 FROM learners_submission w
+       WHERE w.project_id = p.id AND w.learner_id = %(learner)s AND w.status = %(approved)s
+         AND (%(cohort)s::bigint IS NULL OR w.cohort_id = %(cohort)s))) AS required_approved,
+  (SELECT COUNT(*) FROM curriculum_objective o WHERE o.stage_id = s.id) AS objectives_total,
+  (SELECT COUNT(*) FROM curriculum_objective o
+     JOIN learners_objectivecheck c ON c.objective_id = o.id
+    WHERE o.stage_id = s.id AND c.learner_id = %(learner)s) AS objectives_checked
+FROM curriculum_stage s
+WHERE s.is_published
+ORDER BY s.number
+"""
+
+
 def learner_progress(*, learner, cohort: Cohort | None = None) -> list[StageProgress]:
     """Per published stage: the learner's approved projects and ticked objectives. One query.
 
     `cohort`: count only the work submitted in it (pass the learner's current cohort, or the
     cohort a mentor is looking at); None counts work in any cohort.
     """
-    projects = Project.objects.published().filter(stage=OuterRef("pk"))
-    required = projects.filter(is_required=True)
-    approved = Submission.objects.filter(
-        project=OuterRef("pk"), learner=learner, status=Submission.Status.APPROVED
-    )
-    if cohort is not None:
-        approved = approved.filter(cohort=cohort)
-    objectives = Objective.objects.filter(stage=OuterRef("pk"))
-    stages = (
-        Stage.objects.published()
-        .order_by("number")
-        .annotate(
-            projects_published=_count(projects),
-            projects_approved=_count(projects.filter(Exists(approved))),
-            required_total=_count(required),
-            required_approved=_count(required.filter(Exists(approved))),
-            objectives_total=_count(objectives),
-            objectives_checked=_count(objectives.filter(checks__learner=learner)),
-        )
+    stages = Stage.objects.raw(
+        _PROGRESS_SQL,
+        {
+            "learner": learner.pk,
+            "cohort": cohort.pk if cohort is not None else None,
+            "approved": Submission.Status.APPROVED,
+        },
     )
     return [
         StageProgress(
