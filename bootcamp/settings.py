@@ -80,7 +80,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bootcamp.context_processors.navigation",
             ],
-            "builtins": ["bootcamp.templatetags.markdown", "bootcamp.templatetags.people"],
+            "builtins": [
+                "bootcamp.templatetags.markdown",
+                "bootcamp.templatetags.people",
+                "bootcamp.templatetags.fields",
+            ],
         },
     }
 ]

@@ -235,12 +235,12 @@ def test_a_rejected_reply_comes_back_in_the_form_with_the_error_beside_it(
     assert response.status_code == 200
     assert _messages(response) == []
     field = _reply_field(response.content.decode())
-    assert '<label\n                for="id_reply_body" class="form-label requiredField">' in field
+    assert '<label for="id_reply_body" class="form-label requiredField">' in field
     assert 'aria-describedby="id_reply_body_helptext id_reply_body_error"' in field
     assert f'id="id_reply_body">\n{"x" * 10_000} &lt;b&gt;and more&lt;/b&gt;</textarea>' in field
     assert (
-        '<div id="id_reply_body_error" class="invalid-feedback">\n    \n'
-        '        <p id="error_1_id_reply_body"><strong>'
+        '<div id="id_reply_body_error" class="invalid-feedback">'
+        '<p id="error_1_id_reply_body"><strong>'
         "Ensure this value has at most 10000 characters (it has 10016).</strong></p>"
     ) in field
     assert Reply.objects.count() == 0
