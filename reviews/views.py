@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -26,6 +27,7 @@ from reviews.forms import (
     ReviewForm,
 )
 from reviews.services import ReviewError
+from reviews.templatetags.reviews_tags import waited
 from reviews.wording import work_name
 
 QUEUE_PAGE_SIZE = 25
@@ -43,6 +45,7 @@ def queue(request):
     page = Paginator(submissions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    _add_row_links(page.object_list, now=now)
     return render(
         request,
         "reviews/queue.html",
@@ -55,6 +58,31 @@ def queue(request):
             "query": query.urlencode(),
         },
     )
+
+
+_SENTINEL = 987654321
+
+
+def _url_maker(name):
+    """reverse() once per page; the function then puts an integer id where the sentinel was."""
+    head, tail = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def _add_row_links(submissions, *, now):
+    """What each queue row shows, computed here: 25 rows of {% url %}, reverse() and timesince
+    in the template cost ~0.1 ms each; string formatting does not."""
+    review_url = _url_maker("reviews:review")
+    claim_url = _url_maker("reviews:claim")
+    detail_url = _url_maker("learners:submission-detail")
+    for submission in submissions:
+        submission.detail_url = detail_url(submission.pk)
+        submission.review_url = review_url(submission.pk)
+        submission.claim_url = claim_url(submission.pk)
+        submission.progress_url = reverse(
+            "reviews:learner-progress", args=[submission.cohort_id, submission.learner_id]
+        )
+        submission.waited = waited(submission.submitted_at, now)
 
 
 @login_required
