@@ -27,7 +27,7 @@ from learners.overview import (
     weekly_chart,
 )
 
-LEARNERS_PER_PAGE = 100
+LEARNERS_PER_PAGE = 50
 
 
 @login_required

@@ -30,7 +30,8 @@ from reviews.services import ReviewError
 from reviews.templatetags.reviews_tags import waited
 from reviews.wording import work_name
 
-QUEUE_PAGE_SIZE = 25
+# Small pages keep the queue fast (docs/PERFORMANCE.md); the oldest work is always on page 1.
+QUEUE_PAGE_SIZE = 15
 
 
 @login_required

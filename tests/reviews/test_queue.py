@@ -223,14 +223,14 @@ def test_bad_filter_values_are_ignored_and_explained(client_for, cohort, mentor)
     assert content.count("This filter was ignored.") == 2
 
 
-def test_the_queue_pages_by_25_and_bad_page_numbers_fall_back(client_for, cohort, mentor):
-    rows = [_waiting(cohort, hours_ago=100 - n) for n in range(26)]
+def test_the_queue_pages_by_15_and_bad_page_numbers_fall_back(client_for, cohort, mentor):
+    rows = [_waiting(cohort, hours_ago=100 - n) for n in range(16)]
     client = client_for(mentor)
 
-    assert _row_ids(client.get(URL)) == [row.pk for row in rows[:25]]
-    assert _row_ids(client.get(URL, {"page": "2"})) == [rows[25].pk]
-    assert _row_ids(client.get(URL, {"page": "99"})) == [rows[25].pk]
-    assert _row_ids(client.get(URL, {"page": "abc"})) == [row.pk for row in rows[:25]]
+    assert _row_ids(client.get(URL)) == [row.pk for row in rows[:15]]
+    assert _row_ids(client.get(URL, {"page": "2"})) == [rows[15].pk]
+    assert _row_ids(client.get(URL, {"page": "99"})) == [rows[15].pk]
+    assert _row_ids(client.get(URL, {"page": "abc"})) == [row.pk for row in rows[:15]]
     assert 'href="?page=2">Next</a>' in client.get(URL).content.decode()
 
 
