@@ -17,7 +17,13 @@ REQUIRED_MARK = mark_safe('<span class="asteriskField">*</span>')  # noqa: S308 
 # Widgets whose Django templates (input.html, textarea.html + attrs.html) are simple enough to
 # write out here: three nested templates per widget were half of bootstrap_field's cost.
 # Exact types only, so a subclass with its own template still goes through Django.
-INPUT_WIDGETS = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLInput)
+INPUT_WIDGETS = (
+    forms.TextInput,
+    forms.NumberInput,
+    forms.EmailInput,
+    forms.URLInput,
+    forms.HiddenInput,
+)
 
 
 def _attrs_html(attrs) -> str:
@@ -101,3 +107,9 @@ def bootstrap_field(field):
         errors,
         help_text,
     )
+
+
+@register.simple_tag
+def hidden_fields(form):
+    """A form of hidden fields only (a formset's management form), as Django writes it."""
+    return mark_safe("".join(_widget_html(field, {}) for field in form))  # noqa: S308 - escaped
