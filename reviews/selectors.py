@@ -3,7 +3,16 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem
@@ -120,18 +129,16 @@ def published_reviews_for(submission) -> list[Review]:
 
 
 def replies_for(submission) -> list[Reply]:
+    """The conversation, oldest first, each reply with its author and `author_is_mentor`
+    (mentors the submission's cohort now), in one query: the role badges need both."""
+    mentors = Membership.objects.filter(
+        cohort_id=submission.cohort_id, role=Membership.Role.MENTOR, user_id=OuterRef("author_id")
+    )
     return list(
         Reply.objects.filter(submission=submission)
         .select_related("author")
+        .annotate(author_is_mentor=Exists(mentors))
         .order_by("created_at", "pk")
-    )
-
-
-def mentor_ids_of(cohort_id) -> set[int]:
-    return set(
-        Membership.objects.filter(cohort_id=cohort_id, role=Membership.Role.MENTOR).values_list(
-            "user_id", flat=True
-        )
     )
 
 

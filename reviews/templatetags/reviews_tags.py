@@ -41,13 +41,12 @@ def submission_reviews(submission):
 @register.inclusion_tag("reviews/includes/submission_conversation.html", takes_context=True)
 def submission_conversation(context, submission):
     request, user = context.get("request"), context.get("user")
-    # Two queries: the replies with their authors, and who mentors the cohort (for the badges).
+    # One query: the replies with their authors and whether each mentors the cohort.
     replies = selectors.replies_for(submission)
-    mentor_ids = selectors.mentor_ids_of(submission.cohort_id) if replies else set()
     for reply in replies:
         if reply.author_id == submission.learner_id:
             reply.role = "Learner"
-        elif reply.author_id in mentor_ids:
+        elif reply.author_is_mentor:
             reply.role = "Mentor"
         elif reply.author.is_staff:
             reply.role = "Staff"
