@@ -7,7 +7,9 @@ the already-aggregated rows. The page stays fast for 300 learners with a year of
 
 import datetime
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -114,11 +116,17 @@ def cell_state(*, complete, waiting, changes, submissions, checks):
 @dataclass
 class LearnerRow:
     user: object
-    cells: list  # [(stage, CellState)] in stage order
+    # user -> [(stage, CellState)] in stage order. Called on first use of `cells`: the grid
+    # shows one page of learners, so the other pages' cells are never built.
+    cells_of: Callable
     approved_required: int = 0
     required: int = 0
     approved: int = 0
     waiting: int = 0
+
+    @cached_property
+    def cells(self) -> list:
+        return self.cells_of(self.user)
 
     @property
     def name(self):
@@ -238,8 +246,8 @@ def cohort_grid(cohort, *, sort=DEFAULT_SORT):
         )
         for stage in stages
     ]
-    rows = []
-    for user in learners:
+
+    def cells_of(user):
         cells = []
         for stage, stage_pk, counted, required in columns:
             w = counts.get((user.pk, stage_pk))
@@ -260,11 +268,15 @@ def cohort_grid(cohort, *, sort=DEFAULT_SORT):
                     checks=(user.pk, stage_pk) in checked,
                 )
             cells.append((stage, state))
+        return cells
+
+    rows = []
+    for user in learners:
         approved, waiting, approved_required = totals.get(user.pk, (0, 0, 0))
         rows.append(
             LearnerRow(
                 user=user,
-                cells=cells,
+                cells_of=cells_of,
                 approved_required=approved_required,
                 required=required_total,
                 approved=approved,
