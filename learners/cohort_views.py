@@ -24,6 +24,7 @@ from learners.overview import (
     cohorts_for_list,
     get_cohort_for_user,
     humanise_duration,
+    load_cells,
     weekly_chart,
 )
 
@@ -49,6 +50,7 @@ def cohort_detail(request, slug):
     figures = cohort_figures(cohort, learners=len(rows))
     weekly = cohort_weekly(cohort)
     page = Paginator(rows, LEARNERS_PER_PAGE).get_page(request.GET.get("page"))
+    load_cells(page.object_list)
     context = {
         "grid_rows": grid_rows_html(cohort, page.object_list),
         "cohort": cohort,
@@ -141,6 +143,7 @@ def cohort_progress_csv(request, slug):
     cohort = get_cohort_for_user(request.user, slug)
     # Everything is read before the first byte goes out; the stream only formats.
     stages, rows = cohort_grid(cohort, sort="name")
+    load_cells(rows)
     figures = figure_rows(cohort_figures(cohort, learners=len(rows)), cohort_weekly(cohort))
     writer = csv.writer(_Echo())
 
