@@ -113,3 +113,72 @@ def bootstrap_field(field):
 def hidden_fields(form):
     """A form of hidden fields only (a formset's management form), as Django writes it."""
     return mark_safe("".join(_widget_html(field, {}) for field in form))  # noqa: S308 - escaped
+
+
+@register.simple_tag
+def bootstrap_radios(field):
+    """A RadioSelect field as crispy's bootstrap5 pack writes it: a fieldset with a legend,
+    one .form-check per choice, the errors after the last choice, then the help text."""
+    invalid = " is-invalid" if field.errors else ""
+    options = [
+        option
+        for _, group, _ in field.field.widget.optgroups(
+            field.html_name,
+            field.field.widget.format_value(field.value()),
+            field.build_widget_attrs({"id": field.auto_id}, field.field.widget),
+        )
+        for option in group
+    ]
+    errors = (
+        format_html(
+            '<div id="{}_error" class="invalid-feedback">{}</div>',
+            field.auto_id,
+            format_html_join(
+                "",
+                '<p id="error_{}_{}"><strong>{}</strong></p>',
+                ((n, field.auto_id, error) for n, error in enumerate(field.errors, start=1)),
+            ),
+        )
+        if field.errors
+        else ""
+    )
+    choices = format_html_join(
+        "",
+        # crispy's spacing inside the tag (two spaces before name and before the attributes).
+        '<div class="form-check"><input type="{}" class="form-check-input{}"  name="{}" value="{}"'
+        ' {}><label for="{}" class="form-check-label">{}</label>{}</div>',
+        (
+            (
+                option["type"],
+                invalid,
+                field.html_name,
+                option["value"],
+                mark_safe(_attrs_html(option["attrs"])),  # noqa: S308 - escaped by _attrs_html
+                option["attrs"].get("id", ""),
+                option["label"],
+                errors if n == len(options) else "",
+            )
+            for n, option in enumerate(options, start=1)
+        ),
+    )
+    help_text = (
+        format_html(
+            '<div id="{}_helptext" class="form-text">{}</div>',
+            field.auto_id,
+            mark_safe(field.help_text),
+        )  # noqa: S308 - crispy writes help text |safe too
+        if field.help_text
+        else ""
+    )
+    described_by = field.aria_describedby
+    return format_html(
+        '<div id="div_{}" class="mb-3"><fieldset{}><legend class="form-label{} fs-6">{}{}</legend>'
+        "<div>{}</div>{}</fieldset></div>",
+        field.auto_id,
+        format_html(' aria-describedby="{}"', described_by) if described_by else "",
+        " requiredField" if field.field.required else "",
+        field.label,
+        REQUIRED_MARK if field.field.required else "",
+        choices,
+        help_text,
+    )
