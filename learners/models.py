@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project
+from learners.links import commit_url
 
 
 class CohortQuerySet(models.QuerySet):
@@ -197,6 +198,11 @@ class Iteration(models.Model):
 
     def __str__(self):
         return f"{self.submission}, iteration {self.number}"
+
+    @property
+    def commit_url(self):
+        """The reviewed commit on GitHub or GitLab; None for other hosts or without a SHA."""
+        return commit_url(self.repo_url, self.commit_sha)
 
 
 class ChecklistTick(models.Model):

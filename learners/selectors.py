@@ -6,7 +6,7 @@ from django.db.models import Count, IntegerField, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from curriculum.models import ChecklistItem, Project, Stage
-from learners.links import commit_url, compare_url
+from learners.links import compare_url
 from learners.models import Cohort, Iteration, Submission
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 from reviews.models import Review
@@ -205,7 +205,7 @@ def learner_stage_submissions(*, learner, stage: Stage) -> dict[int, Submission]
 
 
 def submission_iterations(*, submission: Submission) -> list[Iteration]:
-    """All iterations, newest first, each with `ticked` checklist items, a `commit_url` and a
+    """All iterations, newest first, each with `ticked` checklist items and a
     `compare_url` to the iteration before it (None when the host or a SHA does not allow one).
     Two queries.
     """
@@ -219,7 +219,6 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
         )
     )
     for newer, older in zip(iterations, iterations[1:] + [None], strict=True):
-        newer.commit_url = commit_url(newer.repo_url, newer.commit_sha)
         newer.compare_url = (
             compare_url(newer.repo_url, older.commit_sha, newer.commit_sha)
             if older is not None and older.repo_url.rstrip("/") == newer.repo_url.rstrip("/")

@@ -7,7 +7,7 @@ reviews, the conversation) so neither app has to know the other's querysets.
 from django import template
 from django.utils.timesince import timesince
 
-from learners.links import blob_line_url, commit_url
+from learners.links import blob_line_url
 from reviews import selectors
 from reviews.forms import ReplyForm
 
@@ -24,12 +24,6 @@ def waited(since, now=None):
 def line_url(comment, iteration):
     """A link to the comment's file and line at the reviewed commit; None for unknown hosts."""
     return blob_line_url(iteration.repo_url, iteration.commit_sha, comment.path, comment.line)
-
-
-@register.filter
-def iteration_commit_url(iteration):
-    """A link to the iteration's commit on its host; None for unknown hosts or no SHA."""
-    return commit_url(iteration.repo_url, iteration.commit_sha)
 
 
 @register.inclusion_tag("reviews/includes/submission_reviews.html")
