@@ -67,7 +67,9 @@ def client_for(client):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Per-process caches (the cohort overview's statistics) must not carry between tests.
-    from django.core.cache import cache
+    # Per-process caches (the cohort overview's statistics, kept pages) must not carry
+    # between tests.
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
