@@ -58,6 +58,12 @@ def parse_args(argv):
         "this niceness; -10 (as root) keeps other work on a shared machine from skewing it",
     )
     parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every page every time (PAGE_CACHE_SECONDS=0): what a page costs when "
+        "its data has just changed",
+    )
+    parser.add_argument(
         "--cost",
         action="store_true",
         help="instead of the load run, measure the CPU each page costs (one request at a time)",
@@ -193,6 +199,8 @@ def run(args) -> int:
         environ.Env.read_env(BASE_DIR / ".env")
     db = database.locate()
     env = production_env(db.url)
+    if args.no_page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
     setup_log_path = RESULTS_DIR / "setup.log"
     with open(setup_log_path, "w") as setup_log:
         if args.reuse_db:
@@ -226,10 +234,10 @@ def run(args) -> int:
 
     queries = {}
     for page in pages:
-        count, status = inprocess.count_queries(page.path, page.username)
+        count = inprocess.count_queries(page.path, page.username)
         queries[page.path] = count
-        if status != 200:
-            say(f"WARNING: {page.path} as {page.username} answers {status} in-process")
+        if count.status != 200:
+            say(f"WARNING: {page.path} as {page.username} answers {count.status} in-process")
 
     if args.cost:
         return run_cost(env=env, pages=pages, queries=queries)
@@ -249,9 +257,11 @@ def run(args) -> int:
         a.start()
         say(f"gunicorn A on {a.base_url}: {a.describe()}")
 
-        cookies = {}
+        cookies = {}  # what a browser sends after logging in: the session and CSRF cookies
         for username in {p.username for p in pages if p.username}:
-            cookies[username] = f"sessionid={Browser().log_in(a.base_url, username)}"
+            browser = Browser()
+            browser.log_in(a.base_url, username)
+            cookies[username] = browser.cookie_header()
 
         for page in pages:
             url = a.base_url + page.path

@@ -31,7 +31,7 @@ class Browser:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         headers = {}
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Cookie"] = self.cookie_header()
         body = None
         if data is not None:
             body = urlencode(data)
@@ -57,6 +57,9 @@ class Browser:
 
     def post(self, url: str, data: dict) -> Response:
         return self.request("POST", url, data=data)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     def log_in(self, base_url: str, username: str, password: str = DEMO_PASSWORD) -> str:
         """Log in through the real login form; returns the session id."""

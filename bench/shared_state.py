@@ -1,7 +1,9 @@
 """Two gunicorn instances, one database, one browser session alternating between them.
 
 If sessions, CSRF secrets or any state lived inside a process, a request landing on the other
-instance would be sent to the login page or refused; here every one must succeed.
+instance would be sent to the login page or refused; here every one must succeed. And A's pages
+must show what was posted to B: a page A kept in its page cache from before the tick would
+offer the same tick again.
 """
 
 import re
@@ -33,6 +35,7 @@ def check(a, b, *, targets, requests: int = 20) -> SharedStateResult:
     failures = []
     toggles = 0
     form = None
+    ticked_to = None  # the state the last tick posted to B set
     for i in range(requests):
         server = a if i % 2 == 0 else b
         step = i % 4
@@ -44,7 +47,9 @@ def check(a, b, *, targets, requests: int = 20) -> SharedStateResult:
             before = inprocess.objective_is_ticked(
                 username=targets.learner, objective_id=objective_id
             )
-            response = browser.post(server.base_url + form.action, dict(form.fields))
+            fields = dict(form.fields)
+            response = browser.post(server.base_url + form.action, fields)
+            ticked_to = fields.get("done")
             after = inprocess.objective_is_ticked(
                 username=targets.learner, objective_id=objective_id
             )
@@ -58,6 +63,10 @@ def check(a, b, *, targets, requests: int = 20) -> SharedStateResult:
             label = f"GET {path}"
             if step == 2 and expected:
                 form = find_form(response.text, TOGGLE_ACTION)
+                offered = dict(form.fields).get("done") if form else None
+                if ticked_to is not None and offered == ticked_to:
+                    expected = False
+                    label += f" (still offers done={offered}, the state B just set: stale)"
         served[server.name] += 1
         if not expected:
             failures.append(f"#{i} {label} on {server.name} answered {response.status}")
@@ -65,7 +74,8 @@ def check(a, b, *, targets, requests: int = 20) -> SharedStateResult:
     summary = (
         f"{requests - len(failures)}/{requests} requests as expected in one session "
         f"({a.name}: {served[a.name]}, {b.name}: {served[b.name]}; {toggles} objective ticks "
-        f"posted to {b.name} with the CSRF token from {a.name}'s page, each seen in PostgreSQL)"
+        f"posted to {b.name} with the CSRF token from {a.name}'s page, each seen in PostgreSQL "
+        f"and on {a.name}'s next stage page)"
     )
     if failures:
         summary += "; FAILED: " + "; ".join(failures[:5])
