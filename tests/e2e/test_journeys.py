@@ -250,6 +250,12 @@ def test_staff_journey(demo_data, page, new_page, live_server, settings):
     expect(page.get_by_role("heading", level=1)).to_have_text("Demo cohort")
     assert_accessible(page)
 
+    # The stage page as it is: seen twice with nothing changed, the second comes from the
+    # page cache (bootcamp/pagecache.py), which the admin edit below must not leave stale.
+    assert page.goto("/stages/python-fundamentals/").headers["x-page-cache"] == "miss"
+    assert page.goto("/stages/python-fundamentals/").headers["x-page-cache"] == "hit"
+    expect(page.locator("p.lead")).not_to_have_text(new_summary)
+
     # Edit a stage's summary in the admin...
     nav_link(page, "Admin").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
@@ -266,7 +272,7 @@ def test_staff_journey(demo_data, page, new_page, live_server, settings):
     assert_accessible(page)
 
     # ...and see it on the stage page.
-    page.goto("/stages/python-fundamentals/")
+    assert page.goto("/stages/python-fundamentals/").headers["x-page-cache"] == "miss"
     expect(page.locator("p.lead")).to_have_text(new_summary)
     assert_accessible(page)
 
