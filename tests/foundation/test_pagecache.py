@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache.backends import base as cache_base
 from django.core.cache.backends import locmem
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
-from bootcamp.pagecache import HEADER
+from bootcamp.pagecache import HEADER, database_state
 from learners.models import ObjectiveCheck
 from tests.factories import (
     IterationFactory,
@@ -89,6 +89,40 @@ def test_a_write_committed_by_another_connection_shows_on_the_next_visit(
 
     assert after[HEADER] == "miss"
     assert TICK in after.content.decode()
+
+
+@pytest.fixture
+def other_connection(db):
+    """A second connection to the test database, as another app process would have."""
+    other = connections.create_connection("default")
+    yield other
+    other.close()
+
+
+def test_the_state_changes_when_another_connections_transaction_ends(other_connection):
+    # Its commit is logged (the WAL moves) a moment before its data is visible; only the
+    # snapshot changes at the moment that matters.
+    other_connection.set_autocommit(False)
+    with other_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()")  # a transaction that writes
+    before = database_state()
+
+    other_connection.commit()
+    after = database_state()
+
+    assert before.snapshot != after.snapshot
+
+
+def test_a_transactions_own_writes_give_a_state_no_other_connection_has(
+    learner, objective, other_connection
+):
+    ObjectiveCheckFactory(learner=learner, objective=objective)  # not committed
+
+    mine, theirs = database_state(), database_state(using=other_connection)
+
+    assert mine.own_transaction
+    assert theirs.own_transaction == ""
+    assert mine != theirs
 
 
 def test_pages_are_kept_per_session(browser, learner, other_learner):
