@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bench.inprocess import QueryCount
 from bench.load import LoadResult
 
 MIN_RATIO = 0.25  # of /healthz throughput, for every page but the cohort overview and CSV
@@ -20,7 +21,7 @@ class Page:
 class Row:
     page: Page
     load: LoadResult
-    queries: int
+    queries: QueryCount
     ratio: float = 0.0
     failures: tuple[str, ...] = ()
 
