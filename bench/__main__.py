@@ -19,6 +19,7 @@ from bench.browser import Browser
 from bench.database import BASE_DIR
 from bench.load import run_wrk, wrk_path
 from bench.server import Gunicorn
+from bench.writes import BackgroundWrites
 
 RESULTS_DIR = BASE_DIR / "bench-results"
 
@@ -62,6 +63,13 @@ def parse_args(argv):
         action="store_true",
         help="render every page every time (PAGE_CACHE_SECONDS=0): what a page costs when "
         "its data has just changed",
+    )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0,
+        help="while each page is measured, another learner ticks an objective this often, "
+        "so kept pages keep going stale (0)",
     )
     parser.add_argument(
         "--cost",
@@ -245,6 +253,7 @@ def run(args) -> int:
     servers = []
     rows = []
     shared = None
+    writes = None
     try:
         a = Gunicorn(
             name="A",
@@ -263,15 +272,23 @@ def run(args) -> int:
             browser.log_in(a.base_url, username)
             cookies[username] = browser.cookie_header()
 
+        if args.writes_per_second > 0:
+            writes = BackgroundWrites(
+                a.base_url,
+                username="learner2" if targets.learner == "learner1" else "learner1",
+                stage_slug=targets.stage_slug,
+                per_second=args.writes_per_second,
+            )
         for page in pages:
             url = a.base_url + page.path
             cookie = cookies.get(page.username)
             load = dict(connections=args.connections, threads=args.wrk_threads, cookie=cookie)
             prioritise(args.nice)
-            if args.warmup > 0:
-                run_wrk(url, seconds=args.warmup, **load)
-                prioritise(args.nice)  # backends the warm-up opened
-            result = run_wrk(url, seconds=args.duration, **load)
+            with writes or contextlib.nullcontext():
+                if args.warmup > 0:
+                    run_wrk(url, seconds=args.warmup, **load)
+                    prioritise(args.nice)  # backends the warm-up opened
+                result = run_wrk(url, seconds=args.duration, **load)
             rows.append(report.Row(page=page, load=result, queries=queries[page.path]))
             say(
                 f"{page.path}: {result.per_second:.0f} req/s, p99 {result.p99_ms:.1f} ms, "
@@ -305,6 +322,12 @@ def run(args) -> int:
         f"gunicorn {a.describe()}; wrk {args.connections} connections, {args.wrk_threads} "
         f"threads, {args.duration:.0f} s per page after {args.warmup:.0f} s warm-up"
         + (f"; run at niceness {args.nice}" if args.nice else "")
+        + (
+            f"; {args.writes_per_second:g} writes/s by another learner during each page "
+            f"({writes.describe()})"
+            if writes
+            else ""
+        )
     )
     print()
     print(table)
@@ -316,8 +339,12 @@ def run(args) -> int:
         print(f"WARNING: {busy}")
     write_markdown(rows=rows, shared_line=shared_line, config=config, db=db, args=args, busy=busy)
     failed = [row.page.path for row in rows if not row.passed]
-    if failed or not shared.ok:
-        print(f"\nFAIL: {', '.join(failed) or 'two instances'}", file=sys.stderr)
+    if not shared.ok:
+        failed.append("two instances")
+    if writes and writes.failed:
+        failed.append("background writes")
+    if failed:
+        print(f"\nFAIL: {', '.join(failed)}", file=sys.stderr)
         return 1
     print("\nAll targets met.")
     return 0
