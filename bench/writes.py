@@ -10,8 +10,7 @@ import threading
 import time
 
 from bench.browser import Browser, find_form
-
-TOGGLE_ACTION = r"/objectives/(\d+)/check/"
+from bench.shared_state import TOGGLE_ACTION
 
 
 class BackgroundWrites:
