@@ -140,6 +140,17 @@ def test_each_row_shows_the_learner_link_project_stage_iteration_and_waiting_tim
     assert ">3\xa0days</time>" in content
 
 
+def test_work_sent_under_a_minute_ago_waits_under_a_minute_not_0_minutes(
+    client_for, cohort, mentor
+):
+    _waiting(cohort, hours_ago=0)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert ">under a minute</time>" in content
+    assert "0\xa0minutes" not in content
+
+
 def test_overdue_rows_are_highlighted_with_a_class_and_a_text_badge(
     client_for, cohort, mentor, settings
 ):
