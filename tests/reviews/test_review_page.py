@@ -428,6 +428,10 @@ def test_a_displaced_mentor_gets_their_text_back_with_who_took_over_and_when(
     assert 'value="request_changes"  id="id_verdict_1" checked>' in content
     assert 'value="app/main.py"' in content
     assert ">\nSplit this function.</textarea>" in content
+    # Saving again could only fail the same way: the form is there to copy from.
+    assert 'name="save_draft"' not in content
+    assert 'name="publish"' not in content
+    assert "cannot be saved or published: copy what you want to keep." in content
     assert _messages(response) == []
     assert Review.objects.count() == 0
     assert _state(claimed) == (Status.IN_REVIEW, staff.pk)
@@ -461,6 +465,8 @@ def test_a_mentor_whose_claim_was_released_gets_their_text_back(client_for, ment
         "submission again and save it. Nothing was saved."
     ) in content
     assert 'id="id_summary">\nKeep me.</textarea>' in content
+    assert 'name="publish"' not in content
+    assert f'action="/mentor/submissions/{claimed.pk}/claim/"' in content  # claim it again
     assert Review.objects.count() == 0
 
 
