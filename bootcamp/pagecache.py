@@ -93,20 +93,18 @@ def cache_per_session(view):
             return response
         response = view(request, *args, **kwargs)
         if _may_keep(request, response):
-            cache.set(key, (response["Content-Type"], response.content), _seconds())
+            cache.set(
+                key, (response["Content-Type"], response.content), settings.PAGE_CACHE_SECONDS
+            )
             response[HEADER] = "miss"
         return response
 
     return wrapper
 
 
-def _seconds() -> int:
-    return settings.PAGE_CACHE_SECONDS
-
-
 def _may_use_cache(request) -> bool:
     return (
-        _seconds() > 0
+        settings.PAGE_CACHE_SECONDS > 0
         and request.method == "GET"
         and request.user.is_authenticated
         # CsrfViewMiddleware put the secret from the visitor's cookie here (a fresh one if

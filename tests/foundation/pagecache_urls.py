@@ -13,6 +13,8 @@ def _kept(view):
 
 
 def _form(request):
+    if request.method == "POST":
+        return HttpResponse("<p>Posted.</p>")
     return HttpResponse(f"<form><input name=csrfmiddlewaretoken value={get_token(request)}></form>")
 
 
