@@ -255,15 +255,20 @@ def run(args) -> int:
     shared = None
     writes = None
     try:
-        a = Gunicorn(
-            name="A",
-            env=env,
-            workers=args.workers,
-            threads=args.threads,
-            log_path=RESULTS_DIR / "gunicorn-A.log",
-        )
-        servers.append(a)
-        a.start()
+
+        def start_gunicorn(name):
+            server = Gunicorn(
+                name=name,
+                env=env,
+                workers=args.workers,
+                threads=args.threads,
+                log_path=RESULTS_DIR / f"gunicorn-{name}.log",
+            )
+            servers.append(server)
+            server.start()
+            return server
+
+        a = start_gunicorn("A")
         say(f"gunicorn A on {a.base_url}: {a.describe()}")
 
         cookies = {}  # what a browser sends after logging in: the session and CSRF cookies
@@ -295,15 +300,7 @@ def run(args) -> int:
                 f"{result.errors} errors"
             )
 
-        b = Gunicorn(
-            name="B",
-            env=env,
-            workers=args.workers,
-            threads=args.threads,
-            log_path=RESULTS_DIR / "gunicorn-B.log",
-        )
-        servers.append(b)
-        b.start()
+        b = start_gunicorn("B")
         say(f"gunicorn B on {b.base_url}: two instances on one database")
         try:
             shared = shared_state.check(a, b, targets=targets, requests=args.shared_requests)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import django
 
 DEMO_COHORT = "demo"
-PAGE_CACHE_HEADER = "X-Page-Cache"  # bootcamp/pagecache.py: "hit" when a kept page was served
 STAFF_USERNAME = "staff"
 
 
@@ -104,6 +103,8 @@ def count_queries(path: str, username: str | None) -> QueryCount:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from bootcamp.pagecache import HEADER
+
     client = Client(HTTP_HOST="127.0.0.1")
     if username:
         client.force_login(get_user_model().objects.get(username=username))
@@ -125,7 +126,7 @@ def count_queries(path: str, username: str | None) -> QueryCount:
     kept, again = counted()
     return QueryCount(
         rendered=rendered,
-        kept=kept if again.get(PAGE_CACHE_HEADER) == "hit" else None,
+        kept=kept if again.get(HEADER) == "hit" else None,
         status=response.status_code,
     )
 
