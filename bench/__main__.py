@@ -59,12 +59,6 @@ def parse_args(argv):
         "this niceness; -10 (as root) keeps other work on a shared machine from skewing it",
     )
     parser.add_argument(
-        "--no-page-cache",
-        action="store_true",
-        help="render every page every time (PAGE_CACHE_SECONDS=0): what a page costs when "
-        "its data has just changed",
-    )
-    parser.add_argument(
         "--writes-per-second",
         type=float,
         default=0,
@@ -207,8 +201,6 @@ def run(args) -> int:
         environ.Env.read_env(BASE_DIR / ".env")
     db = database.locate()
     env = production_env(db.url)
-    if args.no_page_cache:
-        env["PAGE_CACHE_SECONDS"] = "0"
     setup_log_path = RESULTS_DIR / "setup.log"
     with open(setup_log_path, "w") as setup_log:
         if args.reuse_db:

@@ -110,19 +110,7 @@ if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Logged-in pages are kept in each process's memory and reused while the session, the URL and
-# the database are unchanged (bootcamp/pagecache.py); 0 turns that off. The key names a state of
-# the database, so processes and servers need not share this cache to agree. Off by default in
-# development, where an edited template should show on the next reload.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG and not TESTING else 60)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=300)},
-    },
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Authentication
 AUTHENTICATION_BACKENDS = [

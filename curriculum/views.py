@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from bootcamp.access import roles_for
-from bootcamp.pagecache import cache_per_session
 from curriculum.models import Project, Stage
 from learners.selectors import (
     learner_current_cohort,
@@ -23,7 +22,6 @@ def get_curriculum_for_user(queryset, user, **lookup):
 
 @login_required
 @require_safe
-@cache_per_session
 def stage_list(request):
     stages = list(Stage.objects.for_stage_list(request.user))
     if roles_for(request.user).is_learner:
@@ -39,7 +37,6 @@ def stage_list(request):
 
 @login_required
 @require_safe
-@cache_per_session
 def stage_detail(request, slug):
     stage = get_curriculum_for_user(
         Stage.objects.for_stage_detail(request.user), request.user, slug=slug
@@ -55,7 +52,6 @@ def stage_detail(request, slug):
 
 @login_required
 @require_safe
-@cache_per_session
 def project_detail(request, slug):
     project = get_curriculum_for_user(Project.objects.for_project_detail(), request.user, slug=slug)
     submission = None

@@ -15,7 +15,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from bootcamp.access import roles_for
-from bootcamp.pagecache import cache_per_session
 from learners.forms import CohortGridForm
 from learners.overview import (
     CELL_STATES,
@@ -34,7 +33,6 @@ LEARNERS_PER_PAGE = 50
 
 @login_required
 @require_safe
-@cache_per_session
 def cohort_list(request):
     roles = roles_for(request.user)
     if not (roles.is_mentor or roles.is_staff):
@@ -45,7 +43,6 @@ def cohort_list(request):
 
 @login_required
 @require_safe
-@cache_per_session
 def cohort_detail(request, slug):
     cohort = get_cohort_for_user(request.user, slug)
     sort = CohortGridForm(request.GET).chosen_sort()

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bootcamp.access import roles_for
-from bootcamp.pagecache import cache_per_session
 from curriculum.models import Objective, Project
 from learners.access import get_submission_for_user
 from learners.forms import ObjectiveCheckForm, SubmissionForm
@@ -24,7 +23,6 @@ from learners.services import TransitionError, objective_check_set
 
 @login_required
 @require_GET
-@cache_per_session
 def dashboard(request):
     if not roles_for(request.user).is_learner:
         return redirect("home")
@@ -145,7 +143,6 @@ def _initial_from_latest(submission: Submission) -> dict:
 
 @login_required
 @require_GET
-@cache_per_session
 def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
     return render(

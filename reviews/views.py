@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bootcamp.pagecache import cache_per_session
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user
 from learners.models import Submission
@@ -37,7 +36,6 @@ QUEUE_PAGE_SIZE = 15
 
 @login_required
 @require_safe
-@cache_per_session
 def queue(request):
     require_reviewer(request.user)
     now = timezone.now()
@@ -193,7 +191,6 @@ def _claim_lost(submission: Submission) -> str:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@cache_per_session
 def review(request, pk):
     submission = get_submission_for_reviewer(request.user, pk)
     iterations = selectors.iterations_for_review_page(submission)
@@ -271,7 +268,6 @@ def review(request, pk):
 
 @login_required
 @require_safe
-@cache_per_session
 def learner_progress(request, cohort_pk, learner_pk):
     cohort, learner = get_learner_for_reviewer(
         request.user, cohort_pk=cohort_pk, learner_pk=learner_pk

@@ -439,9 +439,8 @@ def test_project_brief_markdown_cannot_run_script(client_for, learner):
 
 
 def test_every_page_of_the_loaded_roadmap_renders_for_a_learner(
-    client_for, learner, django_assert_max_num_queries, settings
+    client_for, learner, django_assert_max_num_queries
 ):
-    settings.PAGE_CACHE_SECONDS = 0  # count what rendering costs, every time
     call_command("load_curriculum", stdout=StringIO())
     client = client_for(learner)
 

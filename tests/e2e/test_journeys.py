@@ -250,10 +250,8 @@ def test_staff_journey(demo_data, page, new_page, live_server, settings):
     expect(page.get_by_role("heading", level=1)).to_have_text("Demo cohort")
     assert_accessible(page)
 
-    # The stage page as it is: seen twice with nothing changed, the second comes from the
-    # page cache (bootcamp/pagecache.py), which the admin edit below must not leave stale.
-    assert page.goto("/stages/python-fundamentals/").headers["x-page-cache"] == "miss"
-    assert page.goto("/stages/python-fundamentals/").headers["x-page-cache"] == "hit"
+    # The stage page as it is...
+    page.goto("/stages/python-fundamentals/")
     expect(page.locator("p.lead")).not_to_have_text(new_summary)
 
     # Edit a stage's summary in the admin...
@@ -272,7 +270,7 @@ def test_staff_journey(demo_data, page, new_page, live_server, settings):
     assert_accessible(page)
 
     # ...and see it on the stage page.
-    assert page.goto("/stages/python-fundamentals/").headers["x-page-cache"] == "miss"
+    page.goto("/stages/python-fundamentals/")
     expect(page.locator("p.lead")).to_have_text(new_summary)
     assert_accessible(page)
 

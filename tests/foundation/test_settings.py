@@ -106,22 +106,3 @@ def test_no_model_change_lacks_a_migration():
 
     # --check exits non-zero (SystemExit) when a migration is missing.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
-
-
-@pytest.mark.parametrize(
-    ("env", "seconds"),
-    [
-        (PRODUCTION, "60"),
-        # Development: an edited template must show on the next reload.
-        ({"DEBUG": "on", "DATABASE_URL": PRODUCTION["DATABASE_URL"]}, "0"),
-        ({**PRODUCTION, "PAGE_CACHE_SECONDS": "5"}, "5"),
-    ],
-)
-def test_the_page_cache_is_on_in_production_and_off_in_development(env, seconds):
-    code = "import django; django.setup(); from django.conf import settings; "
-    code += "print(settings.PAGE_CACHE_SECONDS)"
-
-    result = run_django(code, **env)
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == seconds
