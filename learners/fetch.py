@@ -20,6 +20,7 @@ that touches the database.
 """
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -167,10 +168,8 @@ def _limit_self(limits: dict) -> None:
 
 
 def _kill_group(process) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # --- The child side -------------------------------------------------------------------------
@@ -295,10 +294,8 @@ class _Git:
         total = 0
         for root, _dirs, files in os.walk(os.path.join(self.env["GIT_DIR"], "objects")):
             for name in files:
-                try:
+                with contextlib.suppress(OSError):
                     total += os.lstat(os.path.join(root, name)).st_size
-                except OSError:
-                    pass
         return total
 
     def fetch(self, *args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
