@@ -27,6 +27,7 @@ from bootcamp.mail import absolute_url, send_after_commit
 from bootcamp.people import display_name
 from curriculum.models import Objective, Project
 from learners.models import ChecklistTick, Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from learners.snapshots import snapshot_request
 
 User = get_user_model()
 
@@ -170,6 +171,7 @@ def _iteration_add(
     ChecklistTick.objects.bulk_create(
         ChecklistTick(iteration=iteration, item=item) for item in checklist_items
     )
+    snapshot_request(iteration=iteration)
     return iteration
 
 
