@@ -8,6 +8,7 @@ unlucky world: a private repository (401), a slow one, a redirect to any address
 of every request, so a test can tell that a refused address was never contacted.
 """
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -104,6 +105,11 @@ def _handler_for(server: GitServer):
 
         def log_message(self, *args):  # quiet test output
             pass
+
+        def handle(self):
+            # The client may give up mid-answer (a killed fetch): nothing to report.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle()
 
         def do_GET(self):
             self._serve()

@@ -7,6 +7,7 @@ from tests.factories import (
     ProjectFactory,
     SubmissionFactory,
 )
+from tests.gitserver import GitServer
 
 
 @pytest.fixture
@@ -37,3 +38,12 @@ def make_submission(cohort, learner, project):
         return submission
 
     return make
+
+
+@pytest.fixture
+def git_server(tmp_path, settings):
+    """A smart-HTTP git server on loopback (tests/gitserver.py); the app may fetch from it."""
+    settings.REPOSITORY_ALLOW_LOOPBACK = True
+    server = GitServer(tmp_path).start()
+    yield server
+    server.stop()
