@@ -9,6 +9,11 @@ urlpatterns = [
     path("projects/<slug:slug>/submit/", views.submission_create, name="submission-create"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),
     path("submissions/<int:pk>/resubmit/", views.submission_resubmit, name="submission-resubmit"),
+    path(
+        "submissions/<int:pk>/iterations/<int:number>/checks/",
+        views.iteration_checks,
+        name="iteration-checks",
+    ),
     path("objectives/<int:pk>/check/", views.objective_toggle, name="objective-toggle"),
     path("cohorts/", cohort_views.cohort_list, name="cohort-list"),
     path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort-detail"),

@@ -8,8 +8,9 @@ from bootcamp.access import roles_for
 from curriculum.models import Objective, Project
 from learners.access import get_submission_for_user
 from learners.forms import ObjectiveCheckForm, SubmissionForm
-from learners.models import Submission
+from learners.models import Snapshot, Submission
 from learners.selectors import (
+    iteration_automated_checks,
     learner_current_cohort,
     learner_next_step,
     learner_progress,
@@ -19,6 +20,7 @@ from learners.selectors import (
     submission_latest_review,
 )
 from learners.services import TransitionError, objective_check_set
+from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
 @login_required
@@ -159,6 +161,13 @@ def submission_detail(request, pk):
                 submission.learner_id == request.user.pk
                 and submission.status == Submission.Status.CHANGES_REQUESTED
             ),
+            # The learner until a mentor claims it; its reviewers at any time.
+            "can_rerun_checks": submission.viewer_is_mentor
+            or request.user.is_staff
+            or (
+                submission.learner_id == request.user.pk
+                and submission.status == Submission.Status.SUBMITTED
+            ),
         },
     )
 
@@ -192,3 +201,29 @@ def objective_toggle(request, pk):
     # ends with the row's fragment, and the fallback names it too.
     fallback = f"{objective.stage.get_absolute_url()}#objective-{objective.pk}"
     return redirect(form.cleaned_data.get("next") or fallback)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def iteration_checks(request, pk, number):
+    """GET: the iteration's "Automated checks" section alone (what the submission page's
+    script polls while a snapshot is pending). POST: run the checks again."""
+    submission = get_submission_for_user(request.user, pk)
+    iteration = get_object_or_404(submission.iterations, number=number)
+    if request.method == "GET":
+        return render(
+            request,
+            "learners/includes/automated_checks.html",
+            {"checks": iteration_automated_checks(iteration=iteration), "can_rerun": False},
+        )
+    snapshot = get_object_or_404(Snapshot, iteration=iteration)
+    by_learner = submission.learner_id == request.user.pk
+    if not (by_learner or submission.viewer_is_mentor or request.user.is_staff):
+        raise Http404
+    try:
+        snapshot_rerun(snapshot=snapshot, by_learner=by_learner)
+    except SnapshotRefused as refused:
+        messages.info(request, str(refused))
+    else:
+        messages.success(request, "The checks are running again; results appear in a minute.")
+    return redirect(f"{submission.get_absolute_url()}#checks-{iteration.pk}")
