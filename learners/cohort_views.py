@@ -27,6 +27,7 @@ from learners.overview import (
     load_cells,
     weekly_chart,
 )
+from learners.selectors import cohort_checks_by_learner
 
 LEARNERS_PER_PAGE = 50
 
@@ -145,6 +146,7 @@ def cohort_progress_csv(request, slug):
     stages, rows = cohort_grid(cohort, sort="name")
     load_cells(rows)
     figures = figure_rows(cohort_figures(cohort, learners=len(rows)), cohort_weekly(cohort))
+    checks = cohort_checks_by_learner(cohort=cohort)
     writer = csv.writer(_Echo())
 
     def lines():
@@ -152,12 +154,14 @@ def cohort_progress_csv(request, slug):
         header = ["Username", "Full name", "E-mail"]
         header += [spreadsheet_safe(f"{stage.number}. {stage.title}") for stage in stages]
         header += ["Overall %", "Approved projects", "Submissions waiting"]
+        header += ["Automated checks passed", "Automated checks failed"]
         yield writer.writerow(header)
         for row in rows:
             user = row.user
             values = [user.get_username(), user.get_full_name(), user.email]
             values += [state.label for _, state in row.cells]
             values += [row.percent, row.approved, row.waiting]
+            values += checks.get(user.pk, ("", ""))
             yield writer.writerow([spreadsheet_safe(v) for v in values])
         # The page's "At a glance" figures, below a blank row so the table above stays a table.
         yield writer.writerow([])

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from curriculum.models import ChecklistItem, Project, Stage
@@ -286,3 +286,25 @@ def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
             for item in items
         ],
     )
+
+
+def cohort_checks_by_learner(*, cohort: Cohort) -> dict[int, tuple[int, int]]:
+    """learner id -> (checks passed, checks failed), summed over the ready snapshot of the
+    newest iteration of each of their submissions in the cohort. One query."""
+    newest = (
+        Iteration.objects.filter(submission=OuterRef("iteration__submission"))
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    rows = (
+        Snapshot.objects.filter(
+            iteration__submission__cohort=cohort,
+            status=Snapshot.Status.READY,
+            iteration=Subquery(newest),
+        )
+        .values("iteration__submission__learner_id")
+        .annotate(passed=Sum("checks_passed"), failed=Sum("checks_failed"))
+        .order_by()
+        .values_list("iteration__submission__learner_id", "passed", "failed")
+    )
+    return {learner_id: (passed, failed) for learner_id, passed, failed in rows}

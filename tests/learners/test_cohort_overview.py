@@ -480,6 +480,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "Overall %",
             "Approved projects",
             "Submissions waiting",
+            "Automated checks passed",
+            "Automated checks failed",
         ],
         [
             "ada",
@@ -491,6 +493,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "50",
             "2",
             "0",
+            "",
+            "",
         ],
         [
             "barbara",
@@ -502,6 +506,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "100",
             "4",
             "0",
+            "",
+            "",
         ],
         [
             "charles",
@@ -513,6 +519,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "0",
             "0",
             "0",
+            "",
+            "",
         ],
         [],
         ["Figure", "Value"],
@@ -633,8 +641,8 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     client = client_for(mentor)
 
     # session, user, the mentor's roles (their cohorts), the cohort, the grid's four, the
-    # figures' two, the weekly counts' two
-    with django_assert_num_queries(12):
+    # figures' two, the weekly counts' two, the automated checks' counts
+    with django_assert_num_queries(13):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
     assert len(rows) == n + 1 + 8
