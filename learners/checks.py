@@ -352,10 +352,24 @@ _DETECTORS = [
 ]
 
 
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_\-+/.~]")
+
+
 def mask(line: str, secret: str) -> str:
-    """The line with all but the first four characters of `secret` replaced by asterisks."""
-    shown = secret[:4] if len(secret) > 8 else ""
-    return line.strip().replace(secret, shown + "*" * min(12, len(secret) - len(shown)))
+    """The line with the secret's whole token (a detector may match only its prefix) shown as
+    its first four characters and asterisks; short secrets entirely as asterisks."""
+    line = line.strip()
+    start = line.find(secret)
+    if start < 0:
+        return line
+    end = start + len(secret)
+    while start > 0 and _TOKEN_CHAR.match(line[start - 1]):
+        start -= 1
+    while end < len(line) and _TOKEN_CHAR.match(line[end]):
+        end += 1
+    token = line[start:end]
+    shown = token[:4] if len(token) > 8 else ""
+    return line[:start] + shown + "*" * min(12, len(token) - len(shown)) + line[end:]
 
 
 def check_no_secrets(files, commits) -> Outcome:
