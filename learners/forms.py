@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -9,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from curriculum.models import ChecklistItem
 from learners.models import Membership
 from learners.overview import DEFAULT_SORT, SORTS
+from learners.repository import RepositoryRefused, url_check
 from learners.services import cohort_invite, submission_create, submission_resubmit
 
 URL_MAX_LENGTH = 500
@@ -88,7 +90,16 @@ class SubmissionForm(forms.Form):
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
 
     def clean_repo_url(self):
-        return clean_link(self.cleaned_data["repo_url"])
+        url = clean_link(self.cleaned_data["repo_url"])
+        try:  # the address form only; the worker checks where it resolves before fetching
+            url_check(
+                url,
+                hosts=settings.REPOSITORY_HOSTS,
+                allow_loopback=settings.REPOSITORY_ALLOW_LOOPBACK,
+            )
+        except RepositoryRefused as refused:
+            raise ValidationError(str(refused), code="host") from None
+        return url
 
     def clean_live_url(self):
         return clean_link(self.cleaned_data["live_url"])

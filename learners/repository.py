@@ -56,7 +56,7 @@ def url_check(url: str, *, hosts: list[str], allow_loopback: bool) -> tuple[str,
     if parts.scheme != "https":
         raise RepositoryRefused("The repository address must start with https://.")
     allowed = [name.strip().lower() for name in hosts if name.strip()]
-    if host not in allowed:
+    if host not in allowed and host.removeprefix("www.") not in allowed:
         raise RepositoryRefused(
             f"Repositories can be read from {', '.join(allowed) or 'no host'} only; "
             f"{host or 'this address'} is not one of them."
