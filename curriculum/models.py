@@ -65,7 +65,7 @@ class Stage(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("curriculum:stage-detail", kwargs={"slug": self.slug})
+        return reverse("learners:stage-detail", kwargs={"slug": self.slug})
 
 
 class Objective(models.Model):
@@ -128,7 +128,7 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("curriculum:project-detail", kwargs={"slug": self.slug})
+        return reverse("learners:project-detail", kwargs={"slug": self.slug})
 
     @property
     def skill_list(self):

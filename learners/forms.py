@@ -8,8 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from curriculum.models import ChecklistItem
 from learners.models import Membership
-from learners.overview import DEFAULT_SORT, SORTS
 from learners.services import cohort_invite, submission_create, submission_resubmit
+from reviews.overview import DEFAULT_SORT, SORTS
 
 URL_MAX_LENGTH = 500
 NOTES_MAX_LENGTH = 20_000

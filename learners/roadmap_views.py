@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from bootcamp.access import roles_for
 from curriculum.models import Project, Stage
+from learners.roles import roles_for
 from learners.selectors import (
     learner_current_cohort,
     learner_current_submission,
@@ -32,7 +32,7 @@ def stage_list(request):
         }
         for stage in stages:
             stage.progress = progress.get(stage.pk)
-    return render(request, "curriculum/stage_list.html", {"stages": stages})
+    return render(request, "learners/stage_list.html", {"stages": stages})
 
 
 @login_required
@@ -47,7 +47,7 @@ def stage_detail(request, slug):
         submissions = learner_stage_submissions(learner=request.user, stage=stage)
         for project in projects:
             project.submission = submissions.get(project.pk)
-    return render(request, "curriculum/stage_detail.html", {"stage": stage, "projects": projects})
+    return render(request, "learners/stage_detail.html", {"stage": stage, "projects": projects})
 
 
 @login_required
@@ -60,6 +60,6 @@ def project_detail(request, slug):
         submission = learner_current_submission(learner=request.user, project=project)
     return render(
         request,
-        "curriculum/project_detail.html",
+        "learners/project_detail.html",
         {"project": project, "submission": submission},
     )

@@ -4,11 +4,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bootcamp.access import roles_for
 from curriculum.models import Objective, Project
 from learners.access import get_submission_for_user
 from learners.forms import ObjectiveCheckForm, SubmissionForm
 from learners.models import Submission
+from learners.roles import roles_for
 from learners.selectors import (
     learner_current_cohort,
     learner_next_step,
@@ -32,7 +32,7 @@ def dashboard(request):
     submissions = list(learner_submissions(learner=request.user))
     return render(
         request,
-        "learners/dashboard.html",
+        "reviews/dashboard.html",
         {
             "progress": progress,
             "overall": progress_overall(progress),
@@ -73,7 +73,7 @@ def submission_create(request, slug):
         return redirect(submission)
     return render(
         request,
-        "learners/submission_form.html",
+        "reviews/submission_form.html",
         {"form": form, "project": project, "cohort": cohort, "submission": None},
     )
 
@@ -106,7 +106,7 @@ def submission_resubmit(request, pk):
         return redirect(submission)
     return render(
         request,
-        "learners/submission_form.html",
+        "reviews/submission_form.html",
         {
             "form": form,
             "project": submission.project,
@@ -147,7 +147,7 @@ def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
     return render(
         request,
-        "learners/submission_detail.html",
+        "reviews/submission_detail.html",
         {
             "submission": submission,
             "iterations": submission_iterations(submission=submission),
