@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 
@@ -19,16 +19,9 @@ class StageQuerySet(models.QuerySet):
         )
 
     def for_stage_detail(self, user):
-        # Two queries whatever the size of the stage: its objectives (each knowing whether this
-        # user ticked it) and its projects.
-        from learners.models import ObjectiveCheck
-
-        ticked = ObjectiveCheck.objects.filter(learner=user.pk, objective=OuterRef("pk"))
+        # One query for the stage's projects whatever their number; the objectives, with the
+        # viewer's ticks, are prefetched by learners.selectors.stages_for_detail.
         return self.prefetch_related(
-            Prefetch(
-                "objectives",
-                queryset=Objective.objects.order_by("order").annotate(is_done=Exists(ticked)),
-            ),
             Prefetch(
                 "projects",
                 queryset=Project.objects.filter(

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from learners import roadmap_views
-from reviews import learner_views
 
 app_name = "learners"
 
@@ -9,5 +8,5 @@ urlpatterns = [
     path("stages/", roadmap_views.stage_list, name="stage-list"),
     path("stages/<slug:slug>/", roadmap_views.stage_detail, name="stage-detail"),
     path("projects/<slug:slug>/", roadmap_views.project_detail, name="project-detail"),
-    path("objectives/<int:pk>/check/", learner_views.objective_toggle, name="objective-toggle"),
+    path("objectives/<int:pk>/check/", roadmap_views.objective_toggle, name="objective-toggle"),
 ]

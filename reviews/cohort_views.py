@@ -14,8 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from learners.forms import CohortGridForm
 from learners.roles import roles_for
+from reviews.forms import CohortGridForm
 from reviews.overview import (
     CELL_STATES,
     cohort_figures,
