@@ -2,25 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from bootcamp.access import roles_for
-from curriculum.models import Objective, Project
+from curriculum.models import Project
 from learners.access import get_submission_for_user
-from learners.forms import ObjectiveCheckForm, SubmissionForm
-from learners.models import Snapshot, Submission
+from learners.forms import SubmissionForm
+from learners.models import Submission
+from learners.roles import roles_for
 from learners.selectors import (
-    iteration_automated_checks,
     learner_current_cohort,
     learner_next_step,
     learner_progress,
     learner_submissions,
     progress_overall,
     submission_iterations,
-    submission_latest_review,
 )
-from learners.services import TransitionError, objective_check_set
-from learners.snapshots import SnapshotRefused, snapshot_rerun
+from learners.services import TransitionError
+from reviews.selectors import submission_latest_review
 
 
 @login_required
@@ -34,7 +32,7 @@ def dashboard(request):
     submissions = list(learner_submissions(learner=request.user))
     return render(
         request,
-        "learners/dashboard.html",
+        "reviews/dashboard.html",
         {
             "progress": progress,
             "overall": progress_overall(progress),
@@ -75,7 +73,7 @@ def submission_create(request, slug):
         return redirect(submission)
     return render(
         request,
-        "learners/submission_form.html",
+        "reviews/submission_form.html",
         {"form": form, "project": project, "cohort": cohort, "submission": None},
     )
 
@@ -108,7 +106,7 @@ def submission_resubmit(request, pk):
         return redirect(submission)
     return render(
         request,
-        "learners/submission_form.html",
+        "reviews/submission_form.html",
         {
             "form": form,
             "project": submission.project,
@@ -149,7 +147,7 @@ def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
     return render(
         request,
-        "learners/submission_detail.html",
+        "reviews/submission_detail.html",
         {
             "submission": submission,
             "iterations": submission_iterations(submission=submission),
@@ -170,60 +168,3 @@ def submission_detail(request, pk):
             ),
         },
     )
-
-
-@login_required
-@require_POST
-def objective_toggle(request, pk):
-    """Set (not flip) the learner's tick on an objective: the form says which state it wants."""
-    if not roles_for(request.user).is_learner:
-        raise Http404
-    objective = get_object_or_404(
-        Objective.objects.filter(stage__is_published=True).select_related("stage"), pk=pk
-    )
-    form = ObjectiveCheckForm(
-        request.POST, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    form.is_valid()  # a bad `next` alone still sets the tick, then returns to the stage
-    if "done" in form.errors:
-        messages.error(
-            request,
-            "That did not work: the form did not say whether the objective is done. Try again.",
-        )
-    else:
-        done = form.cleaned_data["done"]
-        objective_check_set(learner=request.user, objective=objective, done=done)
-        if done:
-            messages.success(request, f"Ticked: “{objective.text}”.")
-        else:
-            messages.info(request, f"Unticked: “{objective.text}”.")
-    # Back to the objective's row, not the top of a long stage page: the stage page's `next`
-    # ends with the row's fragment, and the fallback names it too.
-    fallback = f"{objective.stage.get_absolute_url()}#objective-{objective.pk}"
-    return redirect(form.cleaned_data.get("next") or fallback)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def iteration_checks(request, pk, number):
-    """GET: the iteration's "Automated checks" section alone (what the submission page's
-    script polls while a snapshot is pending). POST: run the checks again."""
-    submission = get_submission_for_user(request.user, pk)
-    iteration = get_object_or_404(submission.iterations, number=number)
-    if request.method == "GET":
-        return render(
-            request,
-            "learners/includes/automated_checks.html",
-            {"checks": iteration_automated_checks(iteration=iteration), "can_rerun": False},
-        )
-    snapshot = get_object_or_404(Snapshot, iteration=iteration)
-    by_learner = submission.learner_id == request.user.pk
-    if not (by_learner or submission.viewer_is_mentor or request.user.is_staff):
-        raise Http404
-    try:
-        snapshot_rerun(snapshot=snapshot, by_learner=by_learner)
-    except SnapshotRefused as refused:
-        messages.info(request, str(refused))
-    else:
-        messages.success(request, "The checks are running again; results appear in a minute.")
-    return redirect(f"{submission.get_absolute_url()}#checks-{iteration.pk}")
