@@ -6,6 +6,13 @@ the same project with the beginner's mistakes the checks exist for: a committed 
 AWS-style key, a committed `.venv/`, a README without a tests section, commits named "update".
 """
 
+import hashlib
+import random
+
+from learners.checks import RepoFile, checks_run
+from learners.fetch import FetchedFile, FetchResult
+from learners.models import Blob, CheckResult, Snapshot, SnapshotFile
+
 README = """\
 # Task manager
 
@@ -232,3 +239,121 @@ def demo_project(variant: str = "good") -> tuple[dict[str, str | bytes], list[st
     files[".venv/pyvenv.cfg"] = "home = /usr/bin\nversion = 3.11.2\n"
     files[".venv/lib/python3.11/site-packages/six.py"] = '"""six"""\n__version__ = "1.16.0"\n'
     return files, ["update", "update", "update", "update", "update"]
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The SHA git gives a file with this content (what a real fetch stores it under)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _encoded(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode()
+
+
+def demo_fetch_result(variant: str, *, commit_sha: str, rng: random.Random) -> FetchResult:
+    """What fetching the demo project at `commit_sha` would give, without git or a network."""
+    files, messages = demo_project(variant)
+    fetched = []
+    for path, content in sorted(files.items()):
+        data = _encoded(content)
+        is_text = isinstance(content, str)
+        fetched.append(
+            FetchedFile(
+                path=path,
+                blob_sha=git_blob_sha(data),
+                size=len(data),
+                kind="text" if is_text else "binary",
+                text=content if is_text else None,
+            )
+        )
+    commits = [
+        {
+            "sha": commit_sha if index == 0 else f"{rng.getrandbits(160):040x}",
+            "author": "",
+            "date": "",
+            "message": message,
+        }
+        for index, message in enumerate(reversed(messages))
+    ]
+    return FetchResult(commit_sha=commit_sha, commits=commits, files=fetched)
+
+
+def demo_text_lines() -> dict[str, int]:
+    """path -> number of lines of the demo project's text files: where line comments may point."""
+    files, _ = demo_project("good")
+    return {
+        path: content.count("\n") or 1
+        for path, content in files.items()
+        if isinstance(content, str) and content.strip()
+    }
+
+
+def demo_snapshots_create(*, iterations, rng: random.Random) -> int:
+    """A ready snapshot of a demo project for each saved iteration, in a few bulk INSERTs:
+    first iterations often the "needs-work" project, later ones the good one. Returns how many."""
+    outcomes, blobs = {}, {}
+    for variant in ("good", "needs-work"):
+        sample = demo_fetch_result(variant, commit_sha="0" * 40, rng=rng)
+        outcomes[variant] = checks_run(
+            files=[
+                RepoFile(path=f.path, kind=f.kind, size=f.size, text=f.text) for f in sample.files
+            ],
+            commits=sample.commits,
+        )
+        blobs.update({f.blob_sha: f for f in sample.files if f.kind == "text"})
+    Blob.objects.bulk_create(
+        [Blob(sha=sha, text=f.text, size=f.size) for sha, f in blobs.items()],
+        ignore_conflicts=True,
+    )
+    snapshots, results = [], {}
+    for iteration in iterations:
+        variant = "needs-work" if iteration.number == 1 and rng.random() < 0.5 else "good"
+        result = demo_fetch_result(variant, commit_sha=iteration.commit_sha, rng=rng)
+        counts = {
+            value: sum(o.result == value for o in outcomes[variant])
+            for value in ("pass", "warn", "fail")
+        }
+        snapshots.append(
+            Snapshot(
+                iteration=iteration,
+                status=Snapshot.Status.READY,
+                requested_sha=iteration.commit_sha,
+                commit_sha=iteration.commit_sha,
+                commits=result.commits,
+                checks_passed=counts["pass"],
+                checks_warned=counts["warn"],
+                checks_failed=counts["fail"],
+                requested_at=iteration.submitted_at,
+                finished_at=iteration.submitted_at,
+            )
+        )
+        results[iteration.pk] = (variant, result)
+    Snapshot.objects.bulk_create(snapshots, batch_size=1000)
+    files, checks = [], []
+    for snapshot in snapshots:
+        variant, result = results[snapshot.iteration_id]
+        files.extend(
+            SnapshotFile(
+                snapshot=snapshot,
+                path=f.path,
+                kind=f.kind,
+                size=f.size,
+                blob_sha=f.blob_sha,
+                blob_id=f.blob_sha if f.kind == "text" else None,
+            )
+            for f in result.files
+        )
+        checks.extend(
+            CheckResult(
+                snapshot=snapshot,
+                key=o.key,
+                position=position,
+                result=o.result,
+                summary=o.summary,
+                evidence=o.evidence,
+            )
+            for position, o in enumerate(outcomes[variant])
+        )
+    SnapshotFile.objects.bulk_create(files, batch_size=2000)
+    CheckResult.objects.bulk_create(checks, batch_size=2000)
+    return len(snapshots)
