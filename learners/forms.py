@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.models import Membership
 from learners.overview import DEFAULT_SORT, SORTS
@@ -70,6 +71,7 @@ class SubmissionForm(forms.Form):
         required=False,
         help_text="Optional, Markdown: what you want feedback on, what you know is unfinished.",
         widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[validate_markdown],
     )
     checklist = forms.ModelMultipleChoiceField(
         label="Repository checklist",

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
+from bootcamp.markdown import validate_markdown
 from curriculum.models import Stage
 from learners.models import Submission
 from reviews.models import Review
@@ -19,6 +20,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown. What works, what to change, and why. Needed to publish.",
+        validators=[validate_markdown],
     )
     verdict = forms.ChoiceField(
         choices=Review.Verdict.choices,
@@ -69,6 +71,7 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown.",
+        validators=[validate_markdown],
     )
 
     def clean_path(self):
@@ -123,6 +126,7 @@ class ReplyForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown.",
+        validators=[validate_markdown],
     )
 
     # The submission page is the learners app's; the reply view answers a rejected reply with
