@@ -76,8 +76,11 @@ class CommentForm(forms.Form):
 
     def clean_path(self):
         path = self.cleaned_data["path"]
-        if any(unicodedata.category(char) == "Cc" for char in path):
-            raise forms.ValidationError("A file path cannot contain control characters.")
+        # Format characters too: U+202E would show "main.py" for a path that is "yp.niam".
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in path):
+            raise forms.ValidationError(
+                "A file path cannot contain control or invisible formatting characters."
+            )
         # Paths are relative to the repository root; a leading slash is harmless, drop it.
         path = path.strip().lstrip("/")
         if ".." in path.split("/"):
