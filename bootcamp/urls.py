@@ -22,7 +22,6 @@ urlpatterns = [
     path("accounts/password_reset/", login.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("curriculum.urls")),
     path("", include("learners.urls")),
     path("", include("reviews.urls")),
 ]

@@ -10,7 +10,6 @@ from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
 from learners.models import Membership
-from learners.overview import DEFAULT_SORT, SORTS
 from learners.services import cohort_invite, submission_create, submission_resubmit
 
 URL_MAX_LENGTH = 500
@@ -216,12 +215,3 @@ class ObjectiveCheckForm(forms.Form):
         ):
             return value
         return ""  # an off-site or malformed target: the view falls back to the stage
-
-
-class CohortGridForm(forms.Form):
-    """The cohort grid's GET parameters. An unknown sort is not an error: the default applies."""
-
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
-
-    def chosen_sort(self) -> str:
-        return (self.is_valid() and self.cleaned_data["sort"]) or DEFAULT_SORT
