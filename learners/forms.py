@@ -1,7 +1,6 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -11,7 +10,6 @@ from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
 from learners.models import Membership
-from learners.repository import RepositoryRefused, url_check
 from learners.services import cohort_invite, submission_create, submission_resubmit
 
 URL_MAX_LENGTH = 500
@@ -114,16 +112,9 @@ class SubmissionForm(forms.Form):
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
 
     def clean_repo_url(self):
-        url = clean_repository_link(self.cleaned_data["repo_url"])
-        try:  # the address's form only; the worker checks where it resolves before fetching
-            url_check(
-                url,
-                hosts=settings.REPOSITORY_HOSTS,
-                allow_loopback=settings.REPOSITORY_ALLOW_LOOPBACK,
-            )
-        except RepositoryRefused as refused:
-            raise ValidationError(str(refused), code="host") from None
-        return url
+        # Any host is accepted: the worker fetches only from REPOSITORY_HOSTS (or loopback
+        # when allowed), and tells the learner plainly when a host is not one of them.
+        return clean_repository_link(self.cleaned_data["repo_url"])
 
     def clean_live_url(self):
         return clean_link(self.cleaned_data["live_url"])
