@@ -41,6 +41,7 @@ from urllib.parse import urljoin, urlsplit
 from learners.repository import RepositoryRefused, Target, target_resolve
 
 HISTORY_DEPTH = 50
+GIT_MINIMUM = (2, 37)  # http.curloptResolve, which pins the connection to checked addresses
 MAX_REDIRECTS = 5
 _REFS_SUFFIX = "/info/refs?service=git-upload-pack"
 # Failure reasons, the values of Snapshot.Reason.
@@ -272,6 +273,10 @@ class _Git:
             "-c", "http.lowSpeedLimit=1",
             "-c", f"http.lowSpeedTime={max(1, self.limits['seconds'])}",
         ]  # fmt: skip
+        version = self.run("version").stdout.decode().split()[-1]
+        if tuple(int(part) for part in re.findall(r"\d+", version)[:2]) < GIT_MINIMUM:
+            # Older git ignores http.curloptResolve: the connection would not be pinned.
+            raise FetchFailed(FAILED, f"The worker's git {version} is too old; 2.37 is needed.")
         self.run("init", "--bare", "--quiet", self.env["GIT_DIR"])
         self.run("remote", "add", "origin", url)
         self.run("config", "remote.origin.promisor", "true")
