@@ -78,7 +78,8 @@ def test_learners_tick_and_the_checks_result_show_side_by_side(
     _snapshot(iteration, checks=[SECRET_FOUND])
     page = client_for(learner).get(submission.get_absolute_url()).content.decode()
     assert (
-        f'<li data-checklist-item="{item.pk}" data-linked-check="no-secrets" data-linked-result="fail">'
+        f'<li data-checklist-item="{item.pk}" data-linked-check="no-secrets" '
+        'data-linked-result="fail">'
     ) in page
     assert "☑</span> Ticked\n      “No secrets committed”;" in page
     assert "1 possible secret(s) committed, the first in config.py:3." in page
