@@ -332,3 +332,21 @@ def test_iteration_without_a_snapshot_says_so(client_for, learner, make_submissi
     # An iteration saved before snapshots existed (the factory) has none.
     page = client_for(learner).get(submission.get_absolute_url()).content.decode()
     assert "it has no automated checks" in page
+
+
+def test_staff_ask_for_snapshots_again_from_the_admin(client_for, staff, make_submission):
+    submission = make_submission()
+    snapshot = _snapshot(submission.iterations.get(), status="failed", reason="timed_out")
+    client = client_for(staff)
+    listing = client.get("/admin/learners/snapshot/")
+    assert listing.status_code == 200
+    response = client.post(
+        "/admin/learners/snapshot/",
+        {"action": "fetch_again", "_selected_action": [snapshot.pk]},
+        follow=True,
+    )
+    assert "1 snapshot(s) will be fetched again." in response.content.decode()
+    snapshot.refresh_from_db()
+    assert snapshot.status == "pending"
+    detail = client.get(f"/admin/learners/snapshot/{snapshot.pk}/change/")
+    assert detail.status_code == 200
