@@ -20,9 +20,12 @@
           if (!fresh) {
             return;
           }
-          section.replaceWith(fresh);
-          enhance(fresh);
-          poll(fresh, count + 1);
+          // The content changes inside the same section, an aria-live region, so screen
+          // readers announce the results.
+          section.innerHTML = fresh.innerHTML;
+          section.dataset.snapshotStatus = fresh.dataset.snapshotStatus;
+          enhance(section);
+          poll(section, count + 1);
         })
         .catch(function () {
           poll(section, count + 1);

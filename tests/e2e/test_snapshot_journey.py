@@ -44,7 +44,7 @@ def test_learner_sees_the_checks_arrive_and_the_mentor_sees_them(demo_data, new_
 
     checks = page.get_by_role("region", name="Automated checks")
     expect(checks).to_have_attribute("data-snapshot-status", "pending")
-    expect(checks.get_by_role("status")).to_contain_text("Reading the repository")
+    expect(checks.locator(".checks-pending")).to_contain_text("Reading the repository")
     expect(checks).to_contain_text("The results appear here by themselves.")
     assert_accessible(page)
 
