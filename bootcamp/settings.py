@@ -246,5 +246,6 @@ LOGGING = {
         # Procrastinate says at INFO which tasks it registers, in every manage.py command.
         "procrastinate.periodic": {"level": "WARNING"},
         "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.jobs": {"level": "WARNING"},
     },
 }

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from learners.models import Membership
@@ -11,8 +13,29 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
-    # Mail goes to django.core.mail.outbox in tests (pytest-django's default); say it anyway.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Every e-mail goes into the outbox table (EMAIL_BACKEND); the mail jobs hand it on to
+    # django.core.mail.outbox here instead of a mail server.
+    settings.EMAIL_BACKEND = "bootcamp.mail.OutboxBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def deliver_mail(db):
+    """Run the mail jobs waiting in the queue now, in this process, as a worker would; the
+    messages land in django.core.mail.outbox. A test's transaction never commits, so no worker
+    could see them."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from bootcamp.tasks import MailNotSent, mail_send
+
+    def deliver():
+        jobs = ProcrastinateJob.objects.filter(task_name=mail_send.name, status="todo")
+        for job in jobs.order_by("id"):
+            # A refusal is recorded on the row; the worker would retry the job later.
+            with contextlib.suppress(MailNotSent):
+                mail_send(**job.args)
+
+    return deliver
 
 
 @pytest.fixture
