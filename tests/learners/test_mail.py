@@ -46,7 +46,9 @@ def test_submitting_queues_one_message_and_one_mail_job_per_mentor_of_the_cohort
         "You can claim it and review it from this page:\n"
         f"{settings.SITE_URL}/submissions/{submission.pk}/\n"
     )
-    jobs = ProcrastinateJob.objects.order_by("id")
+    jobs = ProcrastinateJob.objects.filter(
+        args__message_id__in=[m.pk for m in messages], task_name="bootcamp.mail_send"
+    ).order_by("id")
     assert [(j.queue_name, j.task_name, j.status, j.args) for j in jobs] == [
         ("mail", "bootcamp.mail_send", "todo", {"message_id": m.pk}) for m in messages
     ]
