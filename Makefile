@@ -11,6 +11,7 @@ PORT ?= 8000
 
 help:
 	@echo "make run        install, migrate, load the roadmap and demo accounts, serve http://$(HOST):$(PORT)"
+	@echo "               with a job worker beside it (Ctrl-C stops both)"
 	@echo "make test       install, lint, check migrations, run every test (browser tests included)"
 	@echo "               (a failed browser test keeps screenshots and HTML in test-artifacts/e2e/<test>/)"
 	@echo "make test-fast  the test suite without the browser journeys"
@@ -37,7 +38,7 @@ seed: migrate
 	$(PY) manage.py seed_demo --work
 
 run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/run_dev.py $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
