@@ -38,10 +38,12 @@ def test_submitting_queues_one_message_and_one_mail_job_per_mentor_of_the_cohort
         ("linus@example.com", "pending", "submission_new"),
     ]
     name = learner.get_full_name()
-    assert messages[0].subject == f"[bootcamp] {name} submitted Task manager for review"
+    assert (
+        messages[0].subject == f"[bootcamp] {name} submitted the project “Task manager” for review"
+    )
     assert messages[0].body == (
         "Hello,\n\n"
-        f"{name} has submitted Task manager for review, in Demo cohort.\n\n"
+        f"{name} has submitted the project “Task manager” for review, in Demo cohort.\n\n"
         "The repository is at https://github.com/ada/tasks\n\n"
         "You can claim it and review it from this page:\n"
         f"{settings.SITE_URL}/submissions/{submission.pk}/\n"
@@ -81,9 +83,12 @@ def test_resubmitting_mails_the_mentors_with_the_iteration(
     [message] = mail.outbox
     name = learner.get_full_name()
     assert message.to == [mentor.email]
-    assert message.subject == f"[bootcamp] {name} resubmitted Task manager (iteration 2)"
-    assert f"{name} has resubmitted Task manager in Demo cohort: this is iteration 2." in (
-        message.body
+    assert (
+        message.subject == f"[bootcamp] {name} resubmitted the project “Task manager” (iteration 2)"
+    )
+    assert (
+        f"{name} has resubmitted the project “Task manager” in Demo cohort: this is iteration 2."
+        in (message.body)
     )
 
 

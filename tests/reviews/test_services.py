@@ -170,10 +170,14 @@ def test_publish_emails_the_learner_the_summary_and_a_link(
     [message] = mailoutbox
     name = mentor.get_full_name()
     assert message.to == ["ada@example.com"]
-    assert message.subject == f"[bootcamp] {name} reviewed your Task tracker: changes requested"
+    assert (
+        message.subject
+        == f"[bootcamp] {name} reviewed your project “Task tracker”: changes requested"
+    )
     assert message.body == (
         "Hello Ada Lovelace,\n\n"
-        f"{name} has reviewed iteration 1 of your Task tracker. The verdict: changes requested.\n\n"
+        f"{name} has reviewed iteration 1 of your project “Task tracker”. The verdict: "
+        "changes requested.\n\n"
         f"{name} wrote:\n\n"
         "Solid start; see the comments.\n\n"
         "The full review, with the comments on your code, is on this page:\n"
@@ -301,9 +305,9 @@ def test_a_mentors_reply_emails_the_learner(submission, mentor, mailoutbox, deli
     [message] = mailoutbox
     name = mentor.get_full_name()
     assert message.to == ["ada@example.com"]
-    assert message.subject == f"[bootcamp] {name} replied about your Task tracker"
+    assert message.subject == f"[bootcamp] {name} replied about your project “Task tracker”"
     assert message.body == (
-        f"{name} replied about your Task tracker:\n\n"
+        f"{name} replied about your project “Task tracker”:\n\n"
         "Any questions?\n\n"
         "You can answer on this page:\n"
         f"http://127.0.0.1:8000/submissions/{submission.pk}/#conversation\n"
@@ -326,9 +330,12 @@ def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
         ["linus@example.com"],
         ["margaret@example.com"],
     ]
-    assert mailoutbox[0].subject == "[bootcamp] Ada Lovelace replied about Task tracker"
+    assert (
+        mailoutbox[0].subject
+        == "[bootcamp] Ada Lovelace replied about their project “Task tracker”"
+    )
     assert mailoutbox[0].body.startswith(
-        "Ada Lovelace replied about their Task tracker:\n\nI have a question.\n\n"
+        "Ada Lovelace replied about their project “Task tracker”:\n\nI have a question.\n\n"
     )
 
 
