@@ -19,6 +19,7 @@ urlpatterns = [
         ),
         name="invitation-confirm",
     ),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("curriculum.urls")),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -69,6 +70,18 @@ def healthz(request):
     if problem:
         return JsonResponse({"status": "error", "reason": f"job queue: {problem}"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with its e-mail among ours and its link from SITE_URL (not the request's
+    Host header, which a client chooses)."""
+
+    email_template_name = "emails/password_reset_body.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
 
 
 def csrf_failure(request, reason=""):
