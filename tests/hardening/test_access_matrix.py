@@ -48,6 +48,8 @@ EXPECTED = {
     "healthz": (lambda w: {}, everyone(OK)),
     # An invalid link shows the "this link no longer works" page to anyone.
     "invitation-confirm": (lambda w: {"uidb64": "MQ", "token": "bad-token"}, everyone(OK)),
+    # Django's password reset (its e-mail's link from SITE_URL): public, like the other auth views.
+    "password_reset": (lambda w: {}, everyone(OK)),
     "admin:index": (
         lambda w: {},
         {**everyone("-> /admin/login/?next=/admin/"), "staff": OK},
