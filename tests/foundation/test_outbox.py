@@ -146,3 +146,17 @@ def _job_waiting_since(*, days_ago: int) -> int:
             [days_ago, job_id],
         )
     return job_id
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_mail_queue_costs_the_same_queries_for_one_recipient_or_many(
+    count, django_assert_num_queries
+):
+    context = {"cohort": "Demo", "role": "learner", "username": "ada", "days": 1, "url": "/"}
+    recipients = [f"p{n}@example.com" for n in range(count)]
+
+    # SAVEPOINT, the messages' INSERT, the jobs' INSERT, RELEASE SAVEPOINT.
+    with django_assert_num_queries(4):
+        mail_queue(template="invitation", context=context, recipients=recipients)
+
+    assert OutboxMessage.objects.count() == count
