@@ -49,24 +49,24 @@ def worker_env(smtp_port: int) -> dict:
     return env
 
 
-def worker_command(*, wait: bool) -> list[str]:
+def worker_command(*, wait: bool, queues: str = "mail") -> list[str]:
     return [
         sys.executable,
         "manage.py",
         "procrastinate",
         "worker",
-        "--queues=mail",
+        f"--queues={queues}",
         "--wait" if wait else "--one-shot",
         # Retries are scheduled seconds ahead; look for them often.
         "--fetch-job-polling-interval=0.2",
     ]
 
 
-def run_worker_once(smtp_port: int, log: Path) -> None:
+def run_worker_once(smtp_port: int, log: Path, queues: str = "mail") -> None:
     """A worker that runs every job ready now, then exits."""
     with log.open("a") as out:
         subprocess.run(
-            worker_command(wait=False),
+            worker_command(wait=False, queues=queues),
             cwd=ROOT,
             env=worker_env(smtp_port),
             stdout=out,

@@ -1,10 +1,8 @@
 """The outbox in the admin, its retry window, and pruning."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -15,6 +13,7 @@ from bootcamp.mail import mail_queue
 from bootcamp.models import OutboxMessage
 from bootcamp.tasks import outbox_message_deliver, prune
 from tests.factories import OutboxMessageFactory
+from tests.foundation.jobs import free_port, run_worker_once
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +114,9 @@ def _finished_job(days_ago: int, status: str = "succeeded") -> int:
     return job_id
 
 
-def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(settings):
-    settings.PRUNE_AFTER_DAYS = 30
+@pytest.mark.django_db(transaction=True)
+def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_path):
+    # The worker's PRUNE_AFTER_DAYS is the default, 30.
     now = timezone.now()
     old_sent = OutboxMessageFactory(status="sent", sent_at=now - timedelta(days=31))
     kept = [
@@ -128,13 +128,14 @@ def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(settin
     recent_job = _finished_job(29)
     waiting = _job_waiting_since(days_ago=31)
 
-    async_to_sync(prune.func)(SimpleNamespace(app=app), timestamp=0)
+    prune_job = prune.defer(timestamp=0)
+    run_worker_once(free_port(), tmp_path / "worker.log", queues="housekeeping")
 
     assert not OutboxMessage.objects.filter(pk=old_sent.pk).exists()
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {m.pk for m in kept}
     remaining = set(ProcrastinateJob.objects.values_list("id", flat=True))
     assert remaining.isdisjoint(old_jobs)
-    assert {recent_job, waiting} <= remaining
+    assert {recent_job, waiting, prune_job} <= remaining
 
 
 def _job_waiting_since(*, days_ago: int) -> int:
