@@ -1,12 +1,11 @@
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from bootcamp.access import roles_for
+from learners.roles import roles_for
 
 
 @require_GET
@@ -15,11 +14,11 @@ def home(request):
         return render(request, "home.html")
     roles = roles_for(request.user)
     if roles.is_learner:
-        return redirect("learners:dashboard")
+        return redirect("reviews:dashboard")
     if roles.is_mentor:
         return redirect("reviews:queue")
     if roles.is_staff:
-        return redirect("learners:cohort-list")
+        return redirect("reviews:cohort-list")
     return render(request, "home.html")
 
 
@@ -70,18 +69,6 @@ def healthz(request):
     if problem:
         return JsonResponse({"status": "error", "reason": f"job queue: {problem}"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    """Django's, with its e-mail among ours and its link from SITE_URL (not the request's
-    Host header, which a client chooses)."""
-
-    email_template_name = "emails/password_reset_body.txt"
-    subject_template_name = "emails/password_reset_subject.txt"
-
-    def form_valid(self, form):
-        self.extra_email_context = {"site_url": settings.SITE_URL}
-        return super().form_valid(form)
 
 
 def csrf_failure(request, reason=""):

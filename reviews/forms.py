@@ -4,9 +4,11 @@ from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
+from bootcamp.markdown import validate_markdown
 from curriculum.models import Stage
 from learners.models import Submission
 from reviews.models import Review
+from reviews.overview import DEFAULT_SORT, SORTS
 from reviews.services import reply_create, review_publish, review_save_draft
 
 
@@ -19,6 +21,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown. What works, what to change, and why. Needed to publish.",
+        validators=[validate_markdown],
     )
     verdict = forms.ChoiceField(
         choices=Review.Verdict.choices,
@@ -69,12 +72,16 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown.",
+        validators=[validate_markdown],
     )
 
     def clean_path(self):
         path = self.cleaned_data["path"]
-        if any(unicodedata.category(char) == "Cc" for char in path):
-            raise forms.ValidationError("A file path cannot contain control characters.")
+        # Format characters too: U+202E would show "main.py" for a path that is "yp.niam".
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in path):
+            raise forms.ValidationError(
+                "A file path cannot contain control or invisible formatting characters."
+            )
         # Paths are relative to the repository root; a leading slash is harmless, drop it.
         path = path.strip().lstrip("/")
         if ".." in path.split("/"):
@@ -123,6 +130,7 @@ class ReplyForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown.",
+        validators=[validate_markdown],
     )
 
     # The submission page is the learners app's; the reply view answers a rejected reply with
@@ -202,3 +210,12 @@ class QueueFilterForm(forms.Form):
                 learner_name=Concat("learner__first_name", Value(" "), "learner__last_name")
             ).filter(Q(learner__username__icontains=term) | Q(learner_name__icontains=term))
         return submissions
+
+
+class CohortGridForm(forms.Form):
+    """The cohort grid's GET parameters. An unknown sort is not an error: the default applies."""
+
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+
+    def chosen_sort(self) -> str:
+        return (self.is_valid() and self.cleaned_data["sort"]) or DEFAULT_SORT

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.hardening.security import assert_security_headers
+from tests.hardening.security import assert_private_to, assert_security_headers
 
 ACTORS = ("anonymous", "learner", "other_learner", "other_mentor", "mentor", "staff")
 OK, LOGIN, NOT_FOUND, NOT_ALLOWED = "200", "login", "404", "405"
@@ -46,44 +46,44 @@ EXPECTED = {
         },
     ),
     "healthz": (lambda w: {}, everyone(OK)),
+    # Django's view with the e-mail link from SITE_URL (the other auth views are skipped).
+    "password_reset": (lambda w: {}, everyone(OK)),
     # An invalid link shows the "this link no longer works" page to anyone.
     "invitation-confirm": (lambda w: {"uidb64": "MQ", "token": "bad-token"}, everyone(OK)),
-    # Django's password reset (its e-mail's link from SITE_URL): public, like the other auth views.
-    "password_reset": (lambda w: {}, everyone(OK)),
     "admin:index": (
         lambda w: {},
         {**everyone("-> /admin/login/?next=/admin/"), "staff": OK},
     ),
-    "curriculum:stage-list": (lambda w: {}, logged_in(OK)),
-    "curriculum:stage-detail": (lambda w: {"slug": w.stage.slug}, logged_in(OK)),
-    "curriculum:project-detail": (lambda w: {"slug": w.project.slug}, logged_in(OK)),
-    "learners:dashboard": (
+    "learners:stage-list": (lambda w: {}, logged_in(OK)),
+    "learners:stage-detail": (lambda w: {"slug": w.stage.slug}, logged_in(OK)),
+    "learners:project-detail": (lambda w: {"slug": w.project.slug}, logged_in(OK)),
+    "reviews:dashboard": (
         lambda w: {},
         {**logged_in("-> /"), "learner": OK, "other_learner": OK},
     ),
     # Only learners of a cohort submit; everyone else is told the page does not exist.
-    "learners:submission-create": (
+    "reviews:submission-create": (
         lambda w: {"slug": w.unsubmitted_project.slug},
         {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
     ),
-    "learners:submission-detail": (
+    "reviews:submission-detail": (
         lambda w: {"pk": w.submission.pk},
         {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
     ),
-    "learners:submission-resubmit": (
+    "reviews:submission-resubmit": (
         lambda w: {"pk": w.submission.pk},
         {**logged_in(NOT_FOUND), "learner": OK},
     ),
     "learners:objective-toggle": (lambda w: {"pk": w.objective.pk}, post_only()),
-    "learners:cohort-list": (
+    "reviews:cohort-list": (
         lambda w: {},
         {**logged_in(NOT_FOUND), "other_mentor": OK, "mentor": OK, "staff": OK},
     ),
-    "learners:cohort-detail": (
+    "reviews:cohort-detail": (
         lambda w: {"slug": w.cohort.slug},
         {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
     ),
-    "learners:cohort-progress-csv": (
+    "reviews:cohort-progress-csv": (
         lambda w: {"slug": w.cohort.slug},
         {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
     ),
@@ -118,12 +118,12 @@ POST_EXPECTED = {
         },
     ),
     # An empty form: whoever may post gets it back with errors; nothing is created.
-    "learners:submission-create": (
+    "reviews:submission-create": (
         lambda w: {"slug": w.unsubmitted_project.slug},
         {},
         {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
     ),
-    "learners:submission-resubmit": (
+    "reviews:submission-resubmit": (
         lambda w: {"pk": w.submission.pk},
         {},
         {**logged_in(NOT_FOUND), "learner": OK},
@@ -210,6 +210,7 @@ def test_each_user_gets_the_expected_answer(world, name):
     for actor in ACTORS:
         response = client_as(world, actor).get(path)
         assert_security_headers(response)
+        assert_private_to(actor, response)
         observed[actor] = outcome(response)
 
     assert observed == expected, path
@@ -225,6 +226,7 @@ def test_each_user_gets_the_expected_answer_to_a_post(world, name):
         with rolled_back():
             response = client_as(world, actor).post(path, data)
         assert_security_headers(response)
+        assert_private_to(actor, response)
         observed[actor] = outcome(response)
 
     assert observed == {actor: value.format(w=world) for actor, value in expected.items()}, path

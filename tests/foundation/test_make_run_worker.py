@@ -1,4 +1,5 @@
-"""`make run` starts the development server and a worker as one command; both stop together."""
+"""`make run` starts the development server and a worker as one command (scripts/run.py with
+the Makefile's --also); both stop together."""
 
 import json
 import signal
@@ -24,7 +25,19 @@ def _deep_health(port: int):
 def test_run_dev_serves_with_a_live_worker_and_sigterm_stops_both():
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "scripts/run_dev.py", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "scripts/run.py",
+            f"--url=http://127.0.0.1:{port}",
+            "--logins=/nonexistent",
+            f"--also={sys.executable} manage.py procrastinate worker",
+            "--",
+            sys.executable,
+            "manage.py",
+            "runserver",
+            "--noreload",
+            f"127.0.0.1:{port}",
+        ],
         cwd=ROOT,
         env=worker_env(free_port()),
         stdout=subprocess.DEVNULL,
