@@ -1,5 +1,5 @@
-"""Writes to repository snapshots: request one for an iteration, take it (the worker's job:
-fetch, store, check), ask for it again.
+"""Writes to repository snapshots: request one for an iteration, take it (the worker's job,
+learners/tasks.py: fetch, store, check), ask for it again.
 
 The path of an iteration: the submit form's service saves it and calls `snapshot_request`
 in the same transaction, which creates a pending Snapshot and defers the fetch job; the
@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from learners.checks import RepoFile, checks_run
 from learners.fetch import FetchFailed, FetchResult, Limits, fetch_repository
@@ -27,6 +29,7 @@ from learners.models import (
     Submission,
 )
 
+SNAPSHOT_TASK = "learners.snapshots_fetch"
 RERUN_INTERVAL = timedelta(minutes=1)
 # A pending snapshot this old lost its worker (a crash, a deploy): it may be asked for again.
 STALE_AFTER = timedelta(minutes=5)
@@ -49,11 +52,39 @@ def limits_from_settings() -> Limits:
 
 
 def _defer_take(snapshot: Snapshot) -> None:
-    """Queue the fetch job in the current transaction.
+    """Queue the learner's fetch job in the current transaction (learners/tasks.py): the job
+    row commits with the snapshot, or neither does."""
+    learner_id = snapshot.iteration.submission.learner_id
+    lock = f"repositories-learner-{learner_id}"
+    task = app.configure_task(
+        name=SNAPSHOT_TASK, queue="repositories", lock=lock, queueing_lock=lock
+    )
+    try:
+        with transaction.atomic():  # a savepoint: the refused INSERT must not end the caller's
+            task.defer(learner_id=learner_id)
+    except AlreadyEnqueued:
+        pass  # the learner's waiting job takes this snapshot too
 
-    Until the job queue is installed, nothing is queued here: `manage.py snapshot_take
-    --pending` (or `--watch`, a small polling loop for local runs) takes the pending ones.
-    """
+
+def snapshots_take_for_learner(*, learner_id: int) -> int:
+    """The job's body: take the learner's pending snapshots, oldest first, including any that
+    arrive meanwhile. Returns how many were taken."""
+    taken, seen = 0, set()
+    while True:
+        pending = (
+            Snapshot.objects.filter(
+                status=Snapshot.Status.PENDING, iteration__submission__learner_id=learner_id
+            )
+            .exclude(pk__in=seen)
+            .order_by("requested_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pending is None:
+            return taken
+        seen.add(pending)
+        snapshot_take(snapshot_id=pending)
+        taken += 1
 
 
 def snapshot_request(*, iteration: Iteration) -> Snapshot:

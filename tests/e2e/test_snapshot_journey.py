@@ -7,12 +7,13 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from curriculum.models import Project
 from learners.demo_projects import demo_project
-from learners.models import Snapshot, Submission
+from learners.models import Submission
 from learners.services import submission_claim
-from learners.snapshots import snapshot_take
+from learners.tasks import snapshots_fetch
 from tests.e2e.axe import assert_accessible
 from tests.e2e.pages import log_in
 from tests.gitserver import GitServer
@@ -48,8 +49,9 @@ def test_learner_sees_the_checks_arrive_and_the_mentor_sees_them(demo_data, new_
     expect(checks).to_contain_text("The results appear here by themselves.")
     assert_accessible(page)
 
-    # The worker takes the job; the page, not reloaded, shows the results.
-    snapshot_take(snapshot_id=Snapshot.objects.get(iteration__submission=submission).pk)
+    # A worker takes the queued job; the page, not reloaded, shows the results.
+    job = ProcrastinateJob.objects.get(task_name="learners.snapshots_fetch", status="todo")
+    snapshots_fetch(**job.args)
     checks = page.get_by_role("region", name="Automated checks")
     expect(checks).to_have_attribute("data-snapshot-status", "ready", timeout=15_000)
     expect(checks.locator('[data-check="no-secrets"]')).to_have_attribute("data-result", "fail")

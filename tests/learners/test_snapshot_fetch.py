@@ -188,6 +188,8 @@ class _Listener:
                 conn, _ = self.sock.accept()
             except TimeoutError:
                 continue
+            except OSError:  # closed by close(): stop listening
+                return
             self.connections += 1
             conn.close()
 
