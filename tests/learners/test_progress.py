@@ -3,7 +3,7 @@
 import pytest
 
 from learners.models import Submission
-from learners.overview import cohort_grid
+from learners.overview import CohortGrid
 from learners.progress import Progress, percent_of
 from learners.selectors import learner_progress, progress_overall
 from tests.factories import (
@@ -76,7 +76,7 @@ def test_the_grid_and_the_learners_pages_agree(cohort, learner, roadmap):
 
     progress = learner_progress(learner=learner, cohort=cohort)
     overall = progress_overall(progress)
-    _, (row,) = cohort_grid(cohort)
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert [p.is_complete for p in progress] == [False, True, False]
     assert [state.key for _, state in row.cells] == ["in_progress", "complete", "in_progress"]
@@ -94,7 +94,7 @@ def test_a_stage_is_complete_without_its_objectives_in_the_grid_and_on_the_pages
     ObjectiveFactory(stage=roadmap["stages"][0])  # unticked
 
     progress = learner_progress(learner=learner, cohort=cohort)
-    _, (row,) = cohort_grid(cohort)
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert progress[0].is_complete is True
     assert row.cells[0][1].key == "complete"
@@ -108,7 +108,7 @@ def test_two_of_three_is_67_percent_in_the_grid_and_on_the_pages(cohort, learner
         approve(learner, cohort, project)
 
     progress = learner_progress(learner=learner, cohort=cohort)
-    _, (row,) = cohort_grid(cohort)
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert row.percent == 67
     assert progress_overall(progress).projects.percent == 67
