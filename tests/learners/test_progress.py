@@ -112,3 +112,19 @@ def test_two_of_three_is_67_percent_in_the_grid_and_on_the_pages(cohort, learner
 
     assert row.percent == 67
     assert progress_overall(progress).projects.percent == 67
+
+
+def test_a_project_approved_in_two_cohorts_counts_once_and_objectives_do_not_multiply_projects(
+    cohort, learner
+):
+    stage = StageFactory()
+    first, _ = (ProjectFactory(stage=stage, order=n) for n in (1, 2))
+    ticked, *_ = (ObjectiveFactory(stage=stage) for _ in range(3))
+    approve(learner, cohort, first)
+    approve(learner, CohortFactory(), first)
+    ObjectiveCheckFactory(learner=learner, objective=ticked)
+
+    (anywhere,) = learner_progress(learner=learner)
+
+    assert (anywhere.projects, anywhere.objectives) == (Progress(1, 2), Progress(1, 3))
+    assert (anywhere.approved, anywhere.published_projects) == (1, 2)
