@@ -167,12 +167,9 @@ def judge_growth(small: list[CostRow], large: list[CostRow], *, learner_ratio) -
     for a, b in zip(small, large, strict=True):
         row = GrowthRow(page=b.page, small=a, large=b, learner_ratio=learner_ratio)
         budget = growth_budget(b.page, learner_ratio=learner_ratio)
-        failures = []
-        if row.ratio > budget:
-            failures.append(f"> {budget:g}x")
-        if a.queries.second != b.queries.second:
-            failures.append(f"queries {a.queries.second} -> {b.queries.second}")
-        row.failures = tuple(failures)
+        # Query counts are not compared: the rows chosen differ (a learner whose next step is
+        # another kind of step runs one query more), and the tests pin each page's count.
+        row.failures = (f"> {budget:g}x",) if row.ratio > budget else ()
         rows.append(row)
     return rows
 
