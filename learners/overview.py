@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     DurationField,
     F,
+    FilteredRelation,
     Min,
     OuterRef,
     Q,
@@ -207,21 +208,12 @@ class CohortGrid:
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")
         if self.sort.lstrip("-") == "progress":
-            approved_required = (
-                Submission.objects.filter(
-                    cohort=self.cohort,
-                    learner=OuterRef("pk"),
-                    status=Status.APPROVED,
-                    project__is_required=True,
-                    project__is_published=True,
-                    project__stage__is_published=True,
+            # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
+            users = users.annotate(
+                progress_row=FilteredRelation(
+                    "progress_rows", condition=Q(progress_rows__cohort=self.cohort)
                 )
-                .order_by()
-                .values("learner")
-                .annotate(n=Count("pk"))
-                .values("n")
-            )
-            users = users.alias(progress=Coalesce(Subquery(approved_required), 0))
+            ).alias(progress=Coalesce("progress_row__approved_required", 0))
             progress = "-progress" if self.sort.startswith("-") else "progress"
             return users.order_by(progress, "sort_name", "username")
         return users.order_by("sort_name", "username")

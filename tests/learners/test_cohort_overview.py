@@ -2,13 +2,16 @@ import csv
 import datetime
 import io
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from learners.cohort_views import spreadsheet_safe
-from learners.models import Membership, Submission
+from learners.models import LearnerProgress, Membership, Submission
 from learners.overview import (
     CohortGrid,
     cohort_figures,
@@ -16,6 +19,7 @@ from learners.overview import (
     humanise_duration,
     weekly_chart,
 )
+from learners.services import learner_progress_refresh, submission_record_verdict
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -67,7 +71,7 @@ def add_submission(cohort, learner, project, status, *, mentor=None, submitted_a
         extra.update(claimed_by=mentor or UserFactory(), claimed_at=timezone.now())
     if status == Status.APPROVED:
         extra.setdefault("approved_at", timezone.now())
-    return SubmissionFactory(
+    submission = SubmissionFactory(
         cohort=cohort,
         learner=learner,
         project=project,
@@ -75,6 +79,9 @@ def add_submission(cohort, learner, project, status, *, mentor=None, submitted_a
         submitted_at=submitted_at or timezone.now(),
         **extra,
     )
+    if status == Status.APPROVED:  # as submission_record_verdict does when it approves
+        learner_progress_refresh(cohort_id=cohort.pk, learner_ids=[learner.pk])
+    return submission
 
 
 def states_by_user(cohort, stage_index=0):
@@ -220,11 +227,12 @@ def three_paced(cohort, curriculum):
     c = curriculum
     ada = add_learner(cohort, "ada", "Ada", "Lovelace")
     barbara = add_learner(cohort, "barbara", "Barbara", "Liskov")
-    add_learner(cohort, "charles", "Charles", "Babbage")
+    charles = add_learner(cohort, "charles", "Charles", "Babbage")
     for project in ("p1a", "p1b"):
         add_submission(cohort, ada, c[project], Status.APPROVED)
     for project in ("p1a", "p1b", "p2", "p3"):
         add_submission(cohort, barbara, c[project], Status.APPROVED)
+    return {"ada": ada, "barbara": barbara, "charles": charles}
 
 
 @pytest.mark.parametrize(
@@ -297,6 +305,57 @@ def test_progress_ties_are_in_name_order(client_for, cohort, mentor, curriculum)
     response = client_for(mentor).get(detail_url(cohort), {"sort": "-progress"})
 
     assert shown_usernames(response) == ["ann", "bob", "cid", "dan"]
+
+
+def progress_rows(cohort):
+    return dict(
+        LearnerProgress.objects.filter(cohort=cohort).values_list(
+            "learner__username", "approved_required"
+        )
+    )
+
+
+def test_approving_moves_the_learner_up_the_progress_order(
+    client_for, cohort, mentor, three_paced, curriculum
+):
+    charles = three_paced["charles"]
+    for project in ("p1a", "p1b", "p2"):
+        submission = add_submission(cohort, charles, curriculum[project], Status.IN_REVIEW)
+        submission_record_verdict(
+            submission=submission, mentor=submission.claimed_by, approved=True
+        )
+
+    response = client_for(mentor).get(detail_url(cohort), {"sort": "-progress"})
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 3}
+    assert shown_usernames(response) == ["barbara", "charles", "ada"]
+
+
+def test_requesting_changes_leaves_the_progress_row_alone(cohort, three_paced, curriculum):
+    submission = add_submission(cohort, three_paced["charles"], curriculum["p1a"], Status.IN_REVIEW)
+
+    submission_record_verdict(submission=submission, mentor=submission.claimed_by, approved=False)
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4}
+
+
+def test_refresh_progress_recounts_after_the_curriculum_changes(cohort, three_paced, curriculum):
+    curriculum["p1a"].is_required = False
+    curriculum["p1a"].save()
+    add_learner(cohort, "dora")
+
+    call_command("refresh_progress", stdout=io.StringIO())
+
+    assert progress_rows(cohort) == {"ada": 1, "barbara": 3, "charles": 0, "dora": 0}
+
+
+def test_the_migration_fills_one_row_per_learner(cohort, three_paced):
+    fill_progress = import_module("learners.migrations.0003_learnerprogress").fill_progress
+    LearnerProgress.objects.all().delete()
+
+    fill_progress(django_apps, None)
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 0}
 
 
 def test_overall_cell_shows_the_percentage_over_the_count(client_for, cohort, mentor, three_paced):
