@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bootcamp.context_processors.navigation",
+                "learners.context_processors.navigation",
             ],
             "builtins": [
                 "bootcamp.templatetags.markdown",

@@ -21,7 +21,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("curriculum.urls")),
     path("", include("learners.urls")),
     path("", include("reviews.urls")),
 ]

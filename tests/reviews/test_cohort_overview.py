@@ -10,16 +10,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from learners.cohort_views import spreadsheet_safe
 from learners.models import LearnerProgress, Membership, Submission
-from learners.overview import (
+from learners.services import learner_progress_refresh, submission_record_verdict
+from reviews.cohort_views import spreadsheet_safe
+from reviews.overview import (
     CohortGrid,
     cohort_figures,
     cohort_weekly,
     humanise_duration,
     weekly_chart,
 )
-from learners.services import learner_progress_refresh, submission_record_verdict
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -93,11 +93,11 @@ def states_by_user(cohort, stage_index=0):
 
 
 def detail_url(cohort):
-    return reverse("learners:cohort-detail", kwargs={"slug": cohort.slug})
+    return reverse("reviews:cohort-detail", kwargs={"slug": cohort.slug})
 
 
 def csv_url(cohort):
-    return reverse("learners:cohort-progress-csv", kwargs={"slug": cohort.slug})
+    return reverse("reviews:cohort-progress-csv", kwargs={"slug": cohort.slug})
 
 
 @pytest.mark.parametrize("url", [detail_url, csv_url])
@@ -130,7 +130,7 @@ def test_post_is_not_allowed(client_for, cohort, mentor, url):
 
 
 def test_unknown_cohort_is_404_even_for_staff(client_for, staff):
-    url = reverse("learners:cohort-detail", kwargs={"slug": "no-such-cohort"})
+    url = reverse("reviews:cohort-detail", kwargs={"slug": "no-such-cohort"})
 
     assert client_for(staff).get(url).status_code == 404
 
@@ -288,7 +288,7 @@ def test_name_order_is_the_shown_name_in_any_case_then_the_username(
 def test_each_page_of_the_grid_continues_the_order(
     client_for, cohort, mentor, three_paced, monkeypatch, sort, page, expected
 ):
-    monkeypatch.setattr("learners.cohort_views.LEARNERS_PER_PAGE", 2)
+    monkeypatch.setattr("reviews.cohort_views.LEARNERS_PER_PAGE", 2)
 
     response = client_for(mentor).get(detail_url(cohort), {"sort": sort, "page": page})
 
@@ -756,7 +756,7 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
 
 
 def list_url():
-    return reverse("learners:cohort-list")
+    return reverse("reviews:cohort-list")
 
 
 def test_cohort_list_shows_a_mentors_cohorts_with_counts(client_for, cohort, mentor, learner):
@@ -816,7 +816,7 @@ def test_staff_reach_the_overview_from_the_cohort_admin_page(client_for, cohort,
 
 
 def test_the_grid_pages_keep_the_sort_order(client_for, cohort, mentor, curriculum, monkeypatch):
-    monkeypatch.setattr("learners.cohort_views.LEARNERS_PER_PAGE", 2)
+    monkeypatch.setattr("reviews.cohort_views.LEARNERS_PER_PAGE", 2)
     for name in ("ann", "bob", "cid"):
         add_learner(cohort, name)
 
