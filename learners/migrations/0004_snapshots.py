@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0002_submission_claimed_by_protect'),
+        ('learners', '0003_learnerprogress'),
     ]
 
     operations = [
