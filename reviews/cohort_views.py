@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from learners.roles import roles_for
+from learners.access import get_cohort_for_user, reviewer_required
 from reviews.forms import CohortGridForm
 from reviews.overview import (
     CELL_STATES,
@@ -22,7 +22,6 @@ from reviews.overview import (
     cohort_grid,
     cohort_weekly,
     cohorts_for_list,
-    get_cohort_for_user,
     humanise_duration,
     load_cells,
     weekly_chart,
@@ -33,10 +32,8 @@ LEARNERS_PER_PAGE = 50
 
 @login_required
 @require_safe
+@reviewer_required
 def cohort_list(request):
-    roles = roles_for(request.user)
-    if not (roles.is_mentor or roles.is_staff):
-        raise Http404
     page = Paginator(cohorts_for_list(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "reviews/cohort_list.html", {"page": page})
 

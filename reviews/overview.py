@@ -26,7 +26,6 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.http import Http404
 from django.utils import timezone
 
 from bootcamp.people import display_name
@@ -42,14 +41,6 @@ WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
 
 
 # Access -----------------------------------------------------------------------------------
-
-
-def get_cohort_for_user(user, slug) -> Cohort:
-    """The cohort if `user` is staff or one of its mentors; 404 otherwise. One query."""
-    try:
-        return Cohort.objects.reviewable_by(user).get(slug=slug)
-    except Cohort.DoesNotExist:
-        raise Http404("No such cohort.") from None
 
 
 def cohorts_for_list(user):

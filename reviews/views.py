@@ -11,13 +11,12 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bootcamp.people import display_name
-from learners.access import get_submission_for_user
+from learners.access import get_membership_for_user, get_submission_for_user, reviewer_required
 from learners.models import Submission
 from learners.selectors import learner_progress as progress_for
 from learners.selectors import progress_overall
 from learners.services import TransitionError, submission_claim, submission_release
 from reviews import selectors
-from reviews.access import get_learner_for_reviewer, get_submission_for_reviewer, require_reviewer
 from reviews.forms import (
     COMMENT_PREFIX,
     ClaimForm,
@@ -36,8 +35,8 @@ QUEUE_PAGE_SIZE = 15
 
 @login_required
 @require_safe
+@reviewer_required
 def queue(request):
-    require_reviewer(request.user)
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     submissions = selectors.for_queue(request.user, now=now)
@@ -99,7 +98,7 @@ def _add_row_links(submissions, *, now):
 @login_required
 @require_POST
 def claim(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     form = ClaimForm(request.POST, user=request.user)
     take_over = form.is_valid() and form.cleaned_data["take_over"]
     try:
@@ -138,7 +137,7 @@ def _claim_missed(submission: Submission) -> str:
 @login_required
 @require_POST
 def release(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     try:
         submission_release(submission=submission, mentor=request.user)
     except TransitionError as error:
@@ -192,7 +191,7 @@ def _claim_lost(submission: Submission) -> str:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def review(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     iterations = selectors.iterations_for_review_page(submission)
     if not iterations:
         raise Http404  # a submission always has its first iteration; without one, nothing to see
@@ -269,9 +268,8 @@ def review(request, pk):
 @login_required
 @require_safe
 def learner_progress(request, cohort_pk, learner_pk):
-    cohort, learner = get_learner_for_reviewer(
-        request.user, cohort_pk=cohort_pk, learner_pk=learner_pk
-    )
+    membership = get_membership_for_user(request.user, cohort_pk=cohort_pk, learner_pk=learner_pk)
+    cohort, learner = membership.cohort, membership.user
     progress = progress_for(learner=learner, cohort=cohort)
     return render(
         request,

@@ -632,9 +632,9 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    # session, user, the mentor's roles (their cohorts), the cohort, the grid's four, the
-    # figures' two, the weekly counts' two
-    with django_assert_num_queries(12):
+    # session, user, the cohort (its mentors in a subquery), the grid's four, the figures'
+    # two, the weekly counts' two
+    with django_assert_num_queries(11):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
     assert len(rows) == n + 1 + 8
