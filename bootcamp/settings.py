@@ -83,7 +83,6 @@ TEMPLATES = [
             "builtins": [
                 "bootcamp.templatetags.markdown",
                 "bootcamp.templatetags.people",
-                "bootcamp.templatetags.fields",
             ],
         },
     }

@@ -41,6 +41,8 @@ def stage_detail(request, slug):
         submissions = learner_stage_submissions(learner=request.user, stage=stage)
         for project in projects:
             project.submission = submissions.get(project.pk)
+        for objective in stage.objectives.all():
+            objective.check_form = ObjectiveCheckForm.for_objective(request, objective)
     return render(request, "learners/stage_detail.html", {"stage": stage, "projects": projects})
 
 

@@ -178,7 +178,13 @@ def test_queue_filter_keeps_the_valid_filters_and_reports_the_bad_ones():
 
     form.is_valid()
     assert form.errors == {
-        "stage": ["Select a valid choice. no-such-stage is not one of the available choices."],
-        "status": ["Select a valid choice. approved is not one of the available choices."],
+        "stage": [
+            "Select a valid choice. no-such-stage is not one of the available choices. "
+            "This filter was ignored."
+        ],
+        "status": [
+            "Select a valid choice. approved is not one of the available choices. "
+            "This filter was ignored."
+        ],
     }
     assert form.cleaned_data == {"learner": "ada"}
