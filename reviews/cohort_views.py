@@ -22,10 +22,10 @@ from reviews.overview import (
     cohort_grid,
     cohort_weekly,
     cohorts_for_list,
-    humanise_duration,
     load_cells,
     weekly_chart,
 )
+from reviews.wording import duration
 
 LEARNERS_PER_PAGE = 50
 
@@ -57,8 +57,8 @@ def cohort_detail(request, slug):
         "page_query": urlencode({"sort": sort}),  # the pagination links keep the order
         "states": CELL_STATES,
         "figures": figures,
-        "median_week": humanise_duration(figures.median_week),
-        "median_overall": humanise_duration(figures.median_overall),
+        "median_week": duration(figures.median_week),
+        "median_overall": duration(figures.median_overall),
         "weekly": weekly,
         "chart": weekly_chart(weekly),
     }

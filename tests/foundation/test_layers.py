@@ -86,7 +86,7 @@ def test_no_template_reaches_up_to_a_higher_app():
         ),
         (
             "reviews/review.html",
-            '{% load learners_tags crispy_forms_tags %}{% include "learners/includes/x.html" %}'
+            '{% load crispy_forms_tags %}{% include "learners/includes/x.html" %}'
             "{% include template_name %}",
             [],
         ),

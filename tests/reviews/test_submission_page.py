@@ -65,8 +65,14 @@ def test_published_reviews_show_in_order_with_verdicts_and_markdown(
     assert content.index("<p>First <strong>pass</strong>.</p>") < content.index(
         "<p>Second pass.</p>"
     )
-    assert content.count('<span class="badge text-bg-warning">Changes requested</span>') == 1
-    assert content.count('<span class="badge text-bg-success">Approved</span>') == 1
+    # The verdicts in the submission's own status wording and badge.
+    assert (
+        content.count(
+            '<span class="badge status-badge status-changes_requested">Changes requested</span>'
+        )
+        == 1
+    )
+    assert content.count('<span class="badge status-badge status-approved">Approved</span>') == 1
 
 
 @pytest.mark.parametrize(
