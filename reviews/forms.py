@@ -177,10 +177,13 @@ class ClaimForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    # Worded as the rows' status badges: the model's labels.
     STATUS_CHOICES = [
         ("", "Any"),
-        (Submission.Status.SUBMITTED, "Waiting"),
-        (Submission.Status.IN_REVIEW, "In review"),
+        *(
+            (status.value, status.label)
+            for status in (Submission.Status.SUBMITTED, Submission.Status.IN_REVIEW)
+        ),
     ]
 
     # A bad filter is ignored, not refused: its message beside the field says so.

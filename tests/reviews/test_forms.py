@@ -196,3 +196,11 @@ def test_queue_filter_keeps_the_valid_filters_and_reports_the_bad_ones():
         ],
     }
     assert form.cleaned_data == {"learner": "ada"}
+
+
+def test_queue_status_filter_is_worded_as_the_status_badges(db):
+    assert QueueFilterForm().fields["status"].choices == [
+        ("", "Any"),
+        ("submitted", "Submitted"),
+        ("in_review", "In review"),
+    ]
