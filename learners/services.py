@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.people import display_name
 from curriculum.models import Objective, Project
 from learners.models import ChecklistTick, Cohort, Iteration, Membership, ObjectiveCheck, Submission
@@ -127,20 +127,19 @@ def _mentor_addresses(cohort) -> list[str]:
 
 
 def _notify_mentors(*, submission: Submission, iteration: Iteration) -> None:
-    """Tell the cohort's mentors, after commit, that work is waiting for them."""
-    name = display_name(submission.learner)
-    first = iteration.number == 1
-    verb = "submitted" if first else "resubmitted"
-    # The submission page links its mentors on to the review page: no other app's URL here.
-    submission_url = absolute_url(submission.get_absolute_url())
-    send_after_commit(
-        subject=f"{name} {verb} {submission.project.title}",
-        body=(
-            f"{name} has {verb} {submission.project.title} in {submission.cohort.name}"
-            f"{'' if first else f' (iteration {iteration.number})'}.\n\n"
-            f"Repository: {iteration.repo_url}\n\n"
-            f"Claim and review it from here:\n{submission_url}\n"
-        ),
+    """Queue, in this transaction, an e-mail telling the cohort's mentors work is waiting."""
+    mail_queue(
+        template="submission_new",
+        context={
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "cohort": submission.cohort.name,
+            "first": iteration.number == 1,
+            "iteration": iteration.number,
+            "repo_url": iteration.repo_url,
+            # The submission page links its mentors on to the review page: no other app's URL.
+            "url": absolute_url(submission.get_absolute_url()),
+        },
         recipients=_mentor_addresses(submission.cohort),
     )
 
@@ -280,7 +279,15 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
 class InviteResult:
     users_created: list = field(default_factory=list)
     memberships_created: list = field(default_factory=list)
+    # Each list holds users. An invitation e-mail is queued for `emailed` (the admin's outbox
+    # and the invite page show when it is sent, or that it failed).
     emailed: list = field(default_factory=list)
+    # Already in the cohort with this role and a password of their own: nothing to send.
+    already_members: list = field(default_factory=list)
+    # Added, but they chose a password before (another cohort): they know the way in.
+    added_with_password: list = field(default_factory=list)
+    # Deactivated accounts: added to nothing new, sent nothing.
+    inactive: list = field(default_factory=list)
     # Already in the cohort with the other role: left alone, staff decide.
     role_conflicts: list = field(default_factory=list)
 
@@ -310,16 +317,15 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
             "token": default_token_generator.make_token(user),
         },
     )
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600))
-    send_after_commit(
-        subject=f"You are invited to {cohort.name}",
-        body=(
-            f"Hello,\n\nYou have been invited to join {cohort.name} on bootcamp as a "
-            f"{Membership.Role(role).label.lower()}.\n\n"
-            f"Your username is: {user.get_username()}\n\n"
-            f"Choose your password here (the link works once and expires in {days} "
-            f"day{'s' if days != 1 else ''}):\n{absolute_url(path)}\n"
-        ),
+    mail_queue(
+        template="invitation",
+        context={
+            "cohort": cohort.name,
+            "role": Membership.Role(role).label.lower(),
+            "username": user.get_username(),
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
+            "url": absolute_url(path),
+        },
         recipients=[user.email],
     )
 
@@ -347,7 +353,27 @@ def cohort_invite(*, cohort: Cohort, emails: list[str], role: str) -> InviteResu
             result.memberships_created.append(membership)
         elif membership.role != role:
             result.role_conflicts.append(membership)
-        if not user.has_usable_password() and user.is_active:
+            continue
+        if not user.is_active:
+            result.inactive.append(user)
+        elif not user.has_usable_password():
             _send_invitation(user=user, cohort=cohort, role=role)
             result.emailed.append(user)
+        elif created:
+            result.added_with_password.append(user)
+        else:
+            result.already_members.append(user)
     return result
+
+
+@transaction.atomic
+def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
+    """A fresh set-password link for someone invited to the cohort who has not used theirs."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(cohort=cohort, user=user, user__is_active=True)
+        .first()
+    )
+    if membership is None or membership.user.has_usable_password():
+        raise ValueError("Only people invited to this cohort who have no password yet.")
+    _send_invitation(user=membership.user, cohort=cohort, role=membership.role)

@@ -8,12 +8,11 @@ published, a review never changes again.
 from django.db import transaction
 from django.utils import timezone
 
-from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import submission_record_verdict
 from reviews.models import Reply, Review, ReviewComment
-from reviews.wording import work_name
 
 Status = Submission.Status
 
@@ -114,15 +113,19 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
     review.save()
     _replace_comments(review=review, comments=comments)
 
-    outcome = "approved" if review.verdict == Review.Verdict.APPROVE else "changes requested"
-    send_after_commit(
-        subject=f"Your {submission.project.title} was reviewed: {outcome}",
-        body=(
-            f"Hello {display_name(submission.learner)},\n\n"
-            f"{display_name(mentor)} has reviewed Iteration {iteration.number} of your "
-            f"{submission.project.title}: {outcome}.\n\n"
-            f"Read the review: {absolute_url(submission.get_absolute_url())}\n"
-        ),
+    mail_queue(
+        template="review_published",
+        context={
+            "learner": display_name(submission.learner),
+            "mentor": display_name(mentor),
+            "project": submission.project.title,
+            "iteration": iteration.number,
+            "outcome": "approved"
+            if review.verdict == Review.Verdict.APPROVE
+            else "changes requested",
+            "summary": review.summary,
+            "url": absolute_url(submission.get_absolute_url()),
+        },
         recipients=[submission.learner.email],
     )
     return review
@@ -151,17 +154,16 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
-    # The learner reads about their own work; the mentors about one learner's among many.
-    if author.pk == submission.learner_id:
-        work = work_name(submission)
-    else:
-        work = f"your {submission.project.title}"
-    send_after_commit(
-        subject=f"New reply on {submission.project.title}",
-        body=(
-            f"{display_name(author)} wrote on {work}:\n\n{body}\n\n"
-            f"Reply here: {absolute_url(submission.get_absolute_url())}#conversation\n"
-        ),
+    mail_queue(
+        template="reply_new",
+        context={
+            "author": display_name(author),
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "to_learner": author.pk != submission.learner_id,
+            "body": body,
+            "url": absolute_url(submission.get_absolute_url()) + "#conversation",
+        },
         recipients=_reply_recipients(submission=submission, author=author),
     )
     return reply
