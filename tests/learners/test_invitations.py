@@ -162,6 +162,19 @@ def test_resending_an_invitation_queues_a_fresh_link(invite, cohort, client):
     assert "Welcome — choose your password" in client.get(link_in(message), follow=True).text
 
 
+def test_a_resent_invitation_makes_the_old_link_stop_working(invite, cohort, client):
+    invite(["ada@example.com"])
+    old = link_in(mail.outbox[0])
+    mail.outbox.clear()
+
+    cohort_invitation_resend(cohort=cohort, user=User.objects.get())
+    invite([])  # deliver what is queued
+    new = link_in(mail.outbox[0])
+
+    assert "This invitation link no longer works" in client.get(old, follow=True).text
+    assert "Welcome — choose your password" in client.get(new, follow=True).text
+
+
 def test_resending_to_someone_with_a_password_is_refused(cohort, learner):
     with pytest.raises(ValueError, match="no password yet"):
         cohort_invitation_resend(cohort=cohort, user=learner)
