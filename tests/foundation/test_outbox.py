@@ -4,20 +4,21 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from bootcamp.mail import mail_queue
+from bootcamp.mail import OutboxBackend, mail_queue
 from bootcamp.models import OutboxMessage
-from bootcamp.tasks import outbox_message_deliver, prune
+from bootcamp.tasks import MailRetry, outbox_message_deliver, prune, retry_stalled_jobs
 from tests.factories import OutboxMessageFactory
-from tests.foundation.jobs import free_port, run_worker_once
+from tests.foundation.jobs import SMTPServer, free_port, job_deferred, run_worker_once
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/bootcamp/outboxmessage/"
+DAY = 24 * 3600
 
 
 def test_mail_queue_drops_empty_and_repeated_addresses_and_renders_without_escaping(
@@ -102,18 +103,6 @@ def test_send_again_requeues_a_failed_message_with_a_fresh_window(client_for, st
     assert (failed.status, failed.attempts) == ("sent", 41)
 
 
-def _finished_job(days_ago: int, status: str = "succeeded") -> int:
-    job_id = app.configure_task("bootcamp.mail_send").defer(message_id=0)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE procrastinate_jobs SET status = %s WHERE id = %s", [status, job_id])
-        cursor.execute(
-            "UPDATE procrastinate_events SET at = now() - make_interval(days => %s) "
-            "WHERE job_id = %s",
-            [days_ago, job_id],
-        )
-    return job_id
-
-
 @pytest.mark.django_db(transaction=True)
 def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_path):
     # The worker's PRUNE_AFTER_DAYS is the default, 30.
@@ -124,9 +113,12 @@ def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_pa
         OutboxMessageFactory(status="failed", queued_at=now - timedelta(days=90)),
         OutboxMessageFactory(status="pending", queued_at=now - timedelta(days=90)),
     ]
-    old_jobs = [_finished_job(31), _finished_job(31, "failed")]
-    recent_job = _finished_job(29)
-    waiting = _job_waiting_since(days_ago=31)
+    old_jobs = [
+        job_deferred(seconds_ago=31 * DAY, status="succeeded"),
+        job_deferred(seconds_ago=31 * DAY, status="failed"),
+    ]
+    recent_job = job_deferred(seconds_ago=29 * DAY, status="succeeded")
+    waiting = job_deferred(seconds_ago=31 * DAY)
 
     prune_job = prune.defer(timestamp=0)
     run_worker_once(free_port(), tmp_path / "worker.log", queues="housekeeping")
@@ -136,17 +128,6 @@ def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_pa
     remaining = set(ProcrastinateJob.objects.values_list("id", flat=True))
     assert remaining.isdisjoint(old_jobs)
     assert {recent_job, waiting, prune_job} <= remaining
-
-
-def _job_waiting_since(*, days_ago: int) -> int:
-    job_id = app.configure_task("bootcamp.mail_send").defer(message_id=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE procrastinate_events SET at = now() - make_interval(days => %s) "
-            "WHERE job_id = %s",
-            [days_ago, job_id],
-        )
-    return job_id
 
 
 @pytest.mark.parametrize("count", [1, 5])
@@ -161,3 +142,96 @@ def test_mail_queue_costs_the_same_queries_for_one_recipient_or_many(
         mail_queue(template="invitation", context=context, recipients=recipients)
 
     assert OutboxMessage.objects.count() == count
+
+
+def test_send_again_requeues_failed_and_pending_and_leaves_sent_mail_alone(client_for, staff):
+    sent_at = timezone.now() - timedelta(hours=1)
+    sent = OutboxMessageFactory(status="sent", sent_at=sent_at, attempts=1)
+    failed = OutboxMessageFactory(status="failed", attempts=40)
+    pending = OutboxMessageFactory(status="pending", attempts=2)
+    jobs_before = ProcrastinateJob.objects.count()
+
+    response = client_for(staff).post(
+        CHANGELIST,
+        {"action": "send_again", "_selected_action": [sent.pk, failed.pk, pending.pk]},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "2 messages queued again. 1 skipped: it was sent already."
+    ]
+    sent.refresh_from_db()
+    assert (sent.status, sent.sent_at) == ("sent", sent_at)
+    assert set(OutboxMessage.objects.values_list("pk", "status")) == {
+        (sent.pk, "sent"),
+        (failed.pk, "pending"),
+        (pending.pk, "pending"),
+    }
+    new_jobs = ProcrastinateJob.objects.order_by("id")[jobs_before:]
+    assert sorted(job.args["message_id"] for job in new_jobs) == sorted([failed.pk, pending.pk])
+
+
+def test_a_mail_job_failing_for_another_reason_keeps_retrying_within_its_window():
+    class Job:  # what the strategy reads of Procrastinate's job
+        attempts = 0
+
+    for attempts in (9, 10, 100, 1439):
+        Job.attempts = attempts
+        decision = MailRetry().get_retry_decision(exception=RuntimeError("db away"), job=Job)
+        assert decision is not None, attempts
+        assert decision.retry_at is not None, attempts
+
+
+@pytest.fixture
+def smtp(settings):
+    port = free_port()
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    with SMTPServer(port) as server:
+        yield server
+
+
+def test_a_recipient_the_server_refuses_for_good_is_marked_failed_at_once(smtp):
+    smtp.recorder.refuse = {
+        "nobody@example.com": "550 5.1.1 no such user",
+        "full@example.com": "452 4.2.2 mailbox full",
+    }
+    gone = OutboxMessageFactory(to="nobody@example.com")
+    later = OutboxMessageFactory(to="full@example.com")
+
+    assert outbox_message_deliver(message_id=gone.pk) == ""  # no retry
+    assert outbox_message_deliver(message_id=later.pk).startswith("SMTPRecipientsRefused:")
+
+    gone.refresh_from_db()
+    later.refresh_from_db()
+    assert (gone.status, gone.attempts) == ("failed", 1)
+    assert gone.last_error == (
+        "SMTPRecipientsRefused: {'nobody@example.com': (550, b'5.1.1 no such user')}"
+    )
+    assert (later.status, later.attempts) == ("pending", 1)
+    assert smtp.recorder.messages == []
+
+
+def test_the_outbox_backend_refuses_html_and_attachments_rather_than_drop_them():
+    html = EmailMultiAlternatives("Hi", "text", to=["ada@example.com"])
+    html.attach_alternative("<p>text</p>", "text/html")
+    attached = EmailMultiAlternatives("Hi", "text", to=["ada@example.com"])
+    attached.attach("notes.txt", "some notes", "text/plain")
+
+    for message in (html, attached):
+        with pytest.raises(ValueError, match="plain text only"):
+            OutboxBackend().send_messages([message])
+
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_the_housekeeping_jobs_are_registered_with_their_schedules():
+    schedules = {
+        periodic.task.name: periodic.cron
+        for periodic in app.periodic_registry.periodic_tasks.values()
+    }
+
+    assert schedules[retry_stalled_jobs.name] == "* * * * *"
+    assert schedules[prune.name] == "17 3 * * *"
