@@ -3,6 +3,7 @@ so a worker sees what the test commits."""
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -180,3 +181,36 @@ def test_two_jobs_for_one_message_send_it_once_and_the_second_never_waits_for_th
     assert server.recipients == ["ada@example.com"]
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
+
+
+def test_send_again_while_a_worker_is_sending_waits_and_skips_the_message_it_sent(log):
+    port = free_port()
+    message = queue_invitation("ada@example.com")
+    results = []
+
+    def resend_in_own_connection():  # a staff member's request, beside the worker
+        try:
+            results.append(outbox_resend(messages=[message]))
+        finally:
+            connection.close()
+
+    with SMTPServer(port) as server:
+        server.recorder.hold, server.recorder.hold_reply = True, "250 OK"
+        sending = start_worker(port, log)
+        try:
+            assert server.recorder.holding.wait(timeout=30), "the worker never reached SMTP"
+            resend = threading.Thread(target=resend_in_own_connection)
+            resend.start()  # waits for the row the worker holds
+            time.sleep(0.5)
+            assert results == []
+            server.recorder.release.set()
+            resend.join(timeout=30)
+        finally:
+            stop_worker(sending)
+
+    [result] = results
+    assert (result.queued, result.skipped_sent) == (0, 1)
+    sent = OutboxMessage.objects.get(pk=message.pk)
+    assert (sent.status, sent.sent_at is not None) == ("sent", True)
+    assert ProcrastinateJob.objects.filter(args__message_id=message.pk).count() == 1
+    assert server.recipients == ["ada@example.com"]
