@@ -53,6 +53,17 @@ def mail_send(*, message_id: int) -> None:
         raise MailNotSent(error)
 
 
+def _permanent(exc: Exception) -> bool:
+    """A refusal the server means for good for this message (5xx to its sender, its
+    recipient or its content): retrying it cannot succeed. A 5xx to our login or on
+    connecting is about our configuration, not the message, and stays retried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    refusals = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+    return isinstance(exc, refusals) and exc.smtp_code >= 500
+
+
 def outbox_message_deliver(*, message_id: int) -> str:
     """Hand one pending message to the mail server; record the outcome on its row.
 
@@ -95,17 +106,6 @@ def outbox_message_deliver(*, message_id: int) -> str:
         message.sent_at = now
         message.save(update_fields=["attempts", "last_attempt_at", "status", "sent_at"])
     return ""
-
-
-def _permanent(exc: Exception) -> bool:
-    """A refusal the server means for good for this message (5xx to its sender, its
-    recipient or its content): retrying it cannot succeed. A 5xx to our login or on
-    connecting is about our configuration, not the message, and stays retried."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    refusals = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
-    return isinstance(exc, refusals) and exc.smtp_code >= 500
 
 
 @app.periodic(cron="* * * * *")

@@ -5,9 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from bootcamp.models import OutboxMessage
-from learners.forms import InvitationResendForm
 from learners.models import Cohort, Membership, Submission
-from learners.services import cohort_invite
 from tests.factories import (
     IterationFactory,
     ObjectiveCheckFactory,
@@ -121,25 +119,6 @@ def test_resend_queues_a_fresh_invitation(client_for, staff, cohort, deliver_mai
         ["grace@example.com"],
         "[bootcamp] You are invited to Demo cohort",
     )
-
-
-def test_resend_to_someone_who_chose_a_password_after_the_check_is_a_form_error(cohort):
-    cohort_invite(cohort=cohort, emails=["grace@example.com"], role="learner")
-    grace = User.objects.get(email="grace@example.com")
-    form = InvitationResendForm({"resend": grace.pk}, cohort=cohort)
-    assert form.is_valid()
-    grace.set_password("chosen-in-another-tab-42")  # between the check and the service
-    grace.save()
-    queued = OutboxMessage.objects.count()
-
-    assert form.save() is None
-    assert form.errors["resend"] == [
-        "Only people invited to this cohort who have no password yet can be sent a fresh "
-        "invitation: this person has chosen a password or left the cohort."
-    ]
-    assert OutboxMessage.objects.count() == queued
-    grace.refresh_from_db()
-    assert grace.check_password("chosen-in-another-tab-42")
 
 
 @pytest.mark.parametrize("value", ["not-a-number", "999999", "learner"])
