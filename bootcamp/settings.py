@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "learners.roles.RolesMiddleware",  # request.roles, read on first use
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised in authenticate() into a page.
@@ -82,12 +83,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "learners.context_processors.navigation",
             ],
             "builtins": [
                 "bootcamp.templatetags.markdown",
                 "bootcamp.templatetags.people",
-                "bootcamp.templatetags.fields",
             ],
         },
     }

@@ -1,8 +1,14 @@
-"""Who may reach what. Roles come from cohort memberships; staff are Django staff users."""
+"""What a user is: learner or mentor from their cohort memberships, staff from Django.
+
+`RolesMiddleware` sets `request.roles`, read on first use (one query), as Django's
+AuthenticationMiddleware sets `request.user`. What a role may reach is learners/access.py.
+"""
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.utils.functional import SimpleLazyObject
+
+from learners.models import Membership
 
 
 @dataclass(frozen=True)
@@ -10,34 +16,31 @@ class Roles:
     is_learner: bool = False
     is_mentor: bool = False
     is_staff: bool = False
-    # The cohorts the user mentors, read in the same query: pages that scope by them (the
-    # queue) filter on literal ids, which PostgreSQL plans in a third of the time of a subquery.
-    mentor_cohort_ids: frozenset = frozenset()
+
+    @property
+    def is_reviewer(self) -> bool:
+        """Mentors review their cohorts' work, staff everyone's."""
+        return self.is_mentor or self.is_staff
 
 
 def roles_for(user) -> Roles:
-    """The user's roles; one query, remembered on the user object for the request."""
+    """The user's roles. One query (none for an anonymous user)."""
     if not user.is_authenticated:
         return Roles()
-    cached = getattr(user, "_bootcamp_roles", None)
-    if cached is None:
-        from learners.models import Membership
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return Roles(
+        is_learner=Membership.Role.LEARNER in held,
+        is_mentor=Membership.Role.MENTOR in held,
+        is_staff=user.is_staff,
+    )
 
-        # Plain SQL: it runs on every page, and the ORM took longer to build it than
-        # PostgreSQL takes to answer it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT role, cohort_id FROM {Membership._meta.db_table} "  # noqa: S608
-                "WHERE user_id = %s",
-                [user.pk],
-            )
-            held = cursor.fetchall()
-        mentored = frozenset(cohort for role, cohort in held if role == Membership.Role.MENTOR)
-        cached = Roles(
-            is_learner=any(role == Membership.Role.LEARNER for role, _ in held),
-            is_mentor=bool(mentored),
-            is_staff=user.is_staff,
-            mentor_cohort_ids=mentored,
-        )
-        user._bootcamp_roles = cached
-    return cached
+
+class RolesMiddleware:
+    """Sets a lazy `request.roles`; after AuthenticationMiddleware, whose user it reads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.roles = SimpleLazyObject(lambda: roles_for(request.user))
+        return self.get_response(request)

@@ -137,7 +137,7 @@ def test_each_row_shows_the_learner_link_project_stage_iteration_and_waiting_tim
     assert '<td data-label="Stage">Testing and debugging</td>' in content
     assert '<td data-label="Iteration">2</td>' in content
     assert '<th scope="col">Iteration</th>' in content
-    assert ">3\xa0days</time>" in content
+    assert ">3\xa0days, 3\xa0hours</time>" in content
 
 
 def test_work_sent_under_a_minute_ago_waits_under_a_minute_not_0_minutes(
