@@ -413,12 +413,13 @@ def _tree(git: _Git, sha: str) -> list[tuple[str, str, str, str]]:
             continue
         meta, _, path = raw.partition(b"\t")
         mode, kind, oid = meta.decode().split()
-        entries.append((mode, kind, oid, path.decode(errors="replace")))
+        # backslashreplace, not replace: two names that are not UTF-8 stay two distinct paths
+        entries.append((mode, kind, oid, path.decode(errors="backslashreplace")))
     return entries
 
 
 def _is_text(data: bytes) -> str | None:
-    if b"\0" in data[:8000]:
+    if b"\0" in data:  # anywhere: a NUL cannot be stored as text
         return None
     try:
         return data.decode("utf-8")

@@ -8,6 +8,7 @@ files content-addressed (one Blob per distinct text), runs learners.checks and r
 results, all in one transaction, or records the failure and its reason.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +35,10 @@ RERUN_INTERVAL = timedelta(minutes=1)
 # A pending snapshot this old lost its worker (a crash, a deploy): it may be asked for again.
 STALE_AFTER = timedelta(minutes=5)
 MB = 1024 * 1024
+PATH_MAX = 1000  # SnapshotFile.path's max_length
+UNREADABLE = "The repository could not be read (an unexpected error)."
+
+logger = logging.getLogger(__name__)
 
 
 class SnapshotRefused(Exception):
@@ -158,9 +163,14 @@ def snapshot_take(*, snapshot_id: int) -> Snapshot | None:
             allow_loopback=settings.REPOSITORY_ALLOW_LOOPBACK,
             limits=limits_from_settings(),
         )
+        return _record_result(claim, result)
     except FetchFailed as failure:
         return _record_failure(claim, reason=failure.reason, message=failure.message)
-    return _record_result(claim, result)
+    except Exception:
+        # Anything else (a bug, a repository the store cannot hold) fails this snapshot for
+        # good rather than leaving it pending, and the learner's job goes on to the next.
+        logger.exception("snapshot %s could not be taken", claim.snapshot_id)
+        return _record_failure(claim, reason=Snapshot.Reason.FETCH_FAILED, message=UNREADABLE)
 
 
 def _locked(claim: _Claim) -> Snapshot | None:
@@ -198,6 +208,20 @@ def _record_result(claim: _Claim, result: FetchResult) -> Snapshot | None:
     return snapshot
 
 
+def _unique_paths(paths: list[str]) -> list[str]:
+    """The paths cut to PATH_MAX, a later duplicate (two long paths alike in their first
+    PATH_MAX characters) marked " (2)", " (3)", … so each is stored once."""
+    seen, unique = set(), []
+    for path in paths:
+        candidate, number = path[:PATH_MAX], 2
+        while candidate in seen:
+            suffix = f" ({number})"
+            candidate, number = path[: PATH_MAX - len(suffix)] + suffix, number + 1
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
 def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
     """Files, checks and the resolved commit of a fetched snapshot, replacing any earlier ones.
     Also used by seed_demo with generated projects. Runs inside the caller's transaction."""
@@ -209,27 +233,26 @@ def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
         ignore_conflicts=True,
         batch_size=500,
     )
+    paths = _unique_paths([f.path for f in result.files])
     snapshot.files.all().delete()
     SnapshotFile.objects.bulk_create(
         [
             SnapshotFile(
                 snapshot=snapshot,
-                path=f.path[:1000],
+                path=path,
                 kind=f.kind,
                 size=f.size,
                 blob_sha=f.blob_sha,
                 blob_id=f.blob_sha if f.kind == SnapshotFile.Kind.TEXT else None,
             )
-            for f in result.files
+            for f, path in zip(result.files, paths, strict=True)
         ],
         batch_size=1000,
     )
     outcomes = checks_run(
         files=[
-            RepoFile(
-                path=f.path, kind=f.kind, size=f.size, text=f.text, syntax_error=f.syntax_error
-            )
-            for f in result.files
+            RepoFile(path=path, kind=f.kind, size=f.size, text=f.text, syntax_error=f.syntax_error)
+            for f, path in zip(result.files, paths, strict=True)
         ],
         commits=result.commits,
     )

@@ -10,6 +10,7 @@ from learners.checks import PASS
 from learners.demo_projects import demo_project
 from learners.models import Blob, Snapshot
 from learners.repository import RepositoryRefused, target_resolve, url_check
+from learners import snapshots
 from learners.snapshots import snapshot_take
 from tests.factories import IterationFactory
 from tests.gitserver import GitServer
@@ -279,3 +280,69 @@ def test_public_addresses_are_pinned():
         resolve=lambda host, port: ["140.82.121.4"],
     )
     assert (target.host, target.port, target.addresses) == ("github.com", 443, ("140.82.121.4",))
+
+
+def test_a_nul_past_the_first_bytes_makes_the_file_binary(git_server):
+    files, messages = demo_project("good")
+    git_server.repository("late-nul", {**files, "data.txt": b"x" * 9000 + b"\0tail"}, messages)
+    snapshot, _ = _take(git_server.url("late-nul"))
+    assert snapshot.status == Snapshot.Status.READY
+    assert snapshot.files.get(path="data.txt").kind == "binary"
+    assert snapshot.files.get(path="data.txt").blob is None
+
+
+def test_names_that_are_not_utf8_stay_distinct_files(git_server):
+    files, messages = demo_project("good")
+    # Written as the bytes b"name-\xff.txt" and b"name-\xfe.txt": one name each under "replace".
+    names = {"name-\udcff.txt": "one\n", "name-\udcfe.txt": "two\n"}
+    git_server.repository("odd-names", {**files, **names}, messages)
+    snapshot, _ = _take(git_server.url("odd-names"))
+    assert snapshot.status == Snapshot.Status.READY
+    stored = dict(snapshot.files.filter(path__startswith="name-").values_list("path", "blob__text"))
+    assert stored == {"name-\\xfe.txt": "two\n", "name-\\xff.txt": "one\n"}
+
+
+def test_paths_alike_in_their_first_thousand_characters_are_both_stored(git_server):
+    files, messages = demo_project("good")
+    folder = "/".join(["d" * 200] * 5)  # 1,004 characters with the slashes
+    names = {f"{folder}/first.txt": "one\n", f"{folder}/second.txt": "two\n"}
+    git_server.repository("long-paths", {**files, **names}, messages)
+    snapshot, _ = _take(git_server.url("long-paths"))
+    assert snapshot.status == Snapshot.Status.READY
+    stored = dict(snapshot.files.filter(path__startswith="ddd").values_list("path", "blob__text"))
+    assert stored == {folder[:1000]: "one\n", folder[:996] + " (2)": "two\n"}
+
+
+def test_an_unexpected_error_fails_that_snapshot_and_the_job_takes_the_next(
+    git_server, monkeypatch, caplog
+):
+    git_server.repository("good", *demo_project("good"))
+    first = IterationFactory(repo_url=git_server.url("good"), commit_sha="")
+    second = IterationFactory(
+        repo_url=git_server.url("good"), commit_sha="", submission=first.submission
+    )
+    broken = Snapshot.objects.create(iteration=first)
+    fine = Snapshot.objects.create(iteration=second)
+    real_checks_run = snapshots.checks_run
+    calls = []
+
+    def checks_run_failing_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        return real_checks_run(**kwargs)
+
+    monkeypatch.setattr(snapshots, "checks_run", checks_run_failing_once)
+    learner_id = first.submission.learner_id
+    assert snapshots.snapshots_take_for_learner(learner_id=learner_id) == 2
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert (broken.status, broken.reason, broken.message) == (
+        "failed",
+        "fetch_failed",
+        "The repository could not be read (an unexpected error).",
+    )
+    assert broken.files.count() == 0
+    assert fine.status == Snapshot.Status.READY
+    assert "could not be taken" in caplog.text
+    assert "RuntimeError: a bug" in caplog.text
