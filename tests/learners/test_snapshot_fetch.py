@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
+from learners import snapshots
 from learners.checks import PASS
 from learners.demo_projects import demo_project
 from learners.models import Blob, Snapshot
 from learners.repository import RepositoryRefused, target_resolve, url_check
-from learners import snapshots
 from learners.snapshots import snapshot_take
 from tests.factories import IterationFactory
 from tests.gitserver import GitServer
@@ -293,8 +293,8 @@ def test_a_nul_past_the_first_bytes_makes_the_file_binary(git_server):
 
 def test_names_that_are_not_utf8_stay_distinct_files(git_server):
     files, messages = demo_project("good")
-    # Written as the bytes b"name-\xff.txt" and b"name-\xfe.txt": one name each under "replace".
-    names = {"name-\udcff.txt": "one\n", "name-\udcfe.txt": "two\n"}
+    # Two names that decode to the same text under errors="replace".
+    names = {os.fsdecode(b"name-\xff.txt"): "one\n", os.fsdecode(b"name-\xfe.txt"): "two\n"}
     git_server.repository("odd-names", {**files, **names}, messages)
     snapshot, _ = _take(git_server.url("odd-names"))
     assert snapshot.status == Snapshot.Status.READY
