@@ -355,21 +355,42 @@ _DETECTORS = [
 _TOKEN_CHAR = re.compile(r"[A-Za-z0-9_\-+/.~]")
 
 
-def mask(line: str, secret: str) -> str:
-    """The line with the secret's whole token (a detector may match only its prefix) shown as
-    its first four characters and asterisks; short secrets entirely as asterisks."""
+def _secrets_in(line: str) -> dict[str, str]:
+    """Each secret detect-secrets' detectors find on the line, with its detector's name."""
+    found = {}
+    for detector in _DETECTORS:
+        for secret in detector.analyze_string(line):
+            found.setdefault(secret, detector.secret_type)
+    return found
+
+
+def mask(line: str, *secrets: str) -> str:
+    """The line with every occurrence of each secret's whole token (a detector may match only
+    its prefix) shown as its first four characters and asterisks; short ones all asterisks."""
     line = line.strip()
-    start = line.find(secret)
-    if start < 0:
-        return line
-    end = start + len(secret)
-    while start > 0 and _TOKEN_CHAR.match(line[start - 1]):
-        start -= 1
-    while end < len(line) and _TOKEN_CHAR.match(line[end]):
-        end += 1
-    token = line[start:end]
-    shown = token[:4] if len(token) > 8 else ""
-    return line[:start] + shown + "*" * min(12, len(token) - len(shown)) + line[end:]
+    spans = []
+    for secret in filter(None, secrets):
+        start = line.find(secret)
+        while start >= 0:
+            begin, end = start, start + len(secret)
+            while begin > 0 and _TOKEN_CHAR.match(line[begin - 1]):
+                begin -= 1
+            while end < len(line) and _TOKEN_CHAR.match(line[end]):
+                end += 1
+            spans.append((begin, end))
+            start = line.find(secret, start + len(secret))
+    # Tokens of different secrets may overlap: mask their union, right to left.
+    merged = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    for begin, end in reversed(merged):
+        token = line[begin:end]
+        shown = token[:4] if len(token) > 8 else ""
+        line = line[:begin] + shown + "*" * min(12, len(token) - len(shown)) + line[end:]
+    return line
 
 
 def check_no_secrets(files, commits) -> Outcome:
@@ -382,16 +403,15 @@ def check_no_secrets(files, commits) -> Outcome:
                 key, sep, value = line.partition("=")
                 value = value.strip().strip("\"'")
                 if sep and value and not line.lstrip().startswith("#"):
-                    evidence.append(_evidence(f.path, number, mask(line, value)))
+                    found = _secrets_in(line) if len(line) <= 2000 else {}
+                    evidence.append(_evidence(f.path, number, mask(line, value, *found)))
         for number, line in enumerate(f.text.splitlines(), start=1):
             if len(line) > 2000:  # minified or generated: not where a person pastes a key
                 continue
-            for detector in _DETECTORS:
-                for secret in detector.analyze_string(line):
-                    evidence.append(
-                        _evidence(f.path, number, f"{detector.secret_type}: {mask(line, secret)}")
-                    )
-                    break
+            found = _secrets_in(line)
+            if found:  # every secret any detector found on the line, masked
+                kinds = ", ".join(dict.fromkeys(found.values()))
+                evidence.append(_evidence(f.path, number, f"{kinds}: {mask(line, *found)}"))
     if any(f.name.endswith((".pem", ".key")) or f.name in {"id_rsa", "id_ed25519"} for f in files):
         evidence += [
             _evidence(f.path, None, "a private key file")

@@ -200,6 +200,31 @@ def test_mask_keeps_four_characters_of_long_secrets_only():
     assert mask("PIN=1234", "1234") == "PIN=****"
 
 
+def test_mask_hides_every_occurrence_of_every_secret():
+    assert mask("a=abcdefghijkl b=abcdefghijkl c=12345", "abcdefghijkl", "12345") == (
+        "a=abcd******** b=abcd******** c=*****"
+    )
+
+
+def test_a_line_with_two_secrets_shows_neither():
+    key, token = "AKIAQWERTYUIOPASDF12", "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    line = f"KEYS = ['{key}', '{token}', '{key}']"
+    outcome = check_no_secrets([f("config.py", line + "\n")], [])
+    assert outcome.result == FAIL
+    masked = "KEYS = ['AKIA************', 'ghp_************', 'AKIA************']"
+    assert [e["text"] for e in outcome.evidence] == [f"AWS Access Key, GitHub Token: {masked}"]
+
+
+def test_a_committed_env_line_with_a_key_shows_no_part_of_it_unmasked():
+    key, token = "AKIAQWERTYUIOPASDF12", "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    outcome = check_no_secrets([f(".env", f"KEYS={key},{token}\n")], [])
+    assert key not in str(outcome.evidence)
+    assert token not in str(outcome.evidence)
+    assert [e["text"] for e in outcome.evidence] == [
+        "AWS Access Key, GitHub Token: KEYS=AKIA************,ghp_************"
+    ]
+
+
 def test_env_example_listing_every_variable_read_passes():
     code = 'import os\nA = os.environ["API_KEY"]\nB = os.getenv("DEBUG")\nC = env.str("DB_URL")\n'
     example = "API_KEY=\n# DEBUG=off\nDB_URL=postgres://\n"
