@@ -43,6 +43,10 @@ from learners.repository import RepositoryRefused, Target, target_resolve
 HISTORY_DEPTH = 50
 GIT_MINIMUM = (2, 37)  # http.curloptResolve, which pins the connection to checked addresses
 MAX_REDIRECTS = 5
+# The child's answer: the stored texts (Limits.stored_bytes) with the JSON escaping of the
+# listing and history around them; a larger answer is refused unread.
+ANSWER_OVERHEAD_BYTES = 16 * 1024 * 1024
+ANSWER_NAME = "answer.json"
 _REFS_SUFFIX = "/info/refs?service=git-upload-pack"
 # Failure reasons, the values of Snapshot.Reason.
 NOT_FOUND, COMMIT_MISSING, TOO_LARGE, TIMED_OUT, HOST_NOT_ALLOWED, FAILED = (
@@ -62,6 +66,7 @@ class Limits:
     unpacked_bytes: int = 100 * 1024 * 1024
     files: int = 5000
     file_bytes: int = 1024 * 1024
+    stored_bytes: int = 20 * 1024 * 1024  # all texts together; further files are listed only
     memory_bytes: int = 1024 * 1024 * 1024
 
 
@@ -103,25 +108,38 @@ def fetch_repository(
 
     Raises FetchFailed with a reason and a message for the learner.
     """
+    # Made and removed here, not in the child: a child killed at the wall clock cleans nothing.
+    workdir = tempfile.mkdtemp(prefix="bootcamp-fetch-")
+    try:
+        return _fetch_in(workdir, url=url, sha=sha, hosts=hosts, allow_loopback=allow_loopback,
+                         limits=limits)  # fmt: skip
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _fetch_in(
+    workdir: str, *, url: str, sha: str, hosts: list[str], allow_loopback: bool, limits: Limits
+) -> FetchResult:
     spec = {
         "url": url,
         "sha": sha,
         "hosts": hosts,
         "allow_loopback": allow_loopback,
         "limits": limits.__dict__,
+        "workdir": workdir,
     }
     project_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     process = subprocess.Popen(  # noqa: S603 (a fixed argument list)
         [sys.executable, "-m", "learners.fetch"],
         stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=project_root,
         env=_child_env(project_root),
         start_new_session=True,
     )
     try:
-        out, err = process.communicate(json.dumps(spec).encode(), timeout=limits.seconds)
+        _out, err = process.communicate(json.dumps(spec).encode(), timeout=limits.seconds)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         process.communicate()
@@ -132,9 +150,13 @@ def fetch_repository(
         ) from None
     finally:
         _kill_group(process)  # git helpers left behind by the child, if any
-    if process.returncode != 0 or not out:
+    answer = os.path.join(workdir, ANSWER_NAME)
+    size = os.path.getsize(answer) if os.path.isfile(answer) else 0
+    if size > limits.stored_bytes + ANSWER_OVERHEAD_BYTES:
+        raise FetchFailed(TOO_LARGE, "The repository's listing is larger than a snapshot may hold.")
+    if process.returncode != 0 or not size:
         if process.returncode in (-signal.SIGKILL, -signal.SIGXCPU, -signal.SIGSEGV) or (
-            b"MemoryError" in err
+            b"MemoryError" in err or b"File too large" in err
         ):
             raise FetchFailed(
                 TOO_LARGE,
@@ -142,7 +164,8 @@ def fetch_repository(
                 "snapshot may use.",
             )
         raise FetchFailed(FAILED, "The repository could not be read (an unexpected error).")
-    data = json.loads(out)
+    with open(answer, encoding="utf-8") as stream:
+        data = json.load(stream)
     if "failed" in data:
         raise FetchFailed(data["failed"]["reason"], data["failed"]["message"])
     return FetchResult(
@@ -164,8 +187,9 @@ def _limit_self(limits: dict) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_CPU, (limits["seconds"], limits["seconds"] + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    # No single file (the downloaded pack) may outgrow the transfer limit by much.
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["transfer_bytes"] + 1024 * 1024,) * 2)
+    # No single file (the downloaded pack, the answer) may outgrow its limit by much.
+    largest = max(limits["transfer_bytes"], limits["stored_bytes"] + ANSWER_OVERHEAD_BYTES)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (largest + 1024 * 1024,) * 2)
 
 
 def _kill_group(process) -> None:
@@ -462,7 +486,7 @@ def _read_blobs(git: _Git, entries, limits: dict) -> list[FetchedFile]:
         )
     small = [oid for _, _, oid, _ in blobs if sizes[oid] <= limits["file_bytes"]]
     contents = _cat(git, list(dict.fromkeys(small)))
-    files = []
+    files, stored = [], 0
     for mode, kind, oid, path in entries:
         if kind != "blob":
             files.append(FetchedFile(path=path, blob_sha=oid, size=0, kind="submodule"))
@@ -474,7 +498,11 @@ def _read_blobs(git: _Git, entries, limits: dict) -> list[FetchedFile]:
             files.append(FetchedFile(path=path, blob_sha=oid, size=size, kind="too_large"))
         elif (text := _is_text(contents[oid])) is None:
             files.append(FetchedFile(path=path, blob_sha=oid, size=size, kind="binary"))
+        elif stored + (cost := len(json.dumps(text))) > limits["stored_bytes"]:
+            # The snapshot holds as much text as it may: this file is listed, not stored.
+            files.append(FetchedFile(path=path, blob_sha=oid, size=size, kind="too_large"))
         else:
+            stored += cost
             error = _syntax_error(path, text) if path.endswith(".py") else None
             files.append(
                 FetchedFile(
@@ -501,27 +529,24 @@ def _cat(git: _Git, oids: list[str]) -> dict[str, bytes]:
 def child_main(spec: dict) -> dict:
     limits = spec["limits"]
     url, target = _follow(spec["url"], spec)
-    workdir = tempfile.mkdtemp(prefix="bootcamp-fetch-")
-    try:
-        git = _Git(workdir, url, target, spec)
-        sha = _resolve_commit(git, spec["sha"])
-        commits = _commits(git, sha)
-        entries = _tree(git, sha)
-        if len(entries) > limits["files"]:
-            raise FetchFailed(
-                TOO_LARGE,
-                f"The commit has {len(entries):,} files, more than the {limits['files']:,} a "
-                "snapshot may hold. Keep generated files and dependencies out of the repository.",
-            )
-        files = _read_blobs(git, entries, limits)
-        return {
-            "commit_sha": sha,
-            "commits": commits,
-            "files": [file.__dict__ for file in files],
-            "transferred_bytes": git.objects_size(),
-        }
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    workdir = spec["workdir"]  # the parent's, which removes it
+    git = _Git(workdir, url, target, spec)
+    sha = _resolve_commit(git, spec["sha"])
+    commits = _commits(git, sha)
+    entries = _tree(git, sha)
+    if len(entries) > limits["files"]:
+        raise FetchFailed(
+            TOO_LARGE,
+            f"The commit has {len(entries):,} files, more than the {limits['files']:,} a "
+            "snapshot may hold. Keep generated files and dependencies out of the repository.",
+        )
+    files = _read_blobs(git, entries, limits)
+    return {
+        "commit_sha": sha,
+        "commits": commits,
+        "files": [file.__dict__ for file in files],
+        "transferred_bytes": git.objects_size(),
+    }
 
 
 if __name__ == "__main__":
@@ -531,4 +556,5 @@ if __name__ == "__main__":
         answer = child_main(request)
     except FetchFailed as failure:
         answer = {"failed": {"reason": failure.reason, "message": failure.message}}
-    json.dump(answer, sys.stdout)
+    with open(os.path.join(request["workdir"], ANSWER_NAME), "w", encoding="utf-8") as out:
+        json.dump(answer, out)

@@ -52,6 +52,7 @@ def limits_from_settings() -> Limits:
         unpacked_bytes=int(settings.REPOSITORY_MAX_UNPACKED_MB * MB),
         files=settings.REPOSITORY_MAX_FILES,
         file_bytes=settings.REPOSITORY_MAX_FILE_KB * 1024,
+        stored_bytes=int(settings.REPOSITORY_MAX_STORED_MB * MB),
         memory_bytes=settings.REPOSITORY_FETCH_MEMORY_MB * MB,
     )
 

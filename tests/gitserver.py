@@ -49,6 +49,7 @@ class GitServer:
         self.root = root
         self.private: set[str] = set()
         self.slow: dict[str, float] = {}
+        self.slow_fetches: dict[str, float] = {}  # only the POSTs, after the references
         self.redirects: dict[str, str] = {}
         self.requests: list[str] = []
         self.httpd = ThreadingHTTPServer((host, 0), _handler_for(self))
@@ -123,6 +124,8 @@ def _handler_for(server: GitServer):
             name = path.lstrip("/").split(".git", 1)[0]
             if name in server.slow:
                 time.sleep(server.slow[name])
+            if name in server.slow_fetches and self.command == "POST":
+                time.sleep(server.slow_fetches[name])
             if name in server.redirects:
                 self.send_response(302)
                 self.send_header(

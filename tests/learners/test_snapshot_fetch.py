@@ -2,11 +2,13 @@
 
 import os
 import socket
+import tempfile
 import threading
+import time
 
 import pytest
 
-from learners import snapshots
+from learners import fetch, snapshots
 from learners.checks import PASS
 from learners.demo_projects import demo_project
 from learners.models import Blob, Snapshot
@@ -140,6 +142,32 @@ def test_large_text_file_is_listed_with_its_size_not_stored(git_server, settings
     assert (big.kind, big.size, big.blob) == ("too_large", 5000, None)
 
 
+def test_texts_past_the_stored_limit_are_listed_not_stored(git_server, settings):
+    settings.REPOSITORY_MAX_STORED_MB = 3000 / (1024 * 1024)
+    files = {"a.txt": "a" * 1000, "b.txt": "b" * 1000, "c.txt": "c" * 1000, "d.txt": "d" * 10}
+    git_server.repository("stored", files)
+    snapshot, _ = _take(git_server.url("stored"))
+    assert snapshot.status == Snapshot.Status.READY
+    kinds = dict(snapshot.files.values_list("path", "kind"))
+    # Each text counts as its JSON (1,002 characters with the quotes): two fit in 3,000.
+    assert kinds == {"a.txt": "text", "b.txt": "text", "c.txt": "too_large", "d.txt": "text"}
+    assert snapshot.files.get(path="c.txt").size == 1000
+
+
+def test_an_answer_larger_than_a_snapshot_may_hold_is_refused_unread(
+    git_server, settings, monkeypatch
+):
+    settings.REPOSITORY_MAX_STORED_MB = 1000 / (1024 * 1024)
+    monkeypatch.setattr(fetch, "ANSWER_OVERHEAD_BYTES", 1000)  # in the worker only
+    git_server.repository("chatty", *demo_project("good"))
+    snapshot, _ = _take(git_server.url("chatty"))
+    assert (snapshot.status, snapshot.reason, snapshot.message) == (
+        "failed",
+        "too_large",
+        "The repository's listing is larger than a snapshot may hold.",
+    )
+
+
 def test_slow_repository_is_killed_at_the_wall_clock_limit(git_server, settings):
     settings.REPOSITORY_FETCH_SECONDS = 2
     git_server.repository("slow", *demo_project("good"))
@@ -147,6 +175,32 @@ def test_slow_repository_is_killed_at_the_wall_clock_limit(git_server, settings)
     snapshot, _ = _take(git_server.url("slow"))
     assert (snapshot.status, snapshot.reason) == ("failed", "timed_out")
     assert snapshot.message.startswith("Reading the repository took longer than 2 seconds")
+
+
+def test_a_timed_out_fetch_leaves_no_working_directory(git_server, settings, monkeypatch, tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    settings.REPOSITORY_FETCH_SECONDS = 2
+    git_server.repository("slow", *demo_project("good"))
+    git_server.slow_fetches["slow"] = 5  # the child has begun writing its working directory
+    seen, done = set(), threading.Event()
+
+    def watch():
+        while not done.is_set():
+            seen.update(path.name[:15] for path in temp.iterdir())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        snapshot, _ = _take(git_server.url("slow"))
+    finally:
+        done.set()
+        watcher.join()
+    assert snapshot.reason == "timed_out"
+    assert seen == {"bootcamp-fetch-"}  # made by the worker, where it can remove it
+    assert list(temp.iterdir()) == []
 
 
 def test_resubmission_stores_only_the_texts_that_changed(git_server):
