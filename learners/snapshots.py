@@ -60,7 +60,10 @@ def limits_from_settings() -> Limits:
 def _defer_take(snapshot: Snapshot) -> None:
     """Queue the learner's fetch job in the current transaction (learners/tasks.py): the job
     row commits with the snapshot, or neither does."""
-    learner_id = snapshot.iteration.submission.learner_id
+    _defer_for_learner(snapshot.iteration.submission.learner_id)
+
+
+def _defer_for_learner(learner_id: int) -> bool:
     lock = f"repositories-learner-{learner_id}"
     task = app.configure_task(
         name=SNAPSHOT_TASK, queue="repositories", lock=lock, queueing_lock=lock
@@ -69,7 +72,8 @@ def _defer_take(snapshot: Snapshot) -> None:
         with transaction.atomic():  # a savepoint: the refused INSERT must not end the caller's
             task.defer(learner_id=learner_id)
     except AlreadyEnqueued:
-        pass  # the learner's waiting job takes this snapshot too
+        return False  # the learner's waiting job takes this snapshot too
+    return True
 
 
 def snapshots_take_for_learner(*, learner_id: int) -> int:
@@ -91,6 +95,25 @@ def snapshots_take_for_learner(*, learner_id: int) -> int:
         seen.add(pending)
         snapshot_take(snapshot_id=pending)
         taken += 1
+
+
+def snapshots_requeue() -> int:
+    """Queue a fetch job again for each learner with a snapshot pending longer than a fetch
+    may take plus a minute (the periodic job, learners/tasks.py): a submission arriving just
+    as the learner's job finished its last look can be left with no job. A learner whose job
+    is still waiting is left alone (its queueing lock). Returns how many learners it queued."""
+    cutoff = timezone.now() - timedelta(seconds=settings.REPOSITORY_FETCH_SECONDS + 60)
+    learner_ids = (
+        Snapshot.objects.filter(status=Snapshot.Status.PENDING, requested_at__lt=cutoff)
+        .values_list("iteration__submission__learner_id", flat=True)
+        .distinct()
+        .order_by("iteration__submission__learner_id")
+    )
+    queued = 0
+    for learner_id in learner_ids:
+        with transaction.atomic():
+            queued += _defer_for_learner(learner_id)
+    return queued
 
 
 def snapshot_request(*, iteration: Iteration) -> Snapshot:

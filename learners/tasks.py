@@ -9,9 +9,20 @@ cannot fill the workers. Idempotent: snapshot_take leaves anything not pending a
 
 from procrastinate.contrib.django import app
 
-from learners.snapshots import SNAPSHOT_TASK, snapshots_take_for_learner
+from learners.snapshots import SNAPSHOT_TASK, snapshots_requeue, snapshots_take_for_learner
 
 
 @app.task(name=SNAPSHOT_TASK, queue="repositories")
 def snapshots_fetch(*, learner_id: int) -> None:
     snapshots_take_for_learner(learner_id=learner_id)
+
+
+@app.periodic(cron="* * * * *")
+@app.task(
+    name="learners.snapshots_requeue",
+    queue="housekeeping",
+    queueing_lock="snapshots_requeue",
+)
+def snapshots_requeue_pending(timestamp: int) -> None:
+    """Every minute: a fetch job again for snapshots that have waited too long with none."""
+    snapshots_requeue()

@@ -2,18 +2,21 @@
 waiting and one running per learner; a real worker takes it."""
 
 import subprocess
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
+from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from learners.demo_projects import demo_project
 from learners.models import Snapshot
 from learners.services import submission_create
-from learners.tasks import snapshots_fetch
-from tests.factories import ProjectFactory
+from learners.tasks import snapshots_fetch, snapshots_requeue_pending
+from tests.factories import IterationFactory, ProjectFactory
 from tests.foundation.jobs import ROOT, free_port, worker_command, worker_env
 
 
@@ -100,3 +103,35 @@ def test_snapshot_take_command_says_what_it_needs():
         call_command("snapshot_take")
     with pytest.raises(CommandError, match=r"No snapshot for iteration\(s\) \[999\]."):
         call_command("snapshot_take", "999")
+
+
+@pytest.mark.django_db
+def test_snapshots_pending_too_long_with_no_job_get_one_each_minute(
+    learner, other_learner, settings
+):
+    settings.REPOSITORY_FETCH_SECONDS = 60
+    now = timezone.now()
+    lost, also_lost, recent = (
+        Snapshot.objects.create(iteration=IterationFactory(submission__learner=who))
+        for who in (learner, learner, other_learner)
+    )
+    Snapshot.objects.filter(pk__in=[lost.pk, also_lost.pk]).update(
+        requested_at=now - timedelta(seconds=121)
+    )
+    Snapshot.objects.filter(pk=recent.pk).update(requested_at=now - timedelta(seconds=119))
+
+    snapshots_requeue_pending(timestamp=int(now.timestamp()))
+    snapshots_requeue_pending(timestamp=int(now.timestamp()))  # the job is waiting: no second
+
+    job = ProcrastinateJob.objects.get()
+    assert (job.task_name, job.queue_name, job.status, job.args) == (
+        "learners.snapshots_fetch",
+        "repositories",
+        "todo",
+        {"learner_id": learner.pk},
+    )
+    schedules = {
+        periodic.task.name: (periodic.cron, periodic.task.queue)
+        for periodic in app.periodic_registry.periodic_tasks.values()
+    }
+    assert schedules["learners.snapshots_requeue"] == ("* * * * *", "housekeeping")
