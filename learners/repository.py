@@ -61,6 +61,8 @@ def url_check(url: str, *, hosts: list[str], allow_loopback: bool) -> tuple[str,
             f"Repositories can be read from {', '.join(allowed) or 'no host'} only; "
             f"{host or 'this address'} is not one of them."
         )
+    if port not in (None, 443):
+        raise RepositoryRefused("The repository address may not name a port other than 443.")
     return "https", host, port or 443
 
 
