@@ -364,6 +364,12 @@ def _secrets_in(line: str) -> dict[str, str]:
     return found
 
 
+def mask_secrets(text: str) -> str:
+    """The text with every secret the detectors find in it masked (commit subjects, git's own
+    error text): shown to mentors and learners, it must not repeat a key either."""
+    return mask(text, *_secrets_in(text))
+
+
 def mask(line: str, *secrets: str) -> str:
     """The line with every occurrence of each secret's whole token (a detector may match only
     its prefix) shown as its first four characters and asterisks; short ones all asterisks."""
@@ -496,7 +502,7 @@ def check_commits(files, commits) -> Outcome:
         f" ({share:.0%})"
     )
     evidence = [
-        _evidence("", None, f"{c['sha'][:7]} {c['message'].splitlines()[0][:80]}")
+        _evidence("", None, f"{c['sha'][:7]} {mask_secrets(c['message'].splitlines()[0])[:80]}")
         for c in weak[:EVIDENCE_MAX]
     ]
     if share < 0.5:

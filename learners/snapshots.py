@@ -18,7 +18,7 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
-from learners.checks import RepoFile, checks_run
+from learners.checks import RepoFile, checks_run, mask_secrets
 from learners.fetch import FetchFailed, FetchResult, Limits, fetch_repository
 from learners.links import clone_url
 from learners.models import (
@@ -189,7 +189,9 @@ def snapshot_take(*, snapshot_id: int) -> Snapshot | None:
         )
         return _record_result(claim, result)
     except FetchFailed as failure:
-        return _record_failure(claim, reason=failure.reason, message=failure.message)
+        # git's own words may be in the message; they must not show a key either.
+        message = mask_secrets(failure.message)
+        return _record_failure(claim, reason=failure.reason, message=message)
     except Exception:
         # Anything else (a bug, a repository the store cannot hold) fails this snapshot for
         # good rather than leaving it pending, and the learner's job goes on to the next.

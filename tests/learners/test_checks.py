@@ -280,6 +280,13 @@ def test_commits_mostly_weak_fails_listing_them():
     ]
 
 
+def test_a_key_in_a_commit_subject_is_masked_in_the_evidence():
+    commits = [commit("AKIAQWERTYUIOPASDF12", "1" * 40), commit("Add the store")]
+    assert check_commits([], commits).evidence == [
+        {"file": "", "line": None, "text": "1111111 AKIA************"}
+    ]
+
+
 def test_commits_descriptive_pass_and_too_few_warn():
     many = [commit(f"Add feature number {n}") for n in range(5)]
     assert check_commits([], many).result == PASS

@@ -10,6 +10,7 @@ import pytest
 from learners import fetch, snapshots
 from learners.checks import PASS
 from learners.demo_projects import demo_project
+from learners.fetch import FetchFailed
 from learners.models import Blob, Snapshot
 from learners.repository import RepositoryRefused, target_resolve, url_check
 from learners.snapshots import snapshot_take
@@ -334,6 +335,17 @@ def test_paths_alike_in_their_first_thousand_characters_are_both_stored(git_serv
     assert snapshot.status == Snapshot.Status.READY
     stored = dict(snapshot.files.filter(path__startswith="ddd").values_list("path", "blob__text"))
     assert stored == {folder[:1000]: "one\n", folder[:996] + " (2)": "two\n"}
+
+
+def test_a_key_in_the_fetch_failure_message_is_masked(monkeypatch):
+    def fetch_failing(**kwargs):
+        raise FetchFailed(
+            "fetch_failed", "git could not fetch the repository (AKIAQWERTYUIOPASDF12)."
+        )
+
+    monkeypatch.setattr(snapshots, "fetch_repository", fetch_failing)
+    snapshot, _ = _take("https://github.com/ada/tasks")
+    assert snapshot.message == "git could not fetch (AKIA************)."
 
 
 def test_an_unexpected_error_fails_that_snapshot_and_the_job_takes_the_next(
