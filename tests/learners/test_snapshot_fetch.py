@@ -345,7 +345,7 @@ def test_a_key_in_the_fetch_failure_message_is_masked(monkeypatch):
 
     monkeypatch.setattr(snapshots, "fetch_repository", fetch_failing)
     snapshot, _ = _take("https://github.com/ada/tasks")
-    assert snapshot.message == "git could not fetch (AKIA************)."
+    assert snapshot.message == "git could not fetch the repository (AKIA************)."
 
 
 def test_an_unexpected_error_fails_that_snapshot_and_the_job_takes_the_next(
