@@ -279,6 +279,8 @@ class _Git:
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_ASKPASS": "/bin/false",
             "GIT_PROTOCOL_FROM_USER": "0",
+            # Never fetch a missing object behind our back (git 2.45+); one is a failure.
+            "GIT_NO_LAZY_FETCH": "1",
             "GIT_ALLOW_PROTOCOL": target.scheme,
             "LC_ALL": "C",
         }
@@ -292,6 +294,7 @@ class _Git:
             "-c", "core.askPass=/bin/false",
             "-c", "protocol.version=2",
             "-c", "fetch.unpackLimit=1",
+            "-c", "transfer.fsckObjects=true",
             "-c", "core.packedGitWindowSize=16m",
             "-c", "core.packedGitLimit=128m",
             "-c", "http.lowSpeedLimit=1",
@@ -428,17 +431,30 @@ def _commits(git: _Git, sha: str) -> list[dict]:
     return commits
 
 
-def _tree(git: _Git, sha: str) -> list[tuple[str, str, str, str]]:
-    """(mode, type, object SHA, path) of every entry of the commit's tree, recursively."""
-    listing = git.run("ls-tree", "-r", "-z", "--full-tree", sha).stdout
-    entries = []
-    for raw in listing.split(b"\0"):
-        if not raw:
-            continue
-        meta, _, path = raw.partition(b"\t")
-        mode, kind, oid = meta.decode().split()
-        # backslashreplace, not replace: two names that are not UTF-8 stay two distinct paths
-        entries.append((mode, kind, oid, path.decode(errors="backslashreplace")))
+def _tree(git: _Git, sha: str, most: int) -> list[tuple[str, str, str, str]]:
+    """(mode, type, object SHA, path) of the entries of the commit's tree, recursively, read
+    as git lists them and no more than `most` of them (then git is stopped)."""
+    process = subprocess.Popen(  # noqa: S603 (an argument list)
+        ["git", *git.config, "ls-tree", "-r", "-z", "--full-tree", sha],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=git.env,
+    )
+    entries, rest = [], b""
+    try:
+        while len(entries) < most and (chunk := process.stdout.read(65536)):
+            *records, rest = (rest + chunk).split(b"\0")
+            for raw in records[: most - len(entries)]:
+                meta, _, path = raw.partition(b"\t")
+                mode, kind, oid = meta.decode().split()
+                # backslashreplace, not replace: two names not in UTF-8 stay two paths
+                entries.append((mode, kind, oid, path.decode(errors="backslashreplace")))
+    finally:
+        process.kill()
+        process.stdout.close()
+        process.wait()
+    if len(entries) < most and process.returncode not in (0, -signal.SIGKILL):
+        raise FetchFailed(FAILED, "git could not list the commit's files.")
     return entries
 
 
@@ -476,6 +492,8 @@ def _read_blobs(git: _Git, entries, limits: dict) -> list[FetchedFile]:
         )  # fmt: skip
         for line in check.stdout.decode().splitlines():
             oid, size = line.split()
+            if size == "missing":
+                raise FetchFailed(FAILED, "The server did not send all of the commit's files.")
             sizes[oid] = int(size)
     unpacked = sum(sizes.get(oid, 0) for _, _, oid, _ in blobs)
     if unpacked > limits["unpacked_bytes"]:
@@ -519,7 +537,10 @@ def _cat(git: _Git, oids: list[str]) -> dict[str, bytes]:
     contents, position = {}, 0
     while position < len(out):
         header_end = out.index(b"\n", position)
-        oid, _kind, size = out[position:header_end].decode().split()
+        header = out[position:header_end].decode().split()
+        if len(header) != 3:  # "<oid> missing"
+            raise FetchFailed(FAILED, "The server did not send all of the commit's files.")
+        oid, _kind, size = header
         start = header_end + 1
         contents[oid] = out[start : start + int(size)]
         position = start + int(size) + 1
@@ -533,12 +554,12 @@ def child_main(spec: dict) -> dict:
     git = _Git(workdir, url, target, spec)
     sha = _resolve_commit(git, spec["sha"])
     commits = _commits(git, sha)
-    entries = _tree(git, sha)
+    entries = _tree(git, sha, most=limits["files"] + 1)
     if len(entries) > limits["files"]:
         raise FetchFailed(
             TOO_LARGE,
-            f"The commit has {len(entries):,} files, more than the {limits['files']:,} a "
-            "snapshot may hold. Keep generated files and dependencies out of the repository.",
+            f"The commit has more than the {limits['files']:,} files a snapshot may hold. "
+            "Keep generated files and dependencies out of the repository.",
         )
     files = _read_blobs(git, entries, limits)
     return {

@@ -1,6 +1,7 @@
 """The real fetch (learners.snapshots.snapshot_take) against a real git server on loopback."""
 
 import os
+import subprocess
 import tempfile
 import threading
 import time
@@ -15,7 +16,7 @@ from learners.models import Blob, Snapshot
 from learners.repository import RepositoryRefused, target_resolve, url_check
 from learners.snapshots import snapshot_take
 from tests.factories import IterationFactory
-from tests.gitserver import GitServer
+from tests.gitserver import GitServer, git
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_too_many_files_fails_as_too_large(git_server, settings):
     git_server.repository("many", *demo_project("good"))
     snapshot, _ = _take(git_server.url("many"))
     assert (snapshot.status, snapshot.reason) == ("failed", "too_large")
-    assert snapshot.message.startswith("The commit has 12 files, more than the 5")
+    assert snapshot.message.startswith("The commit has more than the 5 files a snapshot may")
 
 
 def test_large_text_file_is_listed_with_its_size_not_stored(git_server, settings):
@@ -335,6 +336,21 @@ def test_paths_alike_in_their_first_thousand_characters_are_both_stored(git_serv
     assert snapshot.status == Snapshot.Status.READY
     stored = dict(snapshot.files.filter(path__startswith="ddd").values_list("path", "blob__text"))
     assert stored == {folder[:1000]: "one\n", folder[:996] + " (2)": "two\n"}
+
+
+def test_a_malformed_object_is_refused_by_the_fetch(git_server):
+    git_server.repository("malformed", *demo_project("good"))
+    bare = git_server.root / "repos" / "malformed.git"
+    tree = git("rev-parse", "HEAD^{tree}", cwd=bare)
+    body = f"tree {tree}\nauthor nobody 1 +0000\ncommitter nobody 1 +0000\n\nAdd the project\n"
+    written = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "--literally", "-w", "--stdin"],
+        input=body, capture_output=True, text=True, check=True, cwd=bare,
+    ).stdout.strip()  # fmt: skip
+    git("update-ref", "refs/heads/main", written, cwd=bare)
+    snapshot, _ = _take(git_server.url("malformed"))
+    assert (snapshot.status, snapshot.reason) == ("failed", "fetch_failed")
+    assert snapshot.message.startswith("git could not fetch the repository (")
 
 
 def test_a_key_in_the_fetch_failure_message_is_masked(monkeypatch):
