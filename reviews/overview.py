@@ -30,9 +30,17 @@ from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, Tr
 from django.utils import timezone
 
 from bootcamp.people import display_name
-from curriculum.models import Stage
-from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from curriculum.models import Stage, counted_projects_key
+from learners.models import (
+    Cohort,
+    Iteration,
+    LearnerProgress,
+    Membership,
+    ObjectiveCheck,
+    Submission,
+)
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
+from learners.services import learner_progress_refresh
 from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
@@ -200,6 +208,7 @@ class CohortGrid:
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")
         if self.sort.lstrip("-") == "progress":
+            self._recount_if_the_curriculum_changed()
             # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
             users = users.annotate(
                 progress_row=FilteredRelation(
@@ -209,6 +218,17 @@ class CohortGrid:
             progress = "-progress" if self.sort.startswith("-") else "progress"
             return users.order_by(progress, "sort_name", "username")
         return users.order_by("sort_name", "username")
+
+    def _recount_if_the_curriculum_changed(self):
+        """Staff changed which projects count since some row was counted: recount the cohort's
+        rows now (once, by whoever looks first). One query when nothing changed."""
+        stale = (
+            LearnerProgress.objects.filter(cohort=self.cohort)
+            .exclude(counted_key=counted_projects_key())
+            .exists()
+        )
+        if stale:
+            learner_progress_refresh(cohort_id=self.cohort.pk)
 
     def rows(self, users) -> list[GridRow]:
         """One GridRow per user, in their order. Two queries."""
