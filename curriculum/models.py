@@ -1,5 +1,5 @@
-from django.db import models
 from django.contrib.postgres.aggregates import StringAgg
+from django.db import models
 from django.db.models import Count, Prefetch, Q, Subquery, TextField, Value
 from django.db.models.functions import MD5, Cast, Coalesce
 from django.urls import reverse

@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import compare_url
-from learners.models import Cohort, Iteration, ObjectiveCheck, Submission
+from learners.models import Cohort, Iteration, ObjectiveCheck, Submission, approved_required_q
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 
 
@@ -71,7 +71,7 @@ def learner_progress(*, learner, cohort: Cohort | None = None) -> list[StageProg
         for row in approved.values(stage=F("project__stage_id"))
         .annotate(
             projects=Count("project", distinct=True),
-            required=Count("project", distinct=True, filter=Q(project__is_required=True)),
+            required=Count("project", distinct=True, filter=approved_required_q()),
         )
         .order_by()
     }

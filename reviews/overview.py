@@ -38,6 +38,7 @@ from learners.models import (
     Membership,
     ObjectiveCheck,
     Submission,
+    approved_required_q,
 )
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
 from learners.services import learner_progress_refresh
@@ -130,7 +131,7 @@ class StageWork(NamedTuple):
     changes: int
     approved: int
     approved_published: int
-    approved_required: int  # approved required published projects
+    approved_required: int  # Submission.objects.approved_required(), in this stage
 
 
 class GridRow(NamedTuple):
@@ -244,7 +245,6 @@ class CohortGrid:
     def _rows(self, users, *, learners: Q) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
-        published = {stage.pk for stage in self.stages}
         rows = []
         for user in users:
             mine = work.get(user.pk, {})
@@ -256,9 +256,7 @@ class CohortGrid:
                 GridRow(
                     user=user,
                     cells=cells,
-                    approved_required=sum(
-                        w.approved_required for w in mine.values() if w.stage_id in published
-                    ),
+                    approved_required=sum(w.approved_required for w in mine.values()),
                     required=self.required,
                     approved=sum(w.approved for w in mine.values()),
                     waiting=sum(w.waiting for w in mine.values()),
@@ -279,14 +277,7 @@ class CohortGrid:
                 approved_published=Count(
                     "pk", filter=Q(status=Status.APPROVED, project__is_published=True)
                 ),
-                approved_required=Count(
-                    "pk",
-                    filter=Q(
-                        status=Status.APPROVED,
-                        project__is_required=True,
-                        project__is_published=True,
-                    ),
-                ),
+                approved_required=Count("pk", filter=approved_required_q()),
             )
             .order_by()
         )

@@ -116,6 +116,6 @@ def test_two_approvals_at_once_for_one_learner_both_count(cohort, learner):
     waiter.join(timeout=30)
 
     assert errors == []
-    assert list(
-        LearnerProgress.objects.values_list("learner_id", "approved_required")
-    ) == [(learner.pk, 2)]
+    assert list(LearnerProgress.objects.values_list("learner_id", "approved_required")) == [
+        (learner.pk, 2)
+    ]
