@@ -48,6 +48,7 @@ def cohort_detail(request, slug):
         "rows": grid.rows(page.object_list),
         "page": page,
         "sort": grid.sort,
+        "sort_label": grid.sort_label,
         "page_query": urlencode({"sort": grid.sort}),  # the pagination links keep the order
         "states": CELL_STATES,
         "figures": figures,

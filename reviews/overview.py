@@ -151,7 +151,7 @@ class GridRow(NamedTuple):
         return percent_of(self.approved_required, self.required)
 
 
-# The grid's orders (read from the URL through learners.forms.CohortGridForm).
+# The grid's orders (read from the URL, and checked, by reviews.forms.CohortGridForm).
 SORTS = {
     "name": "name, A to Z",
     "-name": "name, Z to A",
@@ -181,8 +181,10 @@ class CohortGrid:
     """
 
     def __init__(self, cohort, *, sort=DEFAULT_SORT):
+        """`sort`: one of SORTS, as CohortGridForm.chosen_sort() answers."""
         self.cohort = cohort
-        self.sort = sort if sort in SORTS else DEFAULT_SORT
+        self.sort = sort
+        self.sort_label = SORTS[sort]
         self.stages = list(
             Stage.objects.published()
             .annotate(
@@ -430,7 +432,6 @@ def cohort_weekly(cohort, *, today=None) -> Weekly:
         today = timezone.localdate()
         key = f"cohort-weekly:{cohort.pk}:{cohort.starts_on}:{cohort.ends_on}:{today}"
         return cache.get_or_set(key, lambda: cohort_weekly(cohort, today=today), STATS_SECONDS)
-    today = today or timezone.localdate()
     last = min(cohort.ends_on, today)
     if last < cohort.starts_on:
         return Weekly()

@@ -255,6 +255,11 @@ def test_grid_sorts_by_name_and_progress(client_for, cohort, mentor, three_paced
     assert response.context["sort"] == (
         sort if sort in {"-name", "progress", "-progress"} else "name"
     )
+    caption = re.search(r'<caption class="visually-hidden">(Each learner.*?)</caption>', html)[1]
+    assert caption == "Each learner's state in each stage, sorted by " + (
+        {"-name": "name, Z to A", "progress": "progress, least first"}.get(sort)
+        or ("progress, most first" if sort == "-progress" else "name, A to Z")
+    )
 
 
 def shown_usernames(response):
