@@ -110,7 +110,6 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
     if not updated:
         raise TransitionError("Only the mentor holding the claim can publish a verdict.")
     if approved:
-        # The submission's own learner, whether or not they are still in the cohort.
         learner_progress_refresh(
             cohort_id=submission.cohort_id, learner_ids=[submission.learner_id]
         )
@@ -128,9 +127,9 @@ def submission_reopen(*, submission: Submission, submitted_at) -> None:
 
 
 def learner_progress_refresh(*, cohort_id: int, learner_ids=None) -> None:
-    """Recount LearnerProgress for these learners' work in the cohort (when None: every
-    learner of it), from their submissions and today's curriculum. Three queries (four when
-    None).
+    """Recount LearnerProgress for these learners' work in the cohort, whether or not they are
+    still in it (when None: every learner of it and every row it has), from their submissions
+    and today's curriculum. Three queries (four when None).
 
     Safe against two approvals for one learner at once: each transaction creates the row if
     missing, locks it, and only then counts, so the later one waits for the earlier to commit
