@@ -11,7 +11,16 @@ from django.utils.text import format_lazy
 from bootcamp.admin_a11y import LabelledTabularInline
 from bootcamp.models import OutboxMessage
 from learners.forms import InvitationResendForm, InviteForm, pending_invitees
-from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from learners.models import (
+    CheckResult,
+    Cohort,
+    Iteration,
+    Membership,
+    ObjectiveCheck,
+    Snapshot,
+    Submission,
+)
+from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
 class MembershipInline(LabelledTabularInline):
@@ -68,8 +77,8 @@ class CohortAdmin(admin.ModelAdmin):
         data = request.POST if request.method == "POST" else None
         if data is not None and "resend" in data:
             resend = InvitationResendForm(data, cohort=cohort)
-            if resend.is_valid():
-                user = resend.save()
+            user = resend.save() if resend.is_valid() else None
+            if user is not None:
                 self.message_user(
                     request,
                     f"A fresh invitation to {user.email} is queued; the list below shows "
@@ -99,8 +108,12 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 def _pending_invitations(cohort) -> list[dict]:
-    """Who has not chosen a password yet, each with their latest invitation e-mail (two
-    queries, however many people)."""
+    """Who has not chosen a password yet, each with the latest invitation e-mail to their
+    address (two queries, however many people).
+
+    Latest by address, whichever cohort it was for, on purpose: the link sets the account's
+    password, so it lets them into every cohort, and a resend makes every older link stop
+    working. The newest e-mail is the one that matters; the page's column says so."""
     people = list(pending_invitees(cohort))
     latest = {}
     for message in OutboxMessage.objects.filter(
@@ -246,3 +259,57 @@ class ObjectiveCheckAdmin(admin.ModelAdmin):
     autocomplete_fields = ("learner",)
     raw_id_fields = ("objective",)
     date_hierarchy = "checked_at"
+
+
+class CheckResultInline(LabelledTabularInline):
+    model = CheckResult
+    fields = ("key", "result", "summary", "evidence")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Read-only: snapshots are the worker's; staff may only ask for one again."""
+
+    list_display = (
+        "iteration",
+        "status",
+        "reason",
+        "checks_passed",
+        "checks_warned",
+        "checks_failed",
+        "requested_at",
+    )
+    list_filter = ("status", "reason")
+    list_select_related = ("iteration__submission__learner", "iteration__submission__project")
+    search_fields = ("iteration__submission__learner__username", "iteration__repo_url")
+    inlines = (CheckResultInline,)
+    actions = ["fetch_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Fetch and check the selected snapshots again")
+    def fetch_again(self, request, queryset):
+        asked, refused = 0, []
+        for snapshot in queryset.select_related("iteration"):
+            try:
+                snapshot_rerun(snapshot=snapshot, by_learner=False)
+            except SnapshotRefused as error:
+                refused.append(f"{snapshot.iteration}: {error}")
+            else:
+                asked += 1
+        self.message_user(request, f"{asked} snapshot(s) will be fetched again.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0003_learnerprogress'),
+        ('learners', '0004_snapshots'),
     ]
 
     operations = [
