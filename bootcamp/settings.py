@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "bootcamp",
     "curriculum",
     "learners",
     "reviews",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: opening a page marks the user's notifications about it read.
+    "bootcamp.notifications.NotificationsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised in authenticate() into a page.
     "axes.middleware.AxesMiddleware",
@@ -217,6 +220,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Product settings
 REVIEW_OVERDUE_HOURS = env.int("REVIEW_OVERDUE_HOURS", default=48)
+# A claim lapses this many hours after it was taken (or last renewed).
+CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
+# The most claims one mentor holds at once.
+MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,12 @@ Publishing and the submission's status change commit together or not at all; onc
 published, a review never changes again.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.models import NotificationKind
+from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import submission_record_verdict
@@ -16,6 +18,7 @@ from reviews.models import Reply, Review, ReviewComment
 from reviews.wording import work_name
 
 Status = Submission.Status
+User = get_user_model()
 
 
 class ReviewError(Exception):
@@ -114,36 +117,43 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
     review.save()
     _replace_comments(review=review, comments=comments)
 
-    outcome = "approved" if review.verdict == Review.Verdict.APPROVE else "changes requested"
-    send_after_commit(
-        subject=f"Your {submission.project.title} was reviewed: {outcome}",
-        body=(
-            f"Hello {display_name(submission.learner)},\n\n"
-            f"{display_name(mentor)} has reviewed Iteration {iteration.number} of your "
-            f"{submission.project.title}: {outcome}.\n\n"
-            f"Read the review: {absolute_url(submission.get_absolute_url())}\n"
-        ),
-        recipients=[submission.learner.email],
+    notify(
+        users=[submission.learner],
+        kind=NotificationKind.REVIEW_PUBLISHED,
+        template="review_published",
+        context={
+            "learner_name": display_name(submission.learner),
+            "mentor_name": display_name(mentor),
+            "project": submission.project.title,
+            "iteration": iteration,
+            "approved": review.verdict == Review.Verdict.APPROVE,
+            "summary": review.summary,
+        },
+        url=submission.get_absolute_url(),
     )
     return review
 
 
-def _reply_recipients(*, submission: Submission, author) -> list[str]:
+def _reply_recipients(*, submission: Submission, author) -> list:
     if author.pk != submission.learner_id:
-        return [submission.learner.email]
+        return [submission.learner]
     # The learner writes to the mentors who know the work: those who reviewed it or hold
     # the claim; with none yet, everyone mentoring the cohort.
-    mentors = Membership.objects.filter(cohort_id=submission.cohort_id, role=Membership.Role.MENTOR)
-    involved = set(
+    reviewer_ids = set(
         Review.objects.published()
         .filter(iteration__submission=submission)
-        .values_list("mentor__email", flat=True)
+        .values_list("mentor_id", flat=True)
     )
     if submission.claimed_by_id:
-        involved.add(submission.claimed_by.email)
-    if involved:
-        return sorted(involved)
-    return sorted(mentors.values_list("user__email", flat=True))
+        reviewer_ids.add(submission.claimed_by_id)
+    people = User.objects.order_by("pk")
+    if reviewer_ids:
+        return list(people.filter(pk__in=reviewer_ids))
+    return list(
+        people.filter(
+            memberships__cohort_id=submission.cohort_id, memberships__role=Membership.Role.MENTOR
+        )
+    )
 
 
 @transaction.atomic
@@ -156,12 +166,20 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
         work = work_name(submission)
     else:
         work = f"your {submission.project.title}"
-    send_after_commit(
-        subject=f"New reply on {submission.project.title}",
-        body=(
-            f"{display_name(author)} wrote on {work}:\n\n{body}\n\n"
-            f"Reply here: {absolute_url(submission.get_absolute_url())}#conversation\n"
-        ),
-        recipients=_reply_recipients(submission=submission, author=author),
+    notify(
+        users=[
+            user
+            for user in _reply_recipients(submission=submission, author=author)
+            if user.pk != author.pk
+        ],
+        kind=NotificationKind.REPLY_POSTED,
+        template="reply_posted",
+        context={
+            "author_name": display_name(author),
+            "work": work,
+            "project": submission.project.title,
+            "body": body,
+        },
+        url=f"{submission.get_absolute_url()}#conversation",
     )
     return reply

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
+from bootcamp.models import Notification, NotificationPreference
 from learners.models import Iteration, Membership, Submission
 from tests.factories import MembershipFactory, UserFactory
 
@@ -25,6 +26,27 @@ def second_mentor(cohort):
     return user
 
 
+def mail_each_submission(*mentors):
+    """Mentors hear of new work in a daily digest unless they choose an e-mail for each."""
+    for user in mentors:
+        NotificationPreference.objects.create(
+            user=user,
+            kind=Notification.Kind.SUBMISSION_ARRIVED,
+            delivery=NotificationPreference.Delivery.IMMEDIATELY,
+        )
+
+
+def test_mentors_are_not_mailed_each_submission_by_default(
+    client_for, learner, mentor, project, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
+
+    assert mail.outbox == []
+    [note] = Notification.objects.all()
+    assert (note.user, note.kept_for_digest) == (mentor, True)
+
+
 def test_mentors_of_the_cohort_are_mailed_after_commit(
     client_for,
     learner,
@@ -35,6 +57,7 @@ def test_mentors_of_the_cohort_are_mailed_after_commit(
     settings,
     django_capture_on_commit_callbacks,
 ):
+    mail_each_submission(mentor, second_mentor)
     client = client_for(learner)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -59,6 +82,7 @@ def test_mentors_of_the_cohort_are_mailed_after_commit(
 def test_resubmitting_mails_the_mentors_too(
     client_for, learner, mentor, make_submission, django_capture_on_commit_callbacks
 ):
+    mail_each_submission(mentor)
     submission = make_submission(status=Submission.Status.CHANGES_REQUESTED)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -73,6 +97,7 @@ def test_resubmitting_mails_the_mentors_too(
 def test_failing_mail_server_loses_nothing(
     client_for, learner, mentor, project, settings, caplog, django_capture_on_commit_callbacks
 ):
+    mail_each_submission(mentor)
     settings.EMAIL_BACKEND = "tests.learners.test_mail.FailingBackend"
     caplog.set_level(logging.ERROR, logger="bootcamp.mail")
 

@@ -171,10 +171,13 @@ def test_publish_emails_the_learner_a_link_after_commit(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["ada@example.com"]
-    assert message.subject == "[bootcamp] Your Task tracker was reviewed: changes requested"
+    assert message.subject == (
+        f"[bootcamp] {mentor.get_full_name()} reviewed your Task tracker: changes requested"
+    )
+    # The summary is in the e-mail itself: the learner reads the gist without logging in.
     assert message.body.startswith(
-        f"Hello Ada Lovelace,\n\n{mentor.get_full_name()} has reviewed Iteration 1 of your "
-        "Task tracker: changes requested.\n\n"
+        f"Hello Ada Lovelace,\n\n{mentor.get_full_name()} has reviewed iteration 1 of your "
+        f"Task tracker: changes requested.\n\n{_review_kwargs(claimed, mentor)['summary']}\n\n"
     )
     assert f"http://127.0.0.1:8000/submissions/{claimed.pk}/" in message.body
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BootcampConfig(AppConfig):
+    name = "bootcamp"
+    verbose_name = "Notifications and mail"
