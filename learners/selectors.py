@@ -1,13 +1,27 @@
 """Reads for the learner's pages, each a fixed number of queries whatever the data."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, IntegerField, Prefetch, Subquery, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Project, Stage
 from learners.links import compare_url
-from learners.models import Cohort, Iteration, Submission
+from learners.models import Cohort, Iteration, Submission, SubmissionEvent
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 from reviews.models import Review
 
@@ -237,4 +251,54 @@ def submission_latest_review(*, submission: Submission) -> Review | None:
         .prefetch_related("comments")
         .order_by("-published_at", "-pk")
         .first()
+    )
+
+
+def submission_history(*, submission: Submission) -> list[SubmissionEvent]:
+    """The submission's history, oldest first, with who acted (one query)."""
+    return list(SubmissionEvent.objects.filter(submission=submission).for_history())
+
+
+class _Median(Aggregate):
+    """PostgreSQL's continuous median, an ordered-set aggregate."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def review_turnaround(*, cohort: Cohort, now=None) -> dict:
+    """How long the cohort's work waited for a verdict, read from the submissions' history.
+
+    Each verdict (approved or changes requested) counts from the arrival before it (the
+    submission or resubmission). Returns the medians overall and over the last seven days,
+    and how many verdicts each covers. One query.
+    """
+    now = now or timezone.now()
+    Kind = SubmissionEvent.Kind
+    arrival = (
+        SubmissionEvent.objects.filter(
+            submission=OuterRef("submission"),
+            kind__in=[Kind.SUBMITTED, Kind.RESUBMITTED],
+            at__lte=OuterRef("at"),
+        )
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    verdicts = (
+        SubmissionEvent.objects.filter(
+            submission__cohort=cohort, kind__in=[Kind.APPROVED, Kind.CHANGES_REQUESTED]
+        )
+        .annotate(arrived_at=Subquery(arrival))
+        .filter(arrived_at__isnull=False)
+        .annotate(
+            turnaround=ExpressionWrapper(F("at") - F("arrived_at"), output_field=DurationField())
+        )
+    )
+    this_week = Q(at__gte=now - timedelta(days=7))
+    return verdicts.aggregate(
+        median_overall=_Median("turnaround", output_field=DurationField()),
+        median_week=_Median("turnaround", filter=this_week, output_field=DurationField()),
+        reviewed_overall=Count("pk"),
+        reviewed_week=Count("pk", filter=this_week),
     )

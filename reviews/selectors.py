@@ -16,7 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem
-from learners.models import Iteration, Membership, Submission
+from learners.models import Iteration, Membership, Submission, SubmissionEvent
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
@@ -44,10 +44,14 @@ def _queue_scope(user):
 
 
 def for_queue(user, *, now=None):
-    """The queue page's rows, oldest wait first, with everything a row shows (one query)."""
+    """The queue page's rows, oldest wait first, with everything a row shows (two queries:
+    the rows, then the history of the page's rows)."""
     return (
         _queue_scope(user)
         .select_related("learner", "project__stage", "cohort", "claimed_by")
+        .prefetch_related(
+            Prefetch("events", queryset=SubmissionEvent.objects.for_history(), to_attr="history")
+        )
         .annotate(
             iteration_number=_latest_iteration_number(),
             is_overdue=ExpressionWrapper(

@@ -12,10 +12,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user
-from learners.models import Submission
+from learners.models import Submission, SubmissionEvent
 from learners.selectors import learner_progress as progress_for
 from learners.selectors import progress_overall
-from learners.services import TransitionError, submission_claim, submission_release
+from learners.services import (
+    TransitionError,
+    claim_expires_at,
+    submission_claim,
+    submission_claim_renew,
+    submission_release,
+)
 from reviews import selectors
 from reviews.access import get_learner_for_reviewer, get_submission_for_reviewer, require_reviewer
 from reviews.forms import (
@@ -94,6 +100,12 @@ def _add_row_links(submissions, *, now):
         submission.learner_name = display_name(submission.learner)
         submission.claimer_name = display_name(submission.claimed_by)
         submission.waited = waited(submission.submitted_at, now)
+        if submission.claimed_at is not None:
+            submission.claim_lapses_in = waited(now, claim_expires_at(submission.claimed_at))
+        last = submission.history[-1] if submission.history else None
+        submission.lapsed_from = (
+            display_name(last.actor) if last and last.kind == SubmissionEvent.Kind.LAPSED else ""
+        )
 
 
 @login_required
@@ -150,6 +162,23 @@ def release(request, pk):
             "Any draft you saved stays yours.",
         )
     return redirect("reviews:queue")
+
+
+@login_required
+@require_POST
+def renew(request, pk):
+    submission = get_submission_for_reviewer(request.user, pk)
+    try:
+        renewed = submission_claim_renew(submission=submission, mentor=request.user)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:queue")
+    messages.success(
+        request,
+        f"Your claim on {work_name(submission)} is renewed until "
+        f"{_when(claim_expires_at(renewed.claimed_at))}.",
+    )
+    return redirect("reviews:review", pk=submission.pk)
 
 
 def _comment_initial(draft):
@@ -257,6 +286,8 @@ def review(request, pk):
             "earlier_iterations": iterations[1:],
             "checklist": selectors.checklist_for(iteration),
             "holds_claim": holds_claim,
+            "claim_expires_at": claim_expires_at(submission.claimed_at) if holds_claim else None,
+            "claim_hours": settings.CLAIM_HOURS,
             "claim_lost": claim_lost,
             "holder_has_draft": any(d.mentor_id == submission.claimed_by_id for d in other_drafts),
             "other_drafts": other_drafts,

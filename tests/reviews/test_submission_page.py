@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from learners.models import SubmissionEvent
 from reviews.models import Reply
 from tests.factories import (
     IterationFactory,
@@ -179,9 +180,10 @@ def test_the_submission_page_issues_the_same_number_of_queries_for_1_and_10_revi
         ReviewCommentFactory(review=review)
         ReviewCommentFactory(review=review, path="", line=None)
         ReplyFactory(submission=submission, author=learner if n % 2 else mentor)
+        SubmissionEvent.objects.create(submission=submission, kind="claimed", actor=mentor)
     client = client_for(learner)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(f"/submissions/{submission.pk}/")
 
 
