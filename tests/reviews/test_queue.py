@@ -104,7 +104,10 @@ def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, coho
     assert _row_ids(response) == [elsewhere.pk, in_review.pk]
     content = response.content.decode()
     assert content.count('<span class="badge status-badge status-in_review">In review</span>') == 1
-    assert f'<span class="small">by {mentor.get_full_name()}</span>' in content
+    # Claimed a moment ago: CLAIM_HOURS (24) less that moment.
+    assert (
+        f'<span class="small">by {mentor.get_full_name()}, lapses in 23\xa0hours</span>' in content
+    )
     assert '<span class="badge status-badge status-submitted">Submitted</span>' in content
 
 
