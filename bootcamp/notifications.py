@@ -40,7 +40,8 @@ def _path(url: str) -> str:
 def _render(template: str, context: dict) -> tuple[str, str]:
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     body = render_to_string(f"emails/{template}_body.txt", context)
-    return " ".join(subject.split()), body
+    # A template file ends with a newline after its last tag: the body ends with exactly one.
+    return " ".join(subject.split()), body.rstrip("\n") + "\n"
 
 
 def notify(*, users, kind: str, template: str, context: dict, url: str) -> None:
