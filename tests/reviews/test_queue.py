@@ -297,3 +297,26 @@ def test_the_queue_issues_the_same_number_of_queries_for_1_and_10_rows(
         response = client.get(URL, {"status": "", "learner": "user"})
 
     assert len(_row_ids(response)) == rows
+
+
+def test_a_row_whose_claim_lapsed_says_so_and_shows_its_history(client_for, cohort, mentor):
+    mentor.first_name, mentor.last_name = "Linus", "Torvalds"
+    mentor.save()
+    work = _waiting(cohort, hours_ago=30)
+    SubmissionEvent.objects.create(submission=work, kind="submitted", actor=work.learner)
+    SubmissionEvent.objects.create(submission=work, kind="claimed", actor=mentor)
+    SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
+    quiet = _waiting(cohort, hours_ago=2)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert (
+        content.count('<span class="small claim-lapsed">claim lapsed (Linus Torvalds)</span>') == 1
+    )
+    assert content.count("<summary>History</summary>") == 1  # the quiet row has none yet
+    assert "— Claim lapsed (held by Linus Torvalds)</li>" in content
+    assert _row_ids_in(content) == [work.pk, quiet.pk]
+
+
+def _row_ids_in(content):
+    return [int(pk) for pk in re.findall(r'data-submission="(\d+)"', content)]
