@@ -5,7 +5,6 @@ inbox rows and the e-mail commit (or roll back) with the work. Each user's prefe
 kind decides the e-mail: sent now, kept for the daily digest, or none.
 """
 
-import dataclasses
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -14,7 +13,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from bootcamp.access import roles_for
 from bootcamp.mail import absolute_url, send_after_commit
 from bootcamp.models import (
     Delivery,
@@ -93,39 +91,13 @@ def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
 
 
-class NotificationsReadMiddleware:
-    """Opening a page marks the user's notifications about it read.
-
-    Costs nothing on most pages: the unread count comes with the roles query every page makes
-    anyway (bootcamp.access.roles_for), and the UPDATE runs only when something is unread.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if request.method in ("GET", "HEAD") and user is not None and user.is_authenticated:
-            roles = roles_for(user)
-            if roles.unread_notifications:
-                marked = notifications_mark_read(user=user, url=request.path)
-                if marked:
-                    user._bootcamp_roles = dataclasses.replace(
-                        roles, unread_notifications=roles.unread_notifications - marked
-                    )
-        return self.get_response(request)
-
-
 # --- Preferences ----------------------------------------------------------------------------
 
 
-def preference_kinds(user) -> list[str]:
-    """The kinds of notification the user can receive, for their preferences page."""
-    roles = roles_for(user)
-    kinds = []
-    if roles.is_learner:
-        kinds += LEARNER_KINDS
-    if roles.is_mentor or roles.is_staff:
+def preference_kinds(*, is_learner: bool, is_reviewer: bool) -> list[str]:
+    """The kinds of notification a learner and/or a reviewer (mentor, staff) can receive."""
+    kinds = list(LEARNER_KINDS) if is_learner else []
+    if is_reviewer:
         kinds += [kind for kind in MENTOR_KINDS if kind not in kinds]
     return kinds
 
@@ -200,7 +172,7 @@ def _digest_send(*, user, day, now) -> bool:
             {
                 "user": user,
                 "items": [{"text": item.text, "url": absolute_url(item.url)} for item in items],
-                "inbox_url": absolute_url(reverse("notifications")),
+                "inbox_url": absolute_url(reverse("learners:notifications")),
             },
         )
         send_after_commit(subject=subject, body=body, recipients=[user.email])

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: opening a page marks the user's notifications about it read.
-    "bootcamp.notifications.NotificationsReadMiddleware",
+    "learners.middleware.NotificationsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised in authenticate() into a page.
     "axes.middleware.AxesMiddleware",
@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bootcamp.context_processors.navigation",
+                "learners.context_processors.navigation",
             ],
             "builtins": [
                 "bootcamp.templatetags.markdown",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bootcamp import notification_views, views
+from bootcamp import views
 
 admin.site.site_header = "bootcamp administration"
 admin.site.site_title = "bootcamp admin"
@@ -21,14 +21,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("notifications/", notification_views.inbox, name="notifications"),
-    path("notifications/read/", notification_views.mark_all_read, name="notifications-mark-read"),
-    path(
-        "notifications/preferences/",
-        notification_views.preferences,
-        name="notification-preferences",
-    ),
-    path("", include("curriculum.urls")),
     path("", include("learners.urls")),
     path("", include("reviews.urls")),
 ]

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from bootcamp.access import roles_for
+from learners.roles import roles_for
 
 
 @require_GET
@@ -13,11 +13,11 @@ def home(request):
         return render(request, "home.html")
     roles = roles_for(request.user)
     if roles.is_learner:
-        return redirect("learners:dashboard")
+        return redirect("reviews:dashboard")
     if roles.is_mentor:
         return redirect("reviews:queue")
     if roles.is_staff:
-        return redirect("learners:cohort-list")
+        return redirect("reviews:cohort-list")
     return render(request, "home.html")
 
 

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 
@@ -19,16 +19,9 @@ class StageQuerySet(models.QuerySet):
         )
 
     def for_stage_detail(self, user):
-        # Two queries whatever the size of the stage: its objectives (each knowing whether this
-        # user ticked it) and its projects.
-        from learners.models import ObjectiveCheck
-
-        ticked = ObjectiveCheck.objects.filter(learner=user.pk, objective=OuterRef("pk"))
+        # One query for the stage's projects whatever their number; the objectives, with the
+        # viewer's ticks, are prefetched by learners.selectors.stages_for_detail.
         return self.prefetch_related(
-            Prefetch(
-                "objectives",
-                queryset=Objective.objects.order_by("order").annotate(is_done=Exists(ticked)),
-            ),
             Prefetch(
                 "projects",
                 queryset=Project.objects.filter(
@@ -65,7 +58,7 @@ class Stage(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("curriculum:stage-detail", kwargs={"slug": self.slug})
+        return reverse("learners:stage-detail", kwargs={"slug": self.slug})
 
 
 class Objective(models.Model):
@@ -128,7 +121,7 @@ class Project(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("curriculum:project-detail", kwargs={"slug": self.slug})
+        return reverse("learners:project-detail", kwargs={"slug": self.slug})
 
     @property
     def skill_list(self):

@@ -8,7 +8,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from curriculum.models import ChecklistItem
 from learners.models import Membership
-from learners.overview import DEFAULT_SORT, SORTS
 from learners.services import cohort_invite, submission_create, submission_resubmit
 
 URL_MAX_LENGTH = 500
@@ -191,12 +190,3 @@ class ObjectiveCheckForm(forms.Form):
         ):
             return value
         return ""  # an off-site or malformed target: the view falls back to the stage
-
-
-class CohortGridForm(forms.Form):
-    """The cohort grid's GET parameters. An unknown sort is not an error: the default applies."""
-
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
-
-    def chosen_sort(self) -> str:
-        return (self.is_valid() and self.cleaned_data["sort"]) or DEFAULT_SORT

@@ -16,7 +16,7 @@ class CohortQuerySet(models.QuerySet):
         PostgreSQL plans `cohort_id IN (1, 2)` in a third of the time of the membership
         subquery this used to be, on every access check and list of a mentor's pages.
         """
-        from bootcamp.access import roles_for
+        from learners.roles import roles_for
 
         return self.filter(pk__in=roles_for(user).mentor_cohort_ids)
 
@@ -53,7 +53,7 @@ class Cohort(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("learners:cohort-detail", kwargs={"slug": self.slug})
+        return reverse("reviews:cohort-detail", kwargs={"slug": self.slug})
 
 
 # The choices live at module level so each model's Meta can name their values in its check
@@ -97,7 +97,7 @@ class SubmissionQuerySet(models.QuerySet):
         """Submissions `user` may review: staff all, mentors those of the cohorts they mentor."""
         if user.is_staff:
             return self.all()
-        from bootcamp.access import roles_for
+        from learners.roles import roles_for
 
         return self.filter(cohort_id__in=roles_for(user).mentor_cohort_ids)
 
@@ -164,7 +164,7 @@ class Submission(models.Model):
         return f"{self.learner} — {self.project}"
 
     def get_absolute_url(self):
-        return reverse("learners:submission-detail", kwargs={"pk": self.pk})
+        return reverse("reviews:submission-detail", kwargs={"pk": self.pk})
 
 
 class Iteration(models.Model):

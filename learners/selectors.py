@@ -7,6 +7,7 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -19,11 +20,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from curriculum.models import ChecklistItem, Project, Stage
+from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import compare_url
-from learners.models import Cohort, Iteration, Submission, SubmissionEvent
+from learners.models import Cohort, Iteration, ObjectiveCheck, Submission, SubmissionEvent
 from learners.progress import Progress, stage_is_complete, stage_is_counted
-from reviews.models import Review
 
 
 @dataclass(frozen=True)
@@ -241,16 +241,13 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     return iterations
 
 
-def submission_latest_review(*, submission: Submission) -> Review | None:
-    """The newest published review, with what reviews/includes/published_review.html shows
-    (its iteration, mentor and comments). Two queries."""
-    return (
-        Review.objects.published()
-        .filter(iteration__submission=submission)
-        .select_related("iteration", "mentor")
-        .prefetch_related("comments")
-        .order_by("-published_at", "-pk")
-        .first()
+def stages_for_detail(*, user):
+    """Stage.objects.for_stage_detail with the objectives, each with `is_done`: whether `user`
+    ticked it. Two queries after the stage's, whatever the size of the stage."""
+    ticked = ObjectiveCheck.objects.filter(learner=user.pk, objective=OuterRef("pk"))
+    objectives = Objective.objects.order_by("order").annotate(is_done=Exists(ticked))
+    return Stage.objects.for_stage_detail(user).prefetch_related(
+        Prefetch("objectives", queryset=objectives)
     )
 
 

@@ -1,20 +1,19 @@
 from django.urls import path
 
-from learners import cohort_views, views
+from learners import notification_views, roadmap_views
 
 app_name = "learners"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("projects/<slug:slug>/submit/", views.submission_create, name="submission-create"),
-    path("submissions/<int:pk>/", views.submission_detail, name="submission-detail"),
-    path("submissions/<int:pk>/resubmit/", views.submission_resubmit, name="submission-resubmit"),
-    path("objectives/<int:pk>/check/", views.objective_toggle, name="objective-toggle"),
-    path("cohorts/", cohort_views.cohort_list, name="cohort-list"),
-    path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort-detail"),
+    path("stages/", roadmap_views.stage_list, name="stage-list"),
+    path("stages/<slug:slug>/", roadmap_views.stage_detail, name="stage-detail"),
+    path("projects/<slug:slug>/", roadmap_views.project_detail, name="project-detail"),
+    path("objectives/<int:pk>/check/", roadmap_views.objective_toggle, name="objective-toggle"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/read/", notification_views.mark_all_read, name="notifications-mark-read"),
     path(
-        "cohorts/<slug:slug>/progress.csv",
-        cohort_views.cohort_progress_csv,
-        name="cohort-progress-csv",
+        "notifications/preferences/",
+        notification_views.preferences,
+        name="notification-preferences",
     ),
 ]

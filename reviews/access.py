@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from bootcamp.access import roles_for
 from learners.models import Cohort, Membership, Submission
+from learners.roles import roles_for
 
 
 def require_reviewer(user) -> None:

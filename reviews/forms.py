@@ -7,6 +7,7 @@ from django.db.models.functions import Concat
 from curriculum.models import Stage
 from learners.models import Submission
 from reviews.models import Review
+from reviews.overview import DEFAULT_SORT, SORTS
 from reviews.services import reply_create, review_publish, review_save_draft
 
 
@@ -202,3 +203,12 @@ class QueueFilterForm(forms.Form):
                 learner_name=Concat("learner__first_name", Value(" "), "learner__last_name")
             ).filter(Q(learner__username__icontains=term) | Q(learner_name__icontains=term))
         return submissions
+
+
+class CohortGridForm(forms.Form):
+    """The cohort grid's GET parameters. An unknown sort is not an error: the default applies."""
+
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+
+    def chosen_sort(self) -> str:
+        return (self.is_valid() and self.cleaned_data["sort"]) or DEFAULT_SORT

@@ -153,3 +153,16 @@ def submissions_of_learner(*, cohort, learner):
         .annotate(iteration_number=_latest_iteration_number())
         .order_by("project__stage__number", "project__order")
     )
+
+
+def submission_latest_review(*, submission: Submission) -> Review | None:
+    """The newest published review, with what reviews/includes/published_review.html shows
+    (its iteration, mentor and comments). Two queries."""
+    return (
+        Review.objects.published()
+        .filter(iteration__submission=submission)
+        .select_related("iteration", "mentor")
+        .prefetch_related("comments")
+        .order_by("-published_at", "-pk")
+        .first()
+    )

@@ -1,10 +1,25 @@
 from django.urls import path
 
-from reviews import views
+from reviews import cohort_views, learner_views, views
 
 app_name = "reviews"
 
 urlpatterns = [
+    path("dashboard/", learner_views.dashboard, name="dashboard"),
+    path("projects/<slug:slug>/submit/", learner_views.submission_create, name="submission-create"),
+    path("submissions/<int:pk>/", learner_views.submission_detail, name="submission-detail"),
+    path(
+        "submissions/<int:pk>/resubmit/",
+        learner_views.submission_resubmit,
+        name="submission-resubmit",
+    ),
+    path("cohorts/", cohort_views.cohort_list, name="cohort-list"),
+    path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort-detail"),
+    path(
+        "cohorts/<slug:slug>/progress.csv",
+        cohort_views.cohort_progress_csv,
+        name="cohort-progress-csv",
+    ),
     path("mentor/queue/", views.queue, name="queue"),
     path("mentor/submissions/<int:pk>/claim/", views.claim, name="claim"),
     path("mentor/submissions/<int:pk>/release/", views.release, name="release"),

@@ -90,7 +90,7 @@ def _add_row_links(submissions, *, now):
     in the template cost ~0.1 ms each; string formatting does not."""
     review_url = _url_maker("reviews:review")
     claim_url = _url_maker("reviews:claim")
-    detail_url = _url_maker("learners:submission-detail")
+    detail_url = _url_maker("reviews:submission-detail")
     progress_url = _url_maker2("reviews:learner-progress")
     for submission in submissions:
         submission.detail_url = detail_url(submission.pk)

@@ -1,10 +1,14 @@
 import pytest
 
-from learners.models import Membership
+from learners.models import Membership, Submission
 from tests.factories import (
+    ChecklistItemFactory,
     CohortFactory,
+    IterationFactory,
     MembershipFactory,
+    ProjectFactory,
     StaffFactory,
+    SubmissionFactory,
     UserFactory,
 )
 
@@ -73,3 +77,33 @@ def _clear_cache():
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory(
+        slug="task-manager", title="Task manager", features="Add a task\nList tasks"
+    )
+
+
+@pytest.fixture
+def checklist(db):
+    return [
+        ChecklistItemFactory(text="README with setup", help="How to install and run it."),
+        ChecklistItemFactory(text="Tests", help="pytest runs green."),
+    ]
+
+
+@pytest.fixture
+def make_submission(cohort, learner, project):
+    """A learner's submission with `iterations` iterations (numbered 1..n) in a given status."""
+
+    def make(status=Submission.Status.SUBMITTED, iterations=1, **kwargs):
+        fields = {"learner": learner, "project": project, "cohort": cohort, "status": status}
+        fields.update(kwargs)
+        submission = SubmissionFactory(**fields)
+        for number in range(1, iterations + 1):
+            IterationFactory(submission=submission, number=number)
+        return submission
+
+    return make

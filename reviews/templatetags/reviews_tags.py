@@ -1,4 +1,4 @@
-"""Reviews' part of the submission page, included by templates/learners/submission_detail.html.
+"""Reviews' part of the submission page, included by templates/reviews/submission_detail.html.
 
 The learners app renders the iterations; these tags add what the reviews app owns (published
 reviews, the conversation) so neither app has to know the other's querysets.

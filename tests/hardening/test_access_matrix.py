@@ -52,36 +52,36 @@ EXPECTED = {
         lambda w: {},
         {**everyone("-> /admin/login/?next=/admin/"), "staff": OK},
     ),
-    "curriculum:stage-list": (lambda w: {}, logged_in(OK)),
-    "curriculum:stage-detail": (lambda w: {"slug": w.stage.slug}, logged_in(OK)),
-    "curriculum:project-detail": (lambda w: {"slug": w.project.slug}, logged_in(OK)),
-    "learners:dashboard": (
+    "learners:stage-list": (lambda w: {}, logged_in(OK)),
+    "learners:stage-detail": (lambda w: {"slug": w.stage.slug}, logged_in(OK)),
+    "learners:project-detail": (lambda w: {"slug": w.project.slug}, logged_in(OK)),
+    "reviews:dashboard": (
         lambda w: {},
         {**logged_in("-> /"), "learner": OK, "other_learner": OK},
     ),
     # Only learners of a cohort submit; everyone else is told the page does not exist.
-    "learners:submission-create": (
+    "reviews:submission-create": (
         lambda w: {"slug": w.unsubmitted_project.slug},
         {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
     ),
-    "learners:submission-detail": (
+    "reviews:submission-detail": (
         lambda w: {"pk": w.submission.pk},
         {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
     ),
-    "learners:submission-resubmit": (
+    "reviews:submission-resubmit": (
         lambda w: {"pk": w.submission.pk},
         {**logged_in(NOT_FOUND), "learner": OK},
     ),
     "learners:objective-toggle": (lambda w: {"pk": w.objective.pk}, post_only()),
-    "learners:cohort-list": (
+    "reviews:cohort-list": (
         lambda w: {},
         {**logged_in(NOT_FOUND), "other_mentor": OK, "mentor": OK, "staff": OK},
     ),
-    "learners:cohort-detail": (
+    "reviews:cohort-detail": (
         lambda w: {"slug": w.cohort.slug},
         {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
     ),
-    "learners:cohort-progress-csv": (
+    "reviews:cohort-progress-csv": (
         lambda w: {"slug": w.cohort.slug},
         {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
     ),
@@ -103,9 +103,9 @@ EXPECTED = {
     "reviews:reply-create": (lambda w: {"pk": w.submission.pk}, post_only()),
     "reviews:renew": (lambda w: {"pk": w.submission.pk}, post_only()),
     # Everyone's own inbox and preferences: no ids in the URL, so nothing to reach into.
-    "notifications": (lambda w: {}, logged_in(OK)),
-    "notifications-mark-read": (lambda w: {}, post_only()),
-    "notification-preferences": (lambda w: {}, logged_in(OK)),
+    "learners:notifications": (lambda w: {}, logged_in(OK)),
+    "learners:notifications-mark-read": (lambda w: {}, post_only()),
+    "learners:notification-preferences": (lambda w: {}, logged_in(OK)),
 }
 
 # What a POST does, for the views that take one. Each actor posts in a rolled-back savepoint,
@@ -121,12 +121,12 @@ POST_EXPECTED = {
         },
     ),
     # An empty form: whoever may post gets it back with errors; nothing is created.
-    "learners:submission-create": (
+    "reviews:submission-create": (
         lambda w: {"slug": w.unsubmitted_project.slug},
         {},
         {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
     ),
-    "learners:submission-resubmit": (
+    "reviews:submission-resubmit": (
         lambda w: {"pk": w.submission.pk},
         {},
         {**logged_in(NOT_FOUND), "learner": OK},
@@ -149,9 +149,9 @@ POST_EXPECTED = {
         {},
         {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
     ),
-    "notifications-mark-read": (lambda w: {}, {}, logged_in("-> /notifications/")),
+    "learners:notifications-mark-read": (lambda w: {}, {}, logged_in("-> /notifications/")),
     # An empty form: every field is required, so it comes back with errors, nothing stored.
-    "notification-preferences": (lambda w: {}, {}, logged_in(OK)),
+    "learners:notification-preferences": (lambda w: {}, {}, logged_in(OK)),
     "reviews:reply-create": (
         lambda w: {"pk": w.submission.pk},
         {"body": "Thanks!"},

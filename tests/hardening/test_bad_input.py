@@ -84,7 +84,7 @@ def test_the_active_content_check_allows_our_static_scripts_and_escaped_text():
 def test_submitting_anything_never_fails_or_puts_script_in_the_page(
     world, repo_url, live_url, commit_sha, notes
 ):
-    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+    url = reverse("reviews:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
     data = {"repo_url": repo_url, "live_url": live_url, "commit_sha": commit_sha, "notes": notes}
     with rolled_back():
         response = client_for(world.learner).post(url, data, follow=True)
@@ -97,7 +97,7 @@ def test_submitting_anything_never_fails_or_puts_script_in_the_page(
 def test_resubmitting_anything_never_fails_or_puts_script_in_the_page(
     world, repo_url, live_url, commit_sha, notes
 ):
-    url = reverse("learners:submission-resubmit", kwargs={"pk": world.submission.pk})
+    url = reverse("reviews:submission-resubmit", kwargs={"pk": world.submission.pk})
     data = {"repo_url": repo_url, "live_url": live_url, "commit_sha": commit_sha, "notes": notes}
     with rolled_back():
         response = client_for(world.learner).post(url, data, follow=True)
@@ -105,7 +105,7 @@ def test_resubmitting_anything_never_fails_or_puts_script_in_the_page(
 
 
 def test_a_valid_submission_with_hostile_notes_renders_them_inert(world):
-    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+    url = reverse("reviews:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
 
     response = client_for(world.learner).post(
         url, {"repo_url": VALID_REPO, "notes": ALL_PAYLOADS}, follow=True
@@ -120,7 +120,7 @@ def test_a_valid_submission_with_hostile_notes_renders_them_inert(world):
 
 
 def test_notes_one_character_too_long_are_a_form_error_and_nothing_is_saved(world):
-    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+    url = reverse("reviews:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
 
     response = client_for(world.learner).post(url, {"repo_url": VALID_REPO, "notes": "x" * 20_001})
 
@@ -132,7 +132,7 @@ def test_notes_one_character_too_long_are_a_form_error_and_nothing_is_saved(worl
 
 
 def test_a_3_mb_post_is_refused_with_400_and_nothing_is_saved(world):
-    url = reverse("learners:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
+    url = reverse("reviews:submission-create", kwargs={"slug": world.unsubmitted_project.slug})
 
     response = client_for(world.learner).post(
         url, {"repo_url": VALID_REPO, "notes": "x" * (3 * 1024 * 1024)}
@@ -143,7 +143,7 @@ def test_a_3_mb_post_is_refused_with_400_and_nothing_is_saved(world):
 
 
 def test_a_3_mb_resubmission_is_refused_with_400_and_nothing_is_saved(world):
-    url = reverse("learners:submission-resubmit", kwargs={"pk": world.submission.pk})
+    url = reverse("reviews:submission-resubmit", kwargs={"pk": world.submission.pk})
 
     response = client_for(world.learner).post(
         url, {"repo_url": VALID_REPO, "notes": "x" * (3 * 1024 * 1024)}
@@ -331,7 +331,7 @@ def test_any_queue_filter_never_fails_or_puts_script_in_the_page(
 @fuzz
 @given(sort=query_values, page=query_values)
 def test_any_cohort_sort_or_page_never_fails_or_puts_script_in_the_page(world, sort, page):
-    url = reverse("learners:cohort-detail", kwargs={"slug": world.cohort.slug})
+    url = reverse("reviews:cohort-detail", kwargs={"slug": world.cohort.slug})
 
     response = client_for(world.mentor).get(url, {"sort": sort, "page": page})
 
@@ -360,13 +360,13 @@ def csrf_posts(world):
     return [
         (
             "learner",
-            "learners:submission-create",
+            "reviews:submission-create",
             {"slug": world.unsubmitted_project.slug},
             {"repo_url": VALID_REPO},
         ),
         (
             "learner",
-            "learners:submission-resubmit",
+            "reviews:submission-resubmit",
             {"pk": world.submission.pk},
             {"repo_url": VALID_REPO},
         ),
@@ -421,14 +421,14 @@ UNKNOWN_PK = 2_147_483_000
 @pytest.mark.parametrize(
     ("method", "name", "kwargs"),
     [
-        ("get", "curriculum:stage-detail", {"slug": "no-such-stage"}),
-        ("get", "curriculum:project-detail", {"slug": "no-such-project"}),
-        ("get", "learners:submission-create", {"slug": "no-such-project"}),
-        ("get", "learners:submission-detail", {"pk": UNKNOWN_PK}),
-        ("get", "learners:submission-resubmit", {"pk": UNKNOWN_PK}),
+        ("get", "learners:stage-detail", {"slug": "no-such-stage"}),
+        ("get", "learners:project-detail", {"slug": "no-such-project"}),
+        ("get", "reviews:submission-create", {"slug": "no-such-project"}),
+        ("get", "reviews:submission-detail", {"pk": UNKNOWN_PK}),
+        ("get", "reviews:submission-resubmit", {"pk": UNKNOWN_PK}),
         ("post", "learners:objective-toggle", {"pk": UNKNOWN_PK}),
-        ("get", "learners:cohort-detail", {"slug": "no-such-cohort"}),
-        ("get", "learners:cohort-progress-csv", {"slug": "no-such-cohort"}),
+        ("get", "reviews:cohort-detail", {"slug": "no-such-cohort"}),
+        ("get", "reviews:cohort-progress-csv", {"slug": "no-such-cohort"}),
         ("get", "reviews:review", {"pk": UNKNOWN_PK}),
         ("post", "reviews:claim", {"pk": UNKNOWN_PK}),
         ("post", "reviews:release", {"pk": UNKNOWN_PK}),

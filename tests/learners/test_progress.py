@@ -3,9 +3,9 @@
 import pytest
 
 from learners.models import Submission
-from learners.overview import cohort_grid
 from learners.progress import Progress, percent_of
 from learners.selectors import learner_progress, progress_overall
+from reviews.overview import cohort_grid
 from tests.factories import (
     CohortFactory,
     ObjectiveCheckFactory,

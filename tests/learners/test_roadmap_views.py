@@ -21,15 +21,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-STAGE_LIST = reverse("curriculum:stage-list")
+STAGE_LIST = reverse("learners:stage-list")
 
 
 def stage_url(stage):
-    return reverse("curriculum:stage-detail", kwargs={"slug": stage.slug})
+    return reverse("learners:stage-detail", kwargs={"slug": stage.slug})
 
 
 def project_url(project):
-    return reverse("curriculum:project-detail", kwargs={"slug": project.slug})
+    return reverse("learners:project-detail", kwargs={"slug": project.slug})
 
 
 def text_of(response):
@@ -297,7 +297,7 @@ def test_project_detail_offers_a_learner_the_submit_button(client_for, learner):
 
     response = client_for(learner).get(project_url(project))
 
-    submit = reverse("learners:submission-create", kwargs={"slug": "task-manager"})
+    submit = reverse("reviews:submission-create", kwargs={"slug": "task-manager"})
     assert f'<a class="btn btn-primary" href="{submit}">Submit your project</a>' in (
         response.content.decode()
     )
@@ -318,7 +318,7 @@ def test_project_detail_shows_a_learner_their_submission_instead(
     html = response.content.decode()
     assert response.context["submission"] == mine
     assert "You submitted this project. Status: Approved ." in text_of(response)
-    detail = reverse("learners:submission-detail", kwargs={"pk": mine.pk})
+    detail = reverse("reviews:submission-detail", kwargs={"pk": mine.pk})
     assert f'href="{detail}">View your submission</a>' in html
     assert "Submit your project" not in html
 
@@ -336,7 +336,7 @@ def test_project_detail_offers_the_submit_button_when_the_submission_is_from_an_
 
     response = client_for(learner).get(project_url(project))
 
-    submit = reverse("learners:submission-create", kwargs={"slug": "task-manager"})
+    submit = reverse("reviews:submission-create", kwargs={"slug": "task-manager"})
     assert f'href="{submit}">Submit your project</a>' in response.content.decode()
     assert response.context["submission"] is None
 

@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from bootcamp.access import roles_for
-from curriculum.models import Objective, Project
+from curriculum.models import Project
 from learners.access import get_submission_for_user
-from learners.forms import ObjectiveCheckForm, SubmissionForm
+from learners.forms import SubmissionForm
 from learners.models import Submission
+from learners.roles import roles_for
 from learners.selectors import (
     learner_current_cohort,
     learner_next_step,
@@ -17,9 +17,9 @@ from learners.selectors import (
     progress_overall,
     submission_history,
     submission_iterations,
-    submission_latest_review,
 )
-from learners.services import TransitionError, objective_check_set
+from learners.services import TransitionError
+from reviews.selectors import submission_latest_review
 
 
 @login_required
@@ -33,7 +33,7 @@ def dashboard(request):
     submissions = list(learner_submissions(learner=request.user))
     return render(
         request,
-        "learners/dashboard.html",
+        "reviews/dashboard.html",
         {
             "progress": progress,
             "overall": progress_overall(progress),
@@ -74,7 +74,7 @@ def submission_create(request, slug):
         return redirect(submission)
     return render(
         request,
-        "learners/submission_form.html",
+        "reviews/submission_form.html",
         {"form": form, "project": project, "cohort": cohort, "submission": None},
     )
 
@@ -107,7 +107,7 @@ def submission_resubmit(request, pk):
         return redirect(submission)
     return render(
         request,
-        "learners/submission_form.html",
+        "reviews/submission_form.html",
         {
             "form": form,
             "project": submission.project,
@@ -148,7 +148,7 @@ def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
     return render(
         request,
-        "learners/submission_detail.html",
+        "reviews/submission_detail.html",
         {
             "submission": submission,
             "iterations": submission_iterations(submission=submission),
@@ -163,34 +163,3 @@ def submission_detail(request, pk):
             ),
         },
     )
-
-
-@login_required
-@require_POST
-def objective_toggle(request, pk):
-    """Set (not flip) the learner's tick on an objective: the form says which state it wants."""
-    if not roles_for(request.user).is_learner:
-        raise Http404
-    objective = get_object_or_404(
-        Objective.objects.filter(stage__is_published=True).select_related("stage"), pk=pk
-    )
-    form = ObjectiveCheckForm(
-        request.POST, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    form.is_valid()  # a bad `next` alone still sets the tick, then returns to the stage
-    if "done" in form.errors:
-        messages.error(
-            request,
-            "That did not work: the form did not say whether the objective is done. Try again.",
-        )
-    else:
-        done = form.cleaned_data["done"]
-        objective_check_set(learner=request.user, objective=objective, done=done)
-        if done:
-            messages.success(request, f"Ticked: “{objective.text}”.")
-        else:
-            messages.info(request, f"Unticked: “{objective.text}”.")
-    # Back to the objective's row, not the top of a long stage page: the stage page's `next`
-    # ends with the row's fragment, and the fallback names it too.
-    fallback = f"{objective.stage.get_absolute_url()}#objective-{objective.pk}"
-    return redirect(form.cleaned_data.get("next") or fallback)

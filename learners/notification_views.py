@@ -1,4 +1,7 @@
-"""The inbox and the notification preferences: every logged-in user, their own rows only."""
+"""The inbox and the notification preferences: every logged-in user, their own rows only.
+
+The notifications are bootcamp's; the pages live here because which kinds a user can choose
+depends on their roles."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bootcamp.forms import NotificationPreferencesForm
 from bootcamp.models import Notification
 from bootcamp.notifications import notifications_mark_all_read, preference_kinds
+from learners.roles import roles_for
 
 INBOX_PAGE_SIZE = 25
 
@@ -30,18 +34,21 @@ def mark_all_read(request):
         messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked read.")
     else:
         messages.info(request, "Nothing was unread.")
-    return redirect("notifications")
+    return redirect("learners:notifications")
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
-    kinds = preference_kinds(request.user)
+    roles = roles_for(request.user)
+    kinds = preference_kinds(
+        is_learner=roles.is_learner, is_reviewer=roles.is_mentor or roles.is_staff
+    )
     form = NotificationPreferencesForm(
         request.POST if request.method == "POST" else None, user=request.user, kinds=kinds
     )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your notification preferences are saved.")
-        return redirect("notification-preferences")
+        return redirect("learners:notification-preferences")
     return render(request, "bootcamp/preferences.html", {"form": form, "kinds": kinds})

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             f"({created} new users)."
         )
         if options["work"]:
-            from learners.demo_work import seed_work
+            from reviews.demo_work import seed_work
 
             summary = seed_work(cohort=cohort, learners=learners, mentors=mentors)
             self.stdout.write(summary)

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from learners.cohort_views import spreadsheet_safe
 from learners.models import Membership, Submission
-from learners.overview import (
+from reviews.cohort_views import spreadsheet_safe
+from reviews.overview import (
     cohort_figures,
     cohort_grid,
     cohort_weekly,
@@ -86,11 +86,11 @@ def states_by_user(cohort, stage_index=0):
 
 
 def detail_url(cohort):
-    return reverse("learners:cohort-detail", kwargs={"slug": cohort.slug})
+    return reverse("reviews:cohort-detail", kwargs={"slug": cohort.slug})
 
 
 def csv_url(cohort):
-    return reverse("learners:cohort-progress-csv", kwargs={"slug": cohort.slug})
+    return reverse("reviews:cohort-progress-csv", kwargs={"slug": cohort.slug})
 
 
 @pytest.mark.parametrize("url", [detail_url, csv_url])
@@ -123,7 +123,7 @@ def test_post_is_not_allowed(client_for, cohort, mentor, url):
 
 
 def test_unknown_cohort_is_404_even_for_staff(client_for, staff):
-    url = reverse("learners:cohort-detail", kwargs={"slug": "no-such-cohort"})
+    url = reverse("reviews:cohort-detail", kwargs={"slug": "no-such-cohort"})
 
     assert client_for(staff).get(url).status_code == 404
 
@@ -644,7 +644,7 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
 
 
 def list_url():
-    return reverse("learners:cohort-list")
+    return reverse("reviews:cohort-list")
 
 
 def test_cohort_list_shows_a_mentors_cohorts_with_counts(client_for, cohort, mentor, learner):
@@ -704,7 +704,7 @@ def test_staff_reach_the_overview_from_the_cohort_admin_page(client_for, cohort,
 
 
 def test_the_grid_pages_keep_the_sort_order(client_for, cohort, mentor, curriculum, monkeypatch):
-    monkeypatch.setattr("learners.cohort_views.LEARNERS_PER_PAGE", 2)
+    monkeypatch.setattr("reviews.cohort_views.LEARNERS_PER_PAGE", 2)
     for name in ("ann", "bob", "cid"):
         add_learner(cohort, name)
 

@@ -14,9 +14,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from bootcamp.access import roles_for
-from learners.forms import CohortGridForm
-from learners.overview import (
+from learners.roles import roles_for
+from reviews.forms import CohortGridForm
+from reviews.overview import (
     CELL_STATES,
     cohort_figures,
     cohort_grid,
@@ -38,7 +38,7 @@ def cohort_list(request):
     if not (roles.is_mentor or roles.is_staff):
         raise Http404
     page = Paginator(cohorts_for_list(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "learners/cohort_list.html", {"page": page})
+    return render(request, "reviews/cohort_list.html", {"page": page})
 
 
 @login_required
@@ -65,7 +65,7 @@ def cohort_detail(request, slug):
         "weekly": weekly,
         "chart": weekly_chart(weekly),
     }
-    return render(request, "learners/cohort_detail.html", context)
+    return render(request, "reviews/cohort_detail.html", context)
 
 
 def grid_rows_html(cohort, rows):

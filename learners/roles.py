@@ -23,6 +23,7 @@ def roles_for(user) -> Roles:
         return Roles()
     cached = getattr(user, "_bootcamp_roles", None)
     if cached is None:
+        from bootcamp.models import Notification
         from learners.models import Membership
 
         # Plain SQL: it runs on every page, and the ORM took longer to build it than
@@ -31,7 +32,7 @@ def roles_for(user) -> Roles:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT m.role, m.cohort_id, n.unread FROM (SELECT count(*) AS unread "  # noqa: S608
-                "FROM bootcamp_notification WHERE user_id = %s AND read_at IS NULL) AS n "
+                f"FROM {Notification._meta.db_table} WHERE user_id = %s AND read_at IS NULL) AS n "
                 f"LEFT JOIN {Membership._meta.db_table} AS m ON m.user_id = %s",
                 [user.pk, user.pk],
             )

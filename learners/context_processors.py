@@ -1,4 +1,4 @@
-from bootcamp.access import roles_for
+from learners.roles import roles_for
 
 
 def navigation(request):

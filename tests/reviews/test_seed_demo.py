@@ -8,14 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from learners.demo_work import (
+from learners.models import ChecklistTick, Iteration, Membership, ObjectiveCheck, Submission
+from reviews.demo_work import (
     FIRST_APPROVE_SUMMARIES,
     FIRST_REQUEST_SUMMARIES,
     LATER_APPROVE_SUMMARIES,
     LATER_REQUEST_SUMMARIES,
     review_summaries,
 )
-from learners.models import ChecklistTick, Iteration, Membership, ObjectiveCheck, Submission
 from reviews.models import Reply, Review, ReviewComment
 from tests.factories import (
     ChecklistItemFactory,
