@@ -236,12 +236,14 @@ def _notify_mentors(*, submission: Submission, iteration: Iteration) -> None:
     notify(
         users=[m for m in _mentors(submission.cohort) if m.pk != submission.learner_id],
         kind=NotificationKind.SUBMISSION_ARRIVED,
-        template="submission_arrived",
+        template="submission_new",
         context={
-            "learner_name": display_name(submission.learner),
+            "first": iteration.number == 1,
+            "learner": display_name(submission.learner),
             "project": submission.project.title,
+            "iteration": iteration.number,
             "cohort": submission.cohort.name,
-            "iteration": iteration,
+            "repo_url": iteration.repo_url,
         },
         url=submission.get_absolute_url(),
     )
@@ -253,7 +255,7 @@ def _notify_lapse(*, submission: Submission, mentor) -> None:
         kind=NotificationKind.CLAIM_LAPSED,
         template="claim_lapsed",
         context={
-            "learner_name": display_name(submission.learner),
+            "learner": display_name(submission.learner),
             "project": submission.project.title,
             "hours": settings.CLAIM_HOURS,
         },

@@ -15,7 +15,6 @@ from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import submission_record_verdict
 from reviews.models import Reply, Review, ReviewComment
-from reviews.wording import work_name
 
 Status = Submission.Status
 User = get_user_model()
@@ -122,11 +121,13 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
         kind=NotificationKind.REVIEW_PUBLISHED,
         template="review_published",
         context={
-            "learner_name": display_name(submission.learner),
-            "mentor_name": display_name(mentor),
+            "learner": display_name(submission.learner),
+            "mentor": display_name(mentor),
             "project": submission.project.title,
-            "iteration": iteration,
-            "approved": review.verdict == Review.Verdict.APPROVE,
+            "iteration": iteration.number,
+            "outcome": "approved"
+            if review.verdict == Review.Verdict.APPROVE
+            else "changes requested",
             "summary": review.summary,
         },
         url=submission.get_absolute_url(),
@@ -161,11 +162,6 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
-    # The learner reads about their own work; the mentors about one learner's among many.
-    if author.pk == submission.learner_id:
-        work = work_name(submission)
-    else:
-        work = f"your {submission.project.title}"
     notify(
         users=[
             user
@@ -173,11 +169,12 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
             if user.pk != author.pk
         ],
         kind=NotificationKind.REPLY_POSTED,
-        template="reply_posted",
+        template="reply_new",
         context={
-            "author_name": display_name(author),
-            "work": work,
+            "author": display_name(author),
+            "learner": display_name(submission.learner),
             "project": submission.project.title,
+            "to_learner": author.pk != submission.learner_id,
             "body": body,
         },
         url=f"{submission.get_absolute_url()}#conversation",

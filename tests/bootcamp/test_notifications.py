@@ -28,8 +28,14 @@ def _notify(users, kind=Kind.REPLY_POSTED):
     notify(
         users=users,
         kind=kind,
-        template="reply_posted",
-        context={"author_name": "Ada", "work": "your Task tracker", "body": "Done."},
+        template="reply_new",
+        context={
+            "author": "Ada",
+            "learner": "Ada",
+            "project": "Task tracker",
+            "to_learner": False,
+            "body": "Done.",
+        },
         url="/submissions/7/#conversation",
     )
 
@@ -46,15 +52,15 @@ def test_each_user_gets_an_inbox_row_and_mail_as_they_prefer(
 
     rows = Notification.objects.order_by("user_id")
     assert [(n.user, n.text, n.url, n.kept_for_digest) for n in rows] == [
-        (now_person, "Ada replied on your Task tracker", "/submissions/7/", False),
-        (digest_person, "Ada replied on your Task tracker", "/submissions/7/", True),
-        (silent_person, "Ada replied on your Task tracker", "/submissions/7/", False),
+        (now_person, "Ada replied about their project “Task tracker”", "/submissions/7/", False),
+        (digest_person, "Ada replied about their project “Task tracker”", "/submissions/7/", True),
+        (silent_person, "Ada replied about their project “Task tracker”", "/submissions/7/", False),
     ]
     [message] = mail.outbox
     assert message.to == [now_person.email]
-    assert message.subject == "[bootcamp] Ada replied on your Task tracker"
+    assert message.subject == "[bootcamp] Ada replied about their project “Task tracker”"
     assert message.body == (
-        "Ada wrote on your Task tracker:\n\nDone.\n\n"
+        "Ada wrote about their project “Task tracker”:\n\nDone.\n\n"
         "Reply here: http://127.0.0.1:8000/submissions/7/#conversation\n"
     )
 
@@ -121,7 +127,7 @@ def test_a_published_review_tells_the_learner_only(claimed, learner, mentor, oth
     assert (note.user, note.kind, note.text, note.url) == (
         learner,
         Kind.REVIEW_PUBLISHED,
-        "Linus Torvalds reviewed your Task tracker: approved",
+        "Linus Torvalds reviewed your project “Task tracker”: approved",
         f"/submissions/{claimed.pk}/",
     )
 
@@ -131,8 +137,8 @@ def test_a_reply_tells_the_other_side_not_the_author(claimed, learner, mentor):
     reply_create(submission=claimed, author=mentor, body="Thanks.")
 
     assert list(Notification.objects.order_by("pk").values_list("user", "text")) == [
-        (mentor.pk, "Ada Lovelace replied on Ada Lovelace's Task tracker"),
-        (learner.pk, "Linus Torvalds replied on your Task tracker"),
+        (mentor.pk, "Ada Lovelace replied about their project “Task tracker”"),
+        (learner.pk, "Linus Torvalds replied about your project “Task tracker”"),
     ]
 
 
@@ -151,7 +157,7 @@ def test_a_submission_tells_every_mentor_of_the_cohort(
     assert (note.user, note.kind, note.text, note.url) == (
         mentor,
         Kind.SUBMISSION_ARRIVED,
-        f"Ada Lovelace submitted {project.title}",
+        f"Ada Lovelace submitted the project “{project.title}”",
         f"/submissions/{submission.pk}/",
     )
 
@@ -183,7 +189,7 @@ def test_the_digest_sends_one_mail_per_user_once_a_day(db, django_capture_on_com
     busy_mail = next(m for m in mail.outbox if m.to == [busy.email])
     assert (
         busy_mail.body.count(
-            "- Ada replied on your Task tracker\n  http://127.0.0.1:8000/submissions/7/\n"
+            "- Ada replied about their project “Task tracker”\n  http://127.0.0.1:8000/submissions/7/\n"
         )
         == 2
     )

@@ -81,7 +81,9 @@ def test_a_claim_older_than_claim_hours_goes_back_to_the_queue_with_its_draft(
     [note] = Notification.objects.filter(user=mentor)
     assert note.kind == Notification.Kind.CLAIM_LAPSED
     assert note.url == f"/submissions/{old.pk}/"
-    assert note.text == f"Your claim on {old.learner.get_full_name()}'s {old.project.title} lapsed"
+    assert note.text == (
+        f"Your claim on {old.learner.get_full_name()}'s project “{old.project.title}” lapsed"
+    )
     [message] = mail.outbox
     assert message.to == [mentor.email]
     assert message.subject == f"[bootcamp] {note.text}"

@@ -70,7 +70,10 @@ def test_mentors_of_the_cohort_are_mailed_after_commit(
     submission = Submission.objects.get()
     [message] = mail.outbox
     assert message.to == sorted([mentor.email, second_mentor.email])
-    assert message.subject == f"[bootcamp] {learner.get_full_name()} submitted Task manager"
+    assert (
+        message.subject
+        == f"[bootcamp] {learner.get_full_name()} submitted the project “Task manager”"
+    )
     # The submission page, which links mentors on to the review page (no cross-app URL here).
     assert (
         f"Claim and review it from here:\n{settings.SITE_URL}/submissions/{submission.pk}/\n"
@@ -90,7 +93,9 @@ def test_resubmitting_mails_the_mentors_too(
 
     [message] = mail.outbox
     assert message.to == [mentor.email]
-    assert message.subject == f"[bootcamp] {learner.get_full_name()} resubmitted Task manager"
+    assert message.subject == (
+        f"[bootcamp] {learner.get_full_name()} resubmitted the project “Task manager” (iteration 2)"
+    )
     assert "(iteration 2)" in message.body
 
 
@@ -110,6 +115,6 @@ def test_failing_mail_server_loses_nothing(
     assert Iteration.objects.filter(submission=submission).count() == 1
     assert mail.outbox == []
     [record] = caplog.records
-    subject = f"[bootcamp] {learner.get_full_name()} submitted Task manager"
+    subject = f"[bootcamp] {learner.get_full_name()} submitted the project “Task manager”"
     assert record.getMessage() == f"could not send {subject!r} to 1 recipient(s)"
     assert record.exc_info[0] is smtplib.SMTPException

@@ -172,12 +172,14 @@ def test_publish_emails_the_learner_a_link_after_commit(
     message = mailoutbox[0]
     assert message.to == ["ada@example.com"]
     assert message.subject == (
-        f"[bootcamp] {mentor.get_full_name()} reviewed your Task tracker: changes requested"
+        f"[bootcamp] {mentor.get_full_name()} reviewed your project “Task tracker”: "
+        "changes requested"
     )
     # The summary is in the e-mail itself: the learner reads the gist without logging in.
     assert message.body.startswith(
         f"Hello Ada Lovelace,\n\n{mentor.get_full_name()} has reviewed iteration 1 of your "
-        f"Task tracker: changes requested.\n\n{_review_kwargs(claimed, mentor)['summary']}\n\n"
+        "project “Task tracker”: changes requested.\n\n"
+        f"{_review_kwargs(claimed, mentor)['summary']}\n\n"
     )
     assert f"http://127.0.0.1:8000/submissions/{claimed.pk}/" in message.body
 
@@ -302,7 +304,7 @@ def test_a_mentors_reply_emails_the_learner(
     assert f"/submissions/{submission.pk}/#conversation" in mailoutbox[0].body
     name = mentor.get_full_name()
     assert mailoutbox[0].body.startswith(
-        f"{name} wrote on your Task tracker:\n\nAny questions?\n\n"
+        f"{name} wrote about your project “Task tracker”:\n\nAny questions?\n\n"
     )
 
 
@@ -320,7 +322,7 @@ def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
 
     assert [message.to for message in mailoutbox] == [["linus@example.com", "margaret@example.com"]]
     assert mailoutbox[0].body.startswith(
-        "Ada Lovelace wrote on Ada Lovelace's Task tracker:\n\nI have a question.\n\n"
+        "Ada Lovelace wrote about their project “Task tracker”:\n\nI have a question.\n\n"
     )
 
 
