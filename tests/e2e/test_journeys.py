@@ -115,7 +115,9 @@ def test_learner_journey(demo_data, page):
     main_nav.get_by_role("link", name=re.compile(r"^Notifications")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
     assert_accessible(page)
-    page.get_by_role("link", name=f"Mentor 1 reviewed your {PROJECT}: changes requested").click()
+    page.get_by_role(
+        "link", name=f"Mentor 1 reviewed your project “{PROJECT}”: changes requested"
+    ).click()
     expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))
     expect(main_nav.locator("#unread-count")).to_have_count(0)  # opening it marked it read
 
