@@ -5,9 +5,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails: SITE_URL from the environment or .env, else where `make run` serves.
+SITE_URL ?= $(or $(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null | tail -n 1),http://$(HOST):$(PORT))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate seed chromium bench stop-db clean
+.PHONY: help install start-db run test test-fast lint format migrate seed chromium bench stop-db clean
 
 help:
 	@echo "make run        install, migrate, load the roadmap and demo accounts, serve http://$(HOST):$(PORT)"
@@ -18,10 +20,13 @@ help:
 	@echo "make bench      the load benchmark (see docs/PERFORMANCE.md)"
 	@echo "make stop-db    stop the private PostgreSQL under .data/"
 
+# -qq: errors only (this also hides setuptools' editable-install notice), not a screen of
+# install output.
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing bootcamp's dependencies into $(VENV)/ ..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@$(PY) -m pip install -qq --upgrade pip
+	@$(PY) -m pip install -qq -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
 .env:
@@ -29,15 +34,27 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) .env
 
-migrate: install
+# The private PostgreSQL under .data/ (unless DATABASE_URL is set), started by one process
+# before any other needs it.
+start-db: install
+	@$(PY) -m bootcamp.devdb
+
+migrate: start-db
 	$(PY) manage.py migrate --no-input
 
 seed: migrate
 	$(PY) manage.py load_curriculum
 	$(PY) manage.py seed_demo --work
 
-run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# The set-up's output goes to .data/run-setup.log (shown if a step fails); the screen ends
+# with the address and the demo logins. More processes: add `--also "COMMAND"` to run.py.
+RUN_LOG := .data/run-setup.log
+run: start-db
+	@echo "Preparing the database: migrations, the roadmap, demo data ..."
+	@{ $(PY) manage.py migrate --no-input && $(PY) manage.py load_curriculum \
+	  && $(PY) manage.py seed_demo --work; } > $(RUN_LOG) 2>&1 || { cat $(RUN_LOG); exit 1; }
+	@SITE_URL=$(SITE_URL) $(PY) scripts/run.py --url http://$(HOST):$(PORT) --logins $(RUN_LOG) \
+	  -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

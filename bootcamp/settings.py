@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bootcamp.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: opening a page marks the user's notifications about it read.
     "learners.middleware.NotificationsReadMiddleware",
@@ -142,11 +143,14 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "bootcamp.login.axes_username"  # cuts a 256+ character username
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
 CSRF_FAILURE_VIEW = "bootcamp.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Nothing in the app takes a file: a multipart file part is a 400 before it is stored.
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
 
 # Security headers. Each can be overridden, e.g. behind a TLS-terminating proxy.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bootcamp import views
+from bootcamp import login, views
 
 admin.site.site_header = "bootcamp administration"
 admin.site.site_title = "bootcamp admin"
@@ -19,6 +19,7 @@ urlpatterns = [
         ),
         name="invitation-confirm",
     ),
+    path("accounts/password_reset/", login.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("learners.urls")),

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
+from learners.links import has_hidden_characters, names_repository, port_in_range
 from learners.models import Membership
 from learners.services import cohort_invite, submission_create, submission_resubmit
 
@@ -23,6 +25,12 @@ def clean_link(value: str) -> str:
     value = value.strip()
     if not value:
         return value
+    if has_hidden_characters(value):
+        raise ValidationError(
+            "This link contains invisible or control characters (they can disguise where it "
+            "leads); type it again or copy it from your browser's address bar.",
+            code="hidden_characters",
+        )
     # Read the scheme by hand: urlsplit() raises on some malformed input (e.g. "http://[").
     scheme = value.split(":", 1)[0].lower() if ":" in value else ""
     if scheme not in {"http", "https"}:
@@ -39,6 +47,22 @@ def clean_link(value: str) -> str:
             "address bar.",
             code="invalid",
         ) from None
+    if not port_in_range(value):
+        raise ValidationError(
+            "The port after the host name must be a number from 1 to 65535.", code="port"
+        )
+    return value
+
+
+def clean_repository_link(value: str) -> str:
+    """clean_link, and on GitHub or GitLab the URL must name a repository, not a profile."""
+    value = clean_link(value)
+    if value and not names_repository(value):
+        raise ValidationError(
+            "This is a profile or group page, not a repository: the address must name the "
+            "repository too, for example https://github.com/you/project.",
+            code="not_a_repository",
+        )
     return value
 
 
@@ -69,6 +93,7 @@ class SubmissionForm(forms.Form):
         required=False,
         help_text="Optional, Markdown: what you want feedback on, what you know is unfinished.",
         widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[validate_markdown],
     )
     checklist = forms.ModelMultipleChoiceField(
         label="Repository checklist",
@@ -87,7 +112,7 @@ class SubmissionForm(forms.Form):
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
 
     def clean_repo_url(self):
-        return clean_link(self.cleaned_data["repo_url"])
+        return clean_repository_link(self.cleaned_data["repo_url"])
 
     def clean_live_url(self):
         return clean_link(self.cleaned_data["live_url"])

@@ -6,6 +6,7 @@ branch or a file (…/tree/main, …/blob/main/x.py, GitLab's …/-/tree/main) s
 repository: the suffix is dropped, as is a trailing ".git".
 """
 
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 GITHUB, GITLAB = "github", "gitlab"
@@ -20,6 +21,32 @@ def _host_kind(host: str) -> str | None:
     if host == "gitlab.com" or host.startswith("gitlab."):
         return GITLAB
     return None
+
+
+def has_hidden_characters(value: str) -> bool:
+    """Control or invisible format characters (U+202E reverses the text shown after it)."""
+    return any(unicodedata.category(char) in {"Cc", "Cf"} for char in value)
+
+
+def port_in_range(url: str) -> bool:
+    """False for a port outside 1-65535 (urlsplit raises on those)."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return False
+    return port is None or port > 0
+
+
+def names_repository(url: str) -> bool:
+    """False for a GitHub or GitLab URL that stops short of owner/name (a profile page)."""
+    parts = urlsplit(url)
+    kind = _host_kind((parts.hostname or "").lower())
+    if kind is None:
+        return True  # another host: we cannot tell what its paths mean
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if kind == GITLAB and "-" in segments:
+        segments = segments[: segments.index("-")]
+    return len(segments) >= 2
 
 
 def _repo_base(repo_url: str) -> tuple[str, str] | None:

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
+from bootcamp.markdown import validate_markdown
 from curriculum.models import Stage
 from learners.models import Submission
 from reviews.models import Review
@@ -20,6 +21,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown. What works, what to change, and why. Needed to publish.",
+        validators=[validate_markdown],
     )
     verdict = forms.ChoiceField(
         choices=Review.Verdict.choices,
@@ -70,12 +72,16 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Markdown.",
+        validators=[validate_markdown],
     )
 
     def clean_path(self):
         path = self.cleaned_data["path"]
-        if any(unicodedata.category(char) == "Cc" for char in path):
-            raise forms.ValidationError("A file path cannot contain control characters.")
+        # Format characters too: U+202E would show "main.py" for a path that is "yp.niam".
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in path):
+            raise forms.ValidationError(
+                "A file path cannot contain control or invisible formatting characters."
+            )
         # Paths are relative to the repository root; a leading slash is harmless, drop it.
         path = path.strip().lstrip("/")
         if ".." in path.split("/"):
@@ -124,6 +130,7 @@ class ReplyForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown.",
+        validators=[validate_markdown],
     )
 
     # The submission page is the learners app's; the reply view answers a rejected reply with

@@ -1,4 +1,7 @@
 import pytest
+from django.conf import settings
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -50,7 +53,22 @@ def test_password_reset_mail_carries_a_working_link(client, mailoutbox):
     client.post("/accounts/password_reset/", {"email": "ada@example.com"})
     assert len(mailoutbox) == 1
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
-    path = link.split("testserver", 1)[1]
+    path = link.removeprefix(settings.SITE_URL)
     response = client.get(path, follow=True)
     assert response.status_code == 200
     assert "Choose a new password" in response.text
+
+
+@pytest.mark.django_db
+def test_password_reset_links_come_from_site_url_whatever_the_host_header(
+    client, mailoutbox, settings
+):
+    settings.SITE_URL = "https://bootcamp.example.org"
+    user = UserFactory(username="ada", email="ada@example.com")
+
+    client.post("/accounts/password_reset/", {"email": "ada@example.com"}, HTTP_HOST="localhost")
+
+    (link,) = [line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line]
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    assert link.startswith(f"https://bootcamp.example.org/accounts/reset/{uid}/")
+    assert "localhost" not in mailoutbox[0].body

@@ -1,10 +1,20 @@
+import contextlib
 import re
+import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils.safestring import SafeString
 
-from bootcamp.markdown import render_markdown
+from bootcamp.markdown import (
+    MAX_HIGHLIGHTED_CHARACTERS,
+    MAX_RENDERED_CHARACTERS,
+    render_markdown,
+    validate_markdown,
+)
+from learners.forms import SubmissionForm
+from reviews.forms import CommentForm, ReplyForm, ReviewForm
 
 
 def test_plain_markdown_becomes_html():
@@ -65,7 +75,7 @@ INERT_LINK = '<p><a rel="nofollow noopener noreferrer">x</a></p>'
     ("source", "expected"),
     [
         ("<script>alert(1)</script>", ""),
-        ("<img src=x onerror=alert(1)>", "<p></p>"),
+        ("<img src=x onerror=alert(1)>", ""),
         ("[x](javascript:alert(1))", INERT_LINK),
         ("[x](  javascript:alert(1))", INERT_LINK),
         ('<a href="JaVaScRiPt:alert(1)">x</a>', INERT_LINK),
@@ -107,3 +117,121 @@ def test_user_html_cannot_borrow_page_classes_to_restyle_the_page():
 
 def test_images_are_dropped_keeping_their_alt_text_out_of_the_page():
     assert render_markdown("![diagram](https://example.com/x.png)") == "<p></p>"
+
+
+def test_github_flavoured_strikethrough_and_autolinks_render():
+    assert render_markdown("~~old~~ see https://docs.python.org") == (
+        '<p><del>old</del> see <a href="https://docs.python.org" '
+        'rel="nofollow noopener noreferrer">https://docs.python.org</a></p>'
+    )
+
+
+def test_task_lists_stay_plain_text_not_form_inputs():
+    assert render_markdown("- [ ] tests\n- [x] docs") == (
+        "<ul>\n<li>[ ] tests</li>\n<li>[x] docs</li>\n</ul>"
+    )
+
+
+def test_a_code_block_with_an_unknown_language_is_shown_unhighlighted():
+    html = render_markdown("```nosuchlanguage\nif x:\n```")
+
+    assert html == '<div class="codehilite"><pre><span></span>if x:\n</pre></div>'
+
+
+def test_code_past_the_highlighting_budget_is_shown_unhighlighted():
+    block = "```python\n" + "def f(): pass\n" * (MAX_HIGHLIGHTED_CHARACTERS // 14) + "```\n"
+
+    html = render_markdown(block + "\n" + block)
+
+    first, second = html.split('<div class="codehilite">')[1:]
+    assert first.count('<span class="k">def</span>') == MAX_HIGHLIGHTED_CHARACTERS // 14
+    assert '<span class="k">' not in second
+
+
+# The field limits: notes and review summaries take 20,000 characters, comments and replies
+# 10,000. python-markdown took over 90 s for the first of these.
+PATHOLOGICAL = {
+    "open brackets": "[" * 20000,
+    "open images": "![" * 5000,
+    "emphasis": "*a" * 10000,
+    "strong emphasis": "**a" * 6666,
+    "strikethrough": "~~a" * 6666,
+    "nested quotes": ">" * 20000,
+    "spaced nested quotes": "> " * 10000,
+    "nested lists": "".join("  " * depth + "- x\n" for depth in range(140)),
+    "nested html": "<div>" * 4000,
+    "autolinks": "www.a.com " * 2000,
+    "wide table": "|" + "a|" * 3000 + "\n|" + "-|" * 3000 + "\n" + "|x\n" * 1000,
+    "code in a slow lexer": "```scala\n" + "def f(x) = '\\\\' + \"[\" * x // (((\n" * 500 + "```",
+}
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_text_renders_in_well_under_a_second(text):
+    render_markdown.cache_clear()
+    started = time.perf_counter()
+
+    render_markdown(text)
+    with contextlib.suppress(ValidationError):
+        validate_markdown(text)
+
+    assert time.perf_counter() - started < 0.5
+
+
+WIDE_TABLE = PATHOLOGICAL["wide table"]
+
+
+def test_text_whose_html_is_too_large_is_refused_as_too_complex():
+    with pytest.raises(ValidationError) as error:
+        validate_markdown(WIDE_TABLE)
+
+    assert error.value.code == "too_complex"
+
+
+def test_text_that_nests_too_deep_is_refused_as_too_complex():
+    with pytest.raises(ValidationError) as error:
+        validate_markdown("> " * 101 + "deep")
+
+    assert error.value.code == "too_complex"
+
+
+def test_a_table_as_wide_as_a_page_needs_passes_the_validator():
+    table = "|" + " h |" * 20 + "\n|" + "---|" * 20 + "\n" + ("|" + " c |" * 20 + "\n") * 200
+
+    assert validate_markdown(table) is None
+    assert render_markdown(table).count("<td>c</td>") == 4000
+
+
+def test_ordinary_text_and_modest_nesting_pass_the_validator():
+    assert validate_markdown("> " * 50 + "quoted\n\n| a |\n|---|\n| b |\n") is None
+
+
+def test_text_too_complex_to_format_is_shown_escaped_as_typed():
+    text = "<b>x</b>\n\n" + "> " * 101
+
+    assert render_markdown(text) == f"<pre>&lt;b&gt;x&lt;/b&gt;\n\n{'&gt; ' * 101}</pre>"
+    assert len(render_markdown(WIDE_TABLE)) < MAX_RENDERED_CHARACTERS
+
+
+TOO_COMPLEX = (
+    "This text is too complex to show: shorten it, or simplify its tables and its "
+    "nested lists and quotes."
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make_form", "field"),
+    [
+        (lambda data: SubmissionForm(data, project=None, learner=None), "notes"),
+        (lambda data: ReviewForm(data, iteration=None, mentor=None), "summary"),
+        (lambda data: CommentForm(data), "body"),
+        (lambda data: ReplyForm(data, submission=None, author=None), "body"),
+    ],
+    ids=["submission notes", "review summary", "comment body", "reply body"],
+)
+def test_every_markdown_field_refuses_too_complex_text(make_form, field):
+    form = make_form({field: "> " * 200})
+
+    assert not form.is_valid()
+    assert form.errors[field] == [TOO_COMPLEX]

@@ -30,6 +30,17 @@ def assert_security_headers(response):
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin", where
 
 
+def cache_directives(response) -> set[str]:
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",")} - {""}
+
+
+def assert_private_to(actor: str, response):
+    """A logged-in user's answer, whatever it is, may be kept by no browser or proxy."""
+    if actor != "anonymous":
+        where = f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} as {actor}"
+        assert {"private", "no-store"} <= cache_directives(response), where
+
+
 class _ActiveContentFinder(HTMLParser):
     """Collects what could run script in a page: <script> other than same-origin files,
     on*= handlers, javascript:/vbscript: (and non-image data:) URLs, frames and objects;

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.hardening.security import assert_security_headers
+from tests.hardening.security import assert_private_to, assert_security_headers
 
 ACTORS = ("anonymous", "learner", "other_learner", "other_mentor", "mentor", "staff")
 OK, LOGIN, NOT_FOUND, NOT_ALLOWED = "200", "login", "404", "405"
@@ -46,6 +46,8 @@ EXPECTED = {
         },
     ),
     "healthz": (lambda w: {}, everyone(OK)),
+    # Django's view with the e-mail link from SITE_URL (the other auth views are skipped).
+    "password_reset": (lambda w: {}, everyone(OK)),
     # An invalid link shows the "this link no longer works" page to anyone.
     "invitation-confirm": (lambda w: {"uidb64": "MQ", "token": "bad-token"}, everyone(OK)),
     "admin:index": (
@@ -222,6 +224,7 @@ def test_each_user_gets_the_expected_answer(world, name):
     for actor in ACTORS:
         response = client_as(world, actor).get(path)
         assert_security_headers(response)
+        assert_private_to(actor, response)
         observed[actor] = outcome(response)
 
     assert observed == expected, path
@@ -237,6 +240,7 @@ def test_each_user_gets_the_expected_answer_to_a_post(world, name):
         with rolled_back():
             response = client_as(world, actor).post(path, data)
         assert_security_headers(response)
+        assert_private_to(actor, response)
         observed[actor] = outcome(response)
 
     assert observed == {actor: value.format(w=world) for actor, value in expected.items()}, path

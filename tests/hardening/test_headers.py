@@ -73,3 +73,39 @@ def test_the_session_cookie_is_secure_when_the_setting_says_so(learner, settings
     response = client.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
 
     assert response.cookies["sessionid"]["secure"] is True
+
+
+PRIVATE = "private, no-store"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/stages/", 200),
+        ("/", 302),  # home sends a learner on to the dashboard
+        ("/no-such-page/", 404),
+        ("/cohorts/", 404),  # a learner has no cohort list
+    ],
+)
+def test_every_answer_to_a_logged_in_user_is_private_and_not_stored(
+    client_for, learner, path, status
+):
+    response = client_for(learner).get(path)
+
+    assert response.status_code == status
+    assert response.headers["Cache-Control"] == PRIVATE
+
+
+def test_the_cohort_csv_with_e_mail_addresses_is_private_and_not_stored(client_for, mentor, cohort):
+    response = client_for(mentor).get(f"/cohorts/{cohort.slug}/progress.csv")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Cache-Control"] == PRIVATE
+
+
+def test_pages_for_visitors_say_nothing_about_caching(db, client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Cache-Control" not in response.headers

@@ -72,7 +72,15 @@ def test_a_leading_slash_and_surrounding_spaces_are_dropped_from_the_path():
         ("../etc/passwd", "A file path cannot contain “..” segments."),
         ("src/../../secret", "A file path cannot contain “..” segments."),
         ("src/a\x00b.py", "Null characters are not allowed."),
-        ("src/a\x07b.py", "A file path cannot contain control characters."),
+        ("src/a\x07b.py", "A file path cannot contain control or invisible formatting characters."),
+        (
+            "src/\u202eyp.niam",
+            "A file path cannot contain control or invisible formatting characters.",
+        ),
+        (
+            "src/a\u200bb.py",
+            "A file path cannot contain control or invisible formatting characters.",
+        ),
         ("x" * 301, "Ensure this value has at most 300 characters (it has 301)."),
     ],
 )

@@ -193,6 +193,93 @@ def test_links_over_500_characters_are_refused(client_for, learner, project, fie
     assert_refused(response, field, "Ensure this value has at most 500 characters (it has 501).")
 
 
+HIDDEN = (
+    "This link contains invisible or control characters (they can disguise where it leads); "
+    "type it again or copy it from your browser's address bar."
+)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/ada/\u202esksat",
+        "https://github.com/ada/ta\u200bsks",
+        "https://ada.example.com/\u2066tasks\u2069",
+        "https://github.com/ada/tasks\ufeff",
+        "https://github.com/ada/\x7ftasks",
+    ],
+)
+@pytest.mark.parametrize("field", ["repo_url", "live_url"])
+def test_links_with_invisible_characters_are_refused(client_for, learner, project, field, url):
+    response = client_for(learner).post(submit_url(project), {**GOOD, field: url})
+
+    assert_refused(response, field, HIDDEN)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com:99999/ada/tasks",
+        "https://ada.example.com:0/",
+        "http://ada.example.com:65536/",
+    ],
+)
+@pytest.mark.parametrize("field", ["repo_url", "live_url"])
+def test_links_with_an_out_of_range_port_are_refused(client_for, learner, project, field, url):
+    response = client_for(learner).post(submit_url(project), {**GOOD, field: url})
+
+    assert_refused(
+        response, field, "The port after the host name must be a number from 1 to 65535."
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/ada",
+        "https://github.com/ada/",
+        "https://www.github.com/",
+        "https://gitlab.com/ada",
+        "https://gitlab.com/group/-/tree/main",
+        "https://gitlab.example.org/team",
+    ],
+)
+def test_a_profile_page_is_refused_as_the_repository(client_for, learner, project, url):
+    response = client_for(learner).post(submit_url(project), {**GOOD, "repo_url": url})
+
+    assert_refused(
+        response,
+        "repo_url",
+        "This is a profile or group page, not a repository: the address must name the "
+        "repository too, for example https://github.com/you/project.",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/ada/tasks/tree/main",
+        "https://gitlab.com/group/sub/tasks",
+        "https://gitlab.example.org:8443/team/tasks",
+        "https://git.example.org/ada",
+    ],
+)
+def test_repository_urls_that_name_a_repository_are_accepted(client_for, learner, project, url):
+    response = client_for(learner).post(submit_url(project), {**GOOD, "repo_url": url})
+
+    assert response.status_code == 302
+    assert Iteration.objects.get().repo_url == url
+
+
+def test_a_live_url_may_be_any_page(client_for, learner, project):
+    response = client_for(learner).post(
+        submit_url(project), {**GOOD, "live_url": "https://github.com/ada"}
+    )
+
+    assert response.status_code == 302
+    assert Iteration.objects.get().live_url == "https://github.com/ada"
+
+
 def test_link_of_exactly_500_characters_is_accepted(client_for, learner, project):
     url = "https://github.com/ada/" + "x" * (500 - len("https://github.com/ada/"))
 

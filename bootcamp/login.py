@@ -1,0 +1,28 @@
+"""Log-in pieces: what django-axes needs from us, and the password reset's e-mail link."""
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+
+# django-axes keeps the username it counts failures for in a column of this many characters.
+AXES_USERNAME_MAX_LENGTH = AccessAttempt._meta.get_field("username").max_length
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The username django-axes counts failed log-ins against, cut to fit its column.
+
+    A longer username (no account has one) would otherwise be a database error, a 500, where
+    it must be one more failed attempt with the usual "wrong credentials" answer.
+    """
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get("username")
+    return username[:AXES_USERNAME_MAX_LENGTH] if isinstance(username, str) else username
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the e-mail's link built from SITE_URL like every other e-mail's: never
+    from the request's Host header, which whoever asks for a reset controls."""
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL}
