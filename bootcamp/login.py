@@ -14,7 +14,7 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
     A longer username (no account has one) would otherwise be a database error, a 500, where
     it must be one more failed attempt with the usual "wrong credentials" answer.
     """
-    source = credentials if credentials else getattr(request, "data", request.POST)
+    source = credentials if credentials else request.POST
     username = source.get("username")
     return username[:AXES_USERNAME_MAX_LENGTH] if isinstance(username, str) else username
 

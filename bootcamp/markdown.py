@@ -38,9 +38,12 @@ MAX_HIGHLIGHTED_CHARACTERS = 5_000
 _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 _EXTENSIONS = ["table", "strikethrough", "autolink"]
 # cmark-gfm writes fenced code as <pre lang="py"><code>…escaped…</code></pre>, one per block.
-_CODE_BLOCK = re.compile(r'<pre(?: lang="([^"]*)")?><code>(.*?)</code></pre>', re.DOTALL)
+# Code inside is escaped, so "[^<]*" finds the block's end without scanning the rest of the text
+# from every unclosed raw <pre><code> (a lazy ".*?" made that quadratic).
+_CODE_BLOCK = re.compile(r'<pre(?: lang="([^"]*)")?><code>([^<]*)</code></pre>')
 _FORMATTER = HtmlFormatter(cssclass="codehilite")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# "[^<>]" stops at the next "<": raw HTML such as "<a" * 10000 has no ">" to find.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
 # No <img>: images from other hosts are blocked by the CSP anyway, and a learner's notes have
@@ -79,7 +82,7 @@ def _table_cells(text: str) -> int:
     lines = text.splitlines()
     columns = 0
     for line in lines:
-        row = line.strip()
+        row = line.lstrip(" \t>").strip()  # a table inside a quote counts too
         if "-" in row and "|" in row and set(row) <= set("|-: \t"):
             columns = max(columns, row.strip("|").count("|") + 1)
     return columns * len(lines)

@@ -14,6 +14,8 @@ class PrivatePagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         # Read after the view: a login or logout in it has already changed request.user.
-        if request.user.is_authenticated:
+        # WhiteNoise answers static files before AuthenticationMiddleware sets request.user.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response

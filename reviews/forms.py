@@ -1,11 +1,10 @@
-import unicodedata
-
 from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
 from bootcamp.markdown import validate_markdown
 from curriculum.models import Stage
+from learners.links import has_hidden_characters
 from learners.models import Submission
 from reviews.models import Review
 from reviews.overview import DEFAULT_SORT, SORTS
@@ -78,7 +77,7 @@ class CommentForm(forms.Form):
     def clean_path(self):
         path = self.cleaned_data["path"]
         # Format characters too: U+202E would show "main.py" for a path that is "yp.niam".
-        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in path):
+        if has_hidden_characters(path):
             raise forms.ValidationError(
                 "A file path cannot contain control or invisible formatting characters."
             )

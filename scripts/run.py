@@ -8,6 +8,7 @@ the last lines on the screen are its address and the demo logins (from FILE, see
 """
 
 import argparse
+import contextlib
 import os
 import shlex
 import signal
@@ -42,7 +43,8 @@ def _interrupt(signum, frame):
 def _stop(processes: list[subprocess.Popen]) -> None:
     """SIGTERM to each command's process group (runserver's reloader has a child), then kill."""
     for process in processes:
-        if process.poll() is None:
+        # Even when the leader has exited: what it started (the reloader's child) may not have.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
     for process in processes:
         try:
@@ -62,10 +64,15 @@ def main(argv: list[str]) -> int:
     server = options.server[1:] if options.server[:1] == ["--"] else options.server
     commands = [server, *(shlex.split(command) for command in options.also)]
 
+    address = urlsplit(options.url)
+    if _answers(address.hostname, address.port or 80):
+        # An earlier run killed with SIGKILL leaves its server behind; saying "running" for it
+        # and then failing to bind would be wrong twice.
+        print(f"Something already answers on {options.url}: stop it, or choose another PORT=.")
+        return 1
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops everything too, as Ctrl-C does
     # Each in a process group of its own, so that stopping one stops all it started.
     processes = [subprocess.Popen(command, start_new_session=True) for command in commands]
-    address = urlsplit(options.url)
     deadline = time.monotonic() + WAIT_SECONDS
     interrupted = False
     try:

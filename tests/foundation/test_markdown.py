@@ -162,6 +162,10 @@ PATHOLOGICAL = {
     "nested html": "<div>" * 4000,
     "autolinks": "www.a.com " * 2000,
     "wide table": "|" + "a|" * 3000 + "\n|" + "-|" * 3000 + "\n" + "|x\n" * 1000,
+    "unclosed raw tags": "<div>\n" + "<a" * 9990,
+    "unclosed raw tags with spaces": "<div>\n" + "<x " * 6600,
+    "unclosed code blocks": "<pre><code></i></i>" * 1050,
+    "wide table in a quote": ">|" + "a|" * 2400 + "\n>|" + "-|" * 2400 + "\n" + ">a\n" * 2500,
     "code in a slow lexer": "```scala\n" + "def f(x) = '\\\\' + \"[\" * x // (((\n" * 500 + "```",
 }
 

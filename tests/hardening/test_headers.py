@@ -85,6 +85,7 @@ PRIVATE = "private, no-store"
         ("/", 302),  # home sends a learner on to the dashboard
         ("/no-such-page/", 404),
         ("/cohorts/", 404),  # a learner has no cohort list
+        ("/stages", 301),  # CommonMiddleware's APPEND_SLASH redirect
     ],
 )
 def test_every_answer_to_a_logged_in_user_is_private_and_not_stored(

@@ -99,3 +99,27 @@ def test_run_prints_the_address_and_logins_last_and_stops_everything(tmp_path):
 
     assert returncode == 0
     assert not answers(port)
+
+
+def test_run_refuses_to_start_when_something_already_answers_on_the_port(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        marker = tmp_path / "server-ran"
+
+        result = subprocess.run(
+            [sys.executable, "scripts/run.py", "--url", f"http://127.0.0.1:{port}"]
+            + ["--logins", str(tmp_path / "none.log"), "--"]
+            + [sys.executable, "-c", f"open('{marker}', 'w')"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    assert result.returncode == 1
+    assert result.stdout.strip() == (
+        f"Something already answers on http://127.0.0.1:{port}: stop it, or choose another PORT=."
+    )
+    assert not marker.exists()
