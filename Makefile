@@ -13,6 +13,7 @@ SITE_URL ?= $(or $(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null | tail -n 1),
 
 help:
 	@echo "make run        install, migrate, load the roadmap and demo accounts, serve http://$(HOST):$(PORT)"
+	@echo "               with a job worker beside it (Ctrl-C stops both)"
 	@echo "make test       install, lint, check migrations, run every test (browser tests included)"
 	@echo "               (a failed browser test keeps screenshots and HTML in test-artifacts/e2e/<test>/)"
 	@echo "make test-fast  the test suite without the browser journeys"
@@ -54,6 +55,7 @@ run: start-db
 	@{ $(PY) manage.py migrate --no-input && $(PY) manage.py load_curriculum \
 	  && $(PY) manage.py seed_demo --work; } > $(RUN_LOG) 2>&1 || { cat $(RUN_LOG); exit 1; }
 	@SITE_URL=$(SITE_URL) $(PY) scripts/run.py --url http://$(HOST):$(PORT) --logins $(RUN_LOG) \
+	  --also "$(PY) manage.py procrastinate worker --concurrency=4" \
 	  -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install

@@ -1,33 +1,97 @@
-"""E-mail that goes out after the transaction commits and never takes a request down."""
-
-import logging
+"""The mail outbox: every e-mail is a row written in the transaction of the work that caused
+it, and a job on the `mail` queue sends it (bootcamp/tasks.py). Nothing is sent for work that
+rolls back; a mail server that is down delays mail and loses none."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.template import Context
+from django.template.loader import get_template
+from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from bootcamp.models import OutboxMessage
+from bootcamp.tasks import mail_send
 
 
 def absolute_url(path: str) -> str:
+    """Links in e-mails come from SITE_URL only: there is no request after the fact."""
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    try:
-        send_mail(subject, body, None, recipients, fail_silently=False)
-    except Exception:
-        # The work is saved already; a mail server outage must not lose it or show a 500.
-        logger.exception("could not send %r to %d recipient(s)", subject, len(recipients))
+def _render(name: str, context: dict) -> str:
+    # Plain text: no HTML escaping, so "Ada & Grace" stays as written.
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def send_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
-    """Queue one plain-text e-mail for when the current transaction commits.
+@transaction.atomic
+def mail_queue(*, template: str, context: dict, recipients: list[str]) -> None:
+    """Render templates/emails/<template>_subject.txt and _body.txt and queue one message per
+    recipient, in the current transaction (each with its job on the `mail` queue).
 
-    Every subject gets the same prefix, so people can filter bootcamp's mail.
-    """
-    subject = f"{settings.EMAIL_SUBJECT_PREFIX}{subject}"
-    recipients = sorted({address for address in recipients if address})
-    if not recipients:
+    The subject gets bootcamp's prefix, so people can filter its mail. Empty and repeated
+    addresses are dropped."""
+    addresses = sorted({address.strip() for address in recipients if address and address.strip()})
+    if not addresses:
         return
-    transaction.on_commit(lambda: _send(subject, body, recipients))
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(_render(f"emails/{template}_subject.txt", context).split())
+    body = _render(f"emails/{template}_body.txt", context).strip() + "\n"
+    _queue(
+        template=template,
+        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipients=addresses,
+    )
+
+
+def _queue(*, template, subject, body, from_email, recipients) -> list[OutboxMessage]:
+    now = timezone.now()
+    messages = [
+        OutboxMessage(
+            template=template,
+            to=address,
+            from_email=from_email,
+            subject=subject,
+            body=body,
+            queued_at=now,
+        )
+        for address in recipients
+    ]
+    for message in messages:
+        # Addresses are checked where they are entered; the database checks the constraints
+        # on INSERT (validating them here would cost two queries per message).
+        message.full_clean(exclude=["to"], validate_constraints=False)
+    OutboxMessage.objects.bulk_create(messages)
+    # The Django connector defers on Django's own connection: the job rows commit or roll
+    # back with the messages. One INSERT for all of them.
+    mail_send.batch_defer(*({"message_id": message.pk} for message in messages))
+    return messages
+
+
+@transaction.atomic
+def outbox_resend(*, messages) -> int:
+    """Staff's "send again": back to pending with a fresh retry window, and a new job."""
+    ids = [message.pk for message in messages]
+    OutboxMessage.objects.filter(pk__in=ids).update(
+        status=OutboxMessage.Status.PENDING, queued_at=timezone.now(), sent_at=None
+    )
+    if ids:
+        mail_send.batch_defer(*({"message_id": message_id} for message_id in ids))
+    return len(ids)
+
+
+class OutboxBackend(BaseEmailBackend):
+    """EMAIL_BACKEND for mail Django sends itself (password reset): into the outbox too."""
+
+    def send_messages(self, email_messages):
+        with transaction.atomic():
+            for message in email_messages:
+                _queue(
+                    template="django",
+                    subject=message.subject,
+                    body=message.body,
+                    from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+                    recipients=sorted(set(message.recipients())),
+                )
+        return len(email_messages)

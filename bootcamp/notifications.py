@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
-from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import (
     Delivery,
     Notification,
@@ -35,23 +36,27 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def _render(template: str, context: dict) -> tuple[str, str]:
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
-    body = render_to_string(f"emails/{template}_body.txt", context)
-    # A template file ends with a newline after its last tag: the body ends with exactly one.
-    return " ".join(subject.split()), body.rstrip("\n") + "\n"
+def _subject(template: str, context: dict) -> str:
+    """The e-mail's subject, which is also the inbox's one line: plain text, as mail_queue
+    renders it (no HTML escaping; the inbox page escapes it when it shows it)."""
+    rendered = get_template(f"emails/{template}_subject.txt").template.render(
+        Context(context, autoescape=False)
+    )
+    return " ".join(rendered.split())
 
 
 def notify(*, users, kind: str, template: str, context: dict, url: str) -> None:
     """Tell each of `users` about one event: an inbox row each, and e-mail as they prefer.
 
     `template` names templates/emails/<template>_subject.txt (also the inbox's one line) and
-    _body.txt; they get `context` plus `url`, the page's absolute address. Two queries.
+    _body.txt; they get `context` plus `url`, the page's absolute address. Two queries, and
+    mail_queue's two when someone wants the e-mail now.
     """
     people = list({user.pk: user for user in users if user is not None}.values())
     if not people:
         return
-    subject, body = _render(template, {**context, "url": absolute_url(url)})
+    context = {**context, "url": absolute_url(url)}
+    subject = _subject(template, context)
     chosen = dict(
         NotificationPreference.objects.filter(user__in=people, kind=kind).values_list(
             "user_id", "delivery"
@@ -74,7 +79,7 @@ def notify(*, users, kind: str, template: str, context: dict, url: str) -> None:
         if delivery == Delivery.IMMEDIATELY and user.is_active:
             immediately.append(user.email)
     Notification.objects.bulk_create(rows)
-    send_after_commit(subject=subject, body=body, recipients=immediately)
+    mail_queue(template=template, context=context, recipients=immediately)
 
 
 def notifications_mark_read(*, user, url: str) -> int:
@@ -167,13 +172,12 @@ def _digest_send(*, user, day, now) -> bool:
         return False
     Notification.objects.filter(pk__in=[item.pk for item in items]).update(digest=digest)
     if user.is_active:
-        subject, body = _render(
-            "digest",
-            {
-                "user": user,
+        mail_queue(
+            template="digest",
+            context={
                 "items": [{"text": item.text, "url": absolute_url(item.url)} for item in items],
                 "inbox_url": absolute_url(reverse("learners:notifications")),
             },
+            recipients=[user.email],
         )
-        send_after_commit(subject=subject, body=body, recipients=[user.email])
     return True

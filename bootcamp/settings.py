@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "procrastinate.contrib.django",
     "bootcamp",
     "curriculum",
     "learners",
@@ -190,6 +191,13 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if not PRODUCTION else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# Every message, Django's own (password reset) included, becomes an outbox row; a job on the
+# `mail` queue hands it to the backend EMAIL_URL names (bootcamp/mail.py, bootcamp/tasks.py).
+MAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "bootcamp.mail.OutboxBackend"
+# An e-mail the mail server keeps refusing is retried (at most a minute apart) this long,
+# then marked failed in the admin's outbox.
+MAIL_RETRY_HOURS = env.int("MAIL_RETRY_HOURS", default=24)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bootcamp <bootcamp@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[bootcamp] "
@@ -223,6 +231,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The job queue (Procrastinate on the same database; docs/ARCHITECTURE.md). Each installed app's
+# tasks.py is discovered. Finished jobs and sent e-mails are deleted after this many days.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+PRUNE_AFTER_DAYS = env.int("PRUNE_AFTER_DAYS", default=30)
+# /healthz?deep answers 503 when a job has been ready this long without a worker taking it.
+QUEUE_STALE_SECONDS = env.int("QUEUE_STALE_SECONDS", default=300)
+
 # Product settings
 REVIEW_OVERDUE_HOURS = env.int("REVIEW_OVERDUE_HOURS", default=48)
 # A claim lapses this many hours after it was taken (or last renewed).
@@ -236,5 +251,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # Procrastinate says at INFO which tasks it registers, in every manage.py command.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.jobs": {"level": "WARNING"},
+    },
 }

@@ -5,12 +5,12 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import format_lazy
-from django.utils.translation import ngettext
 
 from bootcamp.admin_a11y import LabelledTabularInline
-from learners.forms import InviteForm
+from bootcamp.models import OutboxMessage
+from learners.forms import InvitationResendForm, InviteForm, pending_invitees
 from learners.models import (
     Cohort,
     Iteration,
@@ -71,39 +71,99 @@ class CohortAdmin(admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, cohort):
             raise PermissionDenied
-        form = InviteForm(request.POST if request.method == "POST" else None, cohort=cohort)
-        if request.method == "POST" and form.is_valid():
-            result = form.save()
-            self.message_user(
-                request,
-                _invite_summary(
-                    addresses=len(form.cleaned_data["emails"]),
-                    accounts=len(result.users_created),
-                    added=len(result.memberships_created),
-                    links=len(result.emailed),
-                    cohort=cohort,
-                ),
-                messages.SUCCESS,
-            )
-            if result.role_conflicts:
+        here = reverse("admin:learners_cohort_invite", args=[cohort.pk])
+        data = request.POST if request.method == "POST" else None
+        if data is not None and "resend" in data:
+            resend = InvitationResendForm(data, cohort=cohort)
+            if resend.is_valid():
+                user = resend.save()
                 self.message_user(
                     request,
-                    "Already in this cohort with another role, left unchanged: "
-                    + ", ".join(str(m.user) for m in result.role_conflicts),
-                    messages.WARNING,
+                    f"A fresh invitation to {user.email} is queued; the list below shows "
+                    "when it is sent.",
+                    messages.SUCCESS,
                 )
-            return redirect("admin:learners_cohort_change", cohort.pk)
+            else:
+                self.message_user(request, " ".join(resend.errors["resend"]), messages.ERROR)
+            return redirect(here)
+        form = InviteForm(data, cohort=cohort)
+        if data is not None and form.is_valid():
+            for text, level in _invite_report(form.save(), cohort=cohort):
+                self.message_user(request, text, level)
+            return redirect(here)
         context = {
             **self.admin_site.each_context(request),
             "title": format_lazy("Invite people to {}", cohort),
             "subtitle": None,
             "form": form,
             "cohort": cohort,
+            "invitations": _pending_invitations(cohort),
             "opts": self.opts,
             "original": cohort,
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/learners/cohort/invite.html", context)
+
+
+def _pending_invitations(cohort) -> list[dict]:
+    """Who has not chosen a password yet, each with their latest invitation e-mail (two
+    queries, however many people)."""
+    people = list(pending_invitees(cohort))
+    latest = {}
+    for message in OutboxMessage.objects.filter(
+        template="invitation", to__in=[person.email for person in people]
+    ).order_by("to", "-created_at", "-pk"):
+        latest.setdefault(message.to, message)
+    return [{"user": person, "message": latest.get(person.email)} for person in people]
+
+
+def _addresses(users) -> str:
+    return ", ".join(user.email for user in users)
+
+
+def _invite_report(result, *, cohort) -> list[tuple[str, int]]:
+    """What happened to each address, in words: nothing said is "sent" before it is."""
+    report = []
+    if result.emailed:
+        report.append(
+            (
+                f"Invitation queued for {_addresses(result.emailed)}; the list below shows "
+                "when each is sent.",
+                messages.SUCCESS,
+            )
+        )
+    if result.added_with_password:
+        report.append(
+            (
+                f"Added to {cohort} with no e-mail, as they have a password already: "
+                f"{_addresses(result.added_with_password)}.",
+                messages.SUCCESS,
+            )
+        )
+    if result.already_members:
+        report.append(
+            (
+                f"Already members of {cohort}, nothing sent: {_addresses(result.already_members)}.",
+                messages.INFO,
+            )
+        )
+    if result.role_conflicts:
+        report.append(
+            (
+                "Already in this cohort with another role, left unchanged: "
+                + _addresses(m.user for m in result.role_conflicts)
+                + ".",
+                messages.WARNING,
+            )
+        )
+    if result.inactive:
+        report.append(
+            (
+                f"Deactivated accounts, nothing sent: {_addresses(result.inactive)}.",
+                messages.WARNING,
+            )
+        )
+    return report
 
 
 class IterationInline(LabelledTabularInline):
@@ -212,16 +272,3 @@ class ObjectiveCheckAdmin(admin.ModelAdmin):
     autocomplete_fields = ("learner",)
     raw_id_fields = ("objective",)
     date_hierarchy = "checked_at"
-
-
-def _invite_summary(*, addresses: int, accounts: int, added: int, links: int, cohort) -> str:
-    """The invitation's result in words, each count with its own singular or plural."""
-    return (
-        ngettext("%(n)d address processed", "%(n)d addresses processed", addresses)
-        % {"n": addresses}
-        + ": "
-        + ngettext("%(n)d new account", "%(n)d new accounts", accounts) % {"n": accounts}
-        + f", {added} added to {cohort}, "
-        + ngettext("%(n)d set-password link", "%(n)d set-password links", links) % {"n": links}
-        + " e-mailed."
-    )

@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,12 +11,18 @@ from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
 from learners.models import Membership
-from learners.services import cohort_invite, submission_create, submission_resubmit
+from learners.services import (
+    cohort_invitation_resend,
+    cohort_invite,
+    submission_create,
+    submission_resubmit,
+)
 
 URL_MAX_LENGTH = 500
 NOTES_MAX_LENGTH = 20_000
 INVITE_MAX_ADDRESSES = 200
-EMAIL_MAX_LENGTH = get_user_model()._meta.get_field("email").max_length
+User = get_user_model()
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 _SHA = re.compile(r"^[0-9a-f]{7,40}$")
 _http_url = URLValidator(schemes=["http", "https"])
 
@@ -192,6 +199,34 @@ class InviteForm(forms.Form):
         return cohort_invite(
             cohort=self.cohort, emails=self.cleaned_data["emails"], role=self.cleaned_data["role"]
         )
+
+
+class InvitationResendForm(forms.Form):
+    """Staff's "Resend" beside someone who has not chosen a password yet."""
+
+    resend = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, cohort, **kwargs):
+        self.cohort = cohort
+        super().__init__(*args, **kwargs)
+        self.fields["resend"].queryset = pending_invitees(cohort)
+        self.fields["resend"].error_messages["invalid_choice"] = (
+            "That person has chosen a password already or is not invited to this cohort."
+        )
+
+    def save(self):
+        user = self.cleaned_data["resend"]
+        cohort_invitation_resend(cohort=self.cohort, user=user)
+        return user
+
+
+def pending_invitees(cohort):
+    """People in the cohort who have not chosen a password yet (an invitation is waiting)."""
+    return (
+        User.objects.filter(memberships__cohort=cohort, is_active=True)
+        .filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .order_by("email", "pk")
+    )
 
 
 class ObjectiveCheckForm(forms.Form):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from bootcamp.mail import absolute_url, send_after_commit
+from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
@@ -399,7 +399,15 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
 class InviteResult:
     users_created: list = field(default_factory=list)
     memberships_created: list = field(default_factory=list)
+    # Each list holds users. An invitation e-mail is queued for `emailed` (the admin's outbox
+    # and the invite page show when it is sent, or that it failed).
     emailed: list = field(default_factory=list)
+    # Already in the cohort with this role and a password of their own: nothing to send.
+    already_members: list = field(default_factory=list)
+    # Added, but they chose a password before (another cohort): they know the way in.
+    added_with_password: list = field(default_factory=list)
+    # Deactivated accounts: added to nothing new, sent nothing.
+    inactive: list = field(default_factory=list)
     # Already in the cohort with the other role: left alone, staff decide.
     role_conflicts: list = field(default_factory=list)
 
@@ -429,16 +437,15 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
             "token": default_token_generator.make_token(user),
         },
     )
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600))
-    send_after_commit(
-        subject=f"You are invited to {cohort.name}",
-        body=(
-            f"Hello,\n\nYou have been invited to join {cohort.name} on bootcamp as a "
-            f"{Membership.Role(role).label.lower()}.\n\n"
-            f"Your username is: {user.get_username()}\n\n"
-            f"Choose your password here (the link works once and expires in {days} "
-            f"day{'s' if days != 1 else ''}):\n{absolute_url(path)}\n"
-        ),
+    mail_queue(
+        template="invitation",
+        context={
+            "cohort": cohort.name,
+            "role": Membership.Role(role).label.lower(),
+            "username": user.get_username(),
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
+            "url": absolute_url(path),
+        },
         recipients=[user.email],
     )
 
@@ -466,7 +473,27 @@ def cohort_invite(*, cohort: Cohort, emails: list[str], role: str) -> InviteResu
             result.memberships_created.append(membership)
         elif membership.role != role:
             result.role_conflicts.append(membership)
-        if not user.has_usable_password() and user.is_active:
+            continue
+        if not user.is_active:
+            result.inactive.append(user)
+        elif not user.has_usable_password():
             _send_invitation(user=user, cohort=cohort, role=role)
             result.emailed.append(user)
+        elif created:
+            result.added_with_password.append(user)
+        else:
+            result.already_members.append(user)
     return result
+
+
+@transaction.atomic
+def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
+    """A fresh set-password link for someone invited to the cohort who has not used theirs."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(cohort=cohort, user=user, user__is_active=True)
+        .first()
+    )
+    if membership is None or membership.user.has_usable_password():
+        raise ValueError("Only people invited to this cohort who have no password yet.")
+    _send_invitation(user=membership.user, cohort=cohort, role=membership.role)

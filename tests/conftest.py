@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from learners.models import Membership, Submission
@@ -15,8 +17,29 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
-    # Mail goes to django.core.mail.outbox in tests (pytest-django's default); say it anyway.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Every e-mail goes into the outbox table (EMAIL_BACKEND); the mail jobs hand it on to
+    # django.core.mail.outbox here instead of a mail server.
+    settings.EMAIL_BACKEND = "bootcamp.mail.OutboxBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def deliver_mail(db):
+    """Run the mail jobs waiting in the queue now, in this process, as a worker would; the
+    messages land in django.core.mail.outbox. A test's transaction never commits, so no worker
+    could see them."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from bootcamp.tasks import MailNotSent, mail_send
+
+    def deliver():
+        jobs = ProcrastinateJob.objects.filter(task_name=mail_send.name, status="todo")
+        for job in jobs.order_by("id"):
+            # A refusal is recorded on the row; the worker would retry the job later.
+            with contextlib.suppress(MailNotSent):
+                mail_send(**job.args)
+
+    return deliver
 
 
 @pytest.fixture
@@ -77,6 +100,26 @@ def _clear_cache():
 
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_the_job_queue(request, django_db_blocker):
+    """A transactional test commits jobs, and Django's flush empties only the tables it
+    manages: Procrastinate's are emptied here, so the next test starts with no jobs."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,"
+            " procrastinate_workers"
+        )
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from bootcamp.models import OutboxMessage
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
 from reviews.models import Reply, Review, ReviewComment
@@ -162,3 +163,15 @@ class ReplyFactory(factory.django.DjangoModelFactory):
     submission = factory.SubFactory(SubmissionFactory)
     author = factory.SubFactory(UserFactory)
     body = "Thanks, I will fix it."
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboxMessage
+
+    template = "invitation"
+    to = factory.Sequence(lambda n: f"person{n}@example.com")
+    from_email = "bootcamp <bootcamp@localhost>"
+    subject = "[bootcamp] You are invited to Demo cohort"
+    body = "Hello,\n"
+    queued_at = factory.LazyFunction(timezone.now)

@@ -8,8 +8,9 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from bootcamp.models import Notification, NotificationPreference
+from bootcamp.models import Notification, NotificationPreference, OutboxMessage
 from bootcamp.notifications import notifications_send_digests, notify
+from bootcamp.tasks import notifications_prune
 from learners.models import Submission
 from reviews.models import Review
 from reviews.services import reply_create, review_publish
@@ -40,15 +41,13 @@ def _notify(users, kind=Kind.REPLY_POSTED):
     )
 
 
-def test_each_user_gets_an_inbox_row_and_mail_as_they_prefer(
-    db, django_capture_on_commit_callbacks
-):
+def test_each_user_gets_an_inbox_row_and_mail_as_they_prefer(db, deliver_mail):
     now_person, digest_person, silent_person = UserFactory.create_batch(3)
     _prefer(digest_person, Kind.REPLY_POSTED, Delivery.DIGEST)
     _prefer(silent_person, Kind.REPLY_POSTED, Delivery.OFF)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        _notify([now_person, digest_person, silent_person, now_person])
+    _notify([now_person, digest_person, silent_person, now_person])
+    deliver_mail()
 
     rows = Notification.objects.order_by("user_id")
     assert [(n.user, n.text, n.url, n.kept_for_digest) for n in rows] == [
@@ -60,8 +59,8 @@ def test_each_user_gets_an_inbox_row_and_mail_as_they_prefer(
     assert message.to == [now_person.email]
     assert message.subject == "[bootcamp] Ada replied about their project “Task tracker”"
     assert message.body == (
-        "Ada wrote about their project “Task tracker”:\n\nDone.\n\n"
-        "Reply here: http://127.0.0.1:8000/submissions/7/#conversation\n"
+        "Ada replied about their project “Task tracker”:\n\nDone.\n\n"
+        "You can answer on this page:\nhttp://127.0.0.1:8000/submissions/7/#conversation\n"
     )
 
 
@@ -78,7 +77,7 @@ def test_a_notification_in_a_transaction_that_rolls_back_leaves_nothing():
         failing_work()
 
     assert Notification.objects.count() == 0
-    assert mail.outbox == []
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_new_submissions_reach_mentors_in_the_digest_by_default(db):
@@ -157,7 +156,7 @@ def test_a_submission_tells_every_mentor_of_the_cohort(
     assert (note.user, note.kind, note.text, note.url) == (
         mentor,
         Kind.SUBMISSION_ARRIVED,
-        f"Ada Lovelace submitted the project “{project.title}”",
+        f"Ada Lovelace submitted the project “{project.title}” for review",
         f"/submissions/{submission.pk}/",
     )
 
@@ -165,7 +164,7 @@ def test_a_submission_tells_every_mentor_of_the_cohort(
 # --- the daily digest -----------------------------------------------------------------------
 
 
-def test_the_digest_sends_one_mail_per_user_once_a_day(db, django_capture_on_commit_callbacks):
+def test_the_digest_sends_one_mail_per_user_once_a_day(db, deliver_mail):
     keen, busy = UserFactory.create_batch(2)
     for person in (keen, busy):
         _prefer(person, Kind.REPLY_POSTED, Delivery.DIGEST)
@@ -173,11 +172,10 @@ def test_the_digest_sends_one_mail_per_user_once_a_day(db, django_capture_on_com
     _notify([busy])
     now = timezone.now()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        first = notifications_send_digests(now=now)
-    with django_capture_on_commit_callbacks(execute=True):
-        _notify([busy])  # after today's digest: waits for tomorrow's
-        again = notifications_send_digests(now=now)
+    first = notifications_send_digests(now=now)
+    _notify([busy])  # after today's digest: waits for tomorrow's
+    again = notifications_send_digests(now=now)
+    deliver_mail()
 
     assert (first, again) == (2, 0)
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
@@ -196,8 +194,8 @@ def test_the_digest_sends_one_mail_per_user_once_a_day(db, django_capture_on_com
     assert "http://127.0.0.1:8000/notifications/" in busy_mail.body
 
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        tomorrow = notifications_send_digests(now=now + datetime.timedelta(days=1))
+    tomorrow = notifications_send_digests(now=now + datetime.timedelta(days=1))
+    deliver_mail()
     assert tomorrow == 1
     [message] = mail.outbox
     assert (message.to, message.subject) == (
@@ -216,4 +214,21 @@ def test_two_digest_runs_at_once_send_each_digest_once():
     results = run_together(notifications_send_digests, times=2)
 
     assert sum(results) == 3
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    digests = OutboxMessage.objects.filter(template="digest")
+    assert sorted(digests.values_list("to", flat=True)) == sorted(p.email for p in people)
+
+
+def test_pruning_deletes_only_notifications_read_before_the_cutoff(db):
+    person = UserFactory()
+    now = timezone.now()
+    old = now - datetime.timedelta(days=40)
+    Notification.objects.create(
+        user=person, kind=Kind.REPLY_POSTED, text="old", url="/", read_at=old
+    )
+    Notification.objects.create(
+        user=person, kind=Kind.REPLY_POSTED, text="new", url="/", read_at=now
+    )
+    Notification.objects.create(user=person, kind=Kind.REPLY_POSTED, text="unread", url="/")
+
+    assert notifications_prune(older_than=now - datetime.timedelta(days=30)) == 1
+    assert sorted(Notification.objects.values_list("text", flat=True)) == ["new", "unread"]

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from bootcamp.models import OutboxMessage
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -48,11 +49,18 @@ def test_the_auth_pages_render(client):
 
 
 @pytest.mark.django_db
-def test_password_reset_mail_carries_a_working_link(client, mailoutbox):
+def test_password_reset_mail_carries_a_working_link(client, mailoutbox, deliver_mail):
     UserFactory(username="ada", email="ada@example.com")
     client.post("/accounts/password_reset/", {"email": "ada@example.com"})
+    # Django's own mail goes through the outbox too (EMAIL_BACKEND), sent by a mail job.
+    [queued] = OutboxMessage.objects.all()
+    assert (queued.to, queued.status, queued.template) == ("ada@example.com", "pending", "django")
+    assert mailoutbox == []
+    deliver_mail()
     assert len(mailoutbox) == 1
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+    assert mailoutbox[0].subject == "Reset your bootcamp password"
+    assert link.startswith(f"{settings.SITE_URL}/accounts/reset/")  # never the Host header
     path = link.removeprefix(settings.SITE_URL)
     response = client.get(path, follow=True)
     assert response.status_code == 200
@@ -61,12 +69,13 @@ def test_password_reset_mail_carries_a_working_link(client, mailoutbox):
 
 @pytest.mark.django_db
 def test_password_reset_links_come_from_site_url_whatever_the_host_header(
-    client, mailoutbox, settings
+    client, mailoutbox, settings, deliver_mail
 ):
     settings.SITE_URL = "https://bootcamp.example.org"
     user = UserFactory(username="ada", email="ada@example.com")
 
     client.post("/accounts/password_reset/", {"email": "ada@example.com"}, HTTP_HOST="localhost")
+    deliver_mail()
 
     (link,) = [line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line]
     uid = urlsafe_base64_encode(force_bytes(user.pk))

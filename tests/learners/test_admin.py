@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils import timezone
 
+from bootcamp.models import OutboxMessage
 from learners.models import Cohort, Membership, Submission, SubmissionEvent
 from tests.factories import (
     IterationFactory,
@@ -28,41 +29,113 @@ def test_cohort_change_page_links_to_the_invite_page(client_for, staff, cohort):
     assert f'<a href="{invite_url(cohort)}">Invite by e-mail</a>' in response.content.decode()
 
 
-def test_invite_page_invites_and_returns_to_the_cohort(
-    client_for, staff, cohort, django_capture_on_commit_callbacks
+def test_invite_page_reports_each_address_and_returns_to_itself(
+    client_for, staff, cohort, learner, deliver_mail
 ):
     client = client_for(staff)
     assert client.get(invite_url(cohort)).status_code == 200
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            invite_url(cohort), {"emails": "ada@example.com\ngrace@example.com", "role": "mentor"}
-        )
+    response = client.post(
+        invite_url(cohort),
+        {"emails": "ada@example.com\ngrace@example.com\nnew@example.com", "role": "learner"},
+    )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/admin/learners/cohort/{cohort.pk}/change/"
+    assert response["Location"] == invite_url(cohort)
     assert sorted(Membership.objects.filter(cohort=cohort).values_list("user__email", "role")) == [
-        ("ada@example.com", "mentor"),
-        ("grace@example.com", "mentor"),
+        ("ada@example.com", "learner"),
+        ("grace@example.com", "learner"),
+        ("new@example.com", "learner"),
     ]
-    assert len(mail.outbox) == 2
+    # Queued, not "e-mailed": the page says only what is true when it answers.
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "2 addresses processed: 2 new accounts, 2 added to Demo cohort, "
-        "2 set-password links e-mailed."
+        "Invitation queued for grace@example.com, new@example.com; the list below shows when "
+        "each is sent.",
+        "Already members of Demo cohort, nothing sent: ada@example.com.",
     ]
+    assert mail.outbox == []
+    deliver_mail()
+    assert sorted(m.to[0] for m in mail.outbox) == ["grace@example.com", "new@example.com"]
 
 
-def test_invite_message_counts_one_in_the_singular(
-    client_for, staff, cohort, django_capture_on_commit_callbacks
+def test_invite_page_lists_who_waits_with_their_invitations_state(
+    client_for, staff, cohort, settings, deliver_mail
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(staff).post(
-            invite_url(cohort), {"emails": "ada@example.com", "role": "learner"}
-        )
+    client = client_for(staff)
+    client.post(invite_url(cohort), {"emails": "grace@example.com", "role": "learner"})
+    deliver_mail()
+    settings.MAIL_DELIVERY_BACKEND = "tests.learners.test_mail.FailingBackend"
+    client.post(invite_url(cohort), {"emails": "new@example.com", "role": "mentor"})
+    deliver_mail()
 
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "1 address processed: 1 new account, 1 added to Demo cohort, 1 set-password link e-mailed."
+    page = client.get(invite_url(cohort))
+
+    rows = [
+        (i["user"].email, i["message"].status, i["message"].last_error)
+        for i in page.context["invitations"]
     ]
+    assert rows == [
+        ("grace@example.com", "sent", ""),
+        ("new@example.com", "pending", "SMTPException: connection refused"),
+    ]
+    html = page.content.decode()
+    assert "1 attempt so far" in html
+    assert 'aria-label="Resend the invitation to new@example.com"' in html
+
+
+def test_invite_page_query_count_does_not_grow_with_invitees(
+    client_for, staff, cohort, django_assert_num_queries
+):
+    client = client_for(staff)
+    client.post(invite_url(cohort), {"emails": "a@example.com", "role": "learner"})
+    client.get(invite_url(cohort))
+    with django_assert_num_queries(6):
+        client.get(invite_url(cohort))
+    client.post(
+        invite_url(cohort),
+        {"emails": ",".join(f"p{n}@example.com" for n in range(5)), "role": "learner"},
+    )
+    with django_assert_num_queries(6):
+        page = client.get(invite_url(cohort))
+    assert len(page.context["invitations"]) == 6
+
+
+def test_resend_queues_a_fresh_invitation(client_for, staff, cohort, deliver_mail):
+    client = client_for(staff)
+    client.post(invite_url(cohort), {"emails": "grace@example.com", "role": "learner"})
+    client.get(invite_url(cohort))  # shows (and so clears) the invitation's messages
+    deliver_mail()
+    mail.outbox.clear()
+    grace = User.objects.get(email="grace@example.com")
+
+    response = client.post(invite_url(cohort), {"resend": grace.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == invite_url(cohort)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "A fresh invitation to grace@example.com is queued; the list below shows when it is sent."
+    ]
+    deliver_mail()
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (
+        ["grace@example.com"],
+        "[bootcamp] You are invited to Demo cohort",
+    )
+
+
+@pytest.mark.parametrize("value", ["not-a-number", "999999", "learner"])
+def test_resend_to_someone_not_waiting_is_refused_and_sends_nothing(
+    client_for, staff, cohort, learner, value
+):
+    pk = learner.pk if value == "learner" else value  # has a password already
+
+    response = client_for(staff).post(invite_url(cohort), {"resend": pk})
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "That person has chosen a password already or is not invited to this cohort."
+    ]
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_invite_page_shows_errors_and_creates_nothing(client_for, staff, cohort):

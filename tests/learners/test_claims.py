@@ -60,15 +60,15 @@ def _history(submission):
 
 
 def test_a_claim_older_than_claim_hours_goes_back_to_the_queue_with_its_draft(
-    cohort, mentor, settings, django_capture_on_commit_callbacks
+    cohort, mentor, settings, deliver_mail
 ):
     settings.CLAIM_HOURS = 24
     old = _claimed(cohort, mentor, hours_ago=25)
     fresh = _claimed(cohort, mentor, hours_ago=23)
     draft = ReviewFactory(iteration=old.iterations.get(), mentor=mentor, summary="Half done.")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        lapsed = submission_claims_lapse()
+    lapsed = submission_claims_lapse()
+    deliver_mail()
 
     assert [s.pk for s in lapsed] == [old.pk]
     assert _state(old) == (Status.SUBMITTED, None)

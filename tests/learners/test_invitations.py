@@ -7,10 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.db import transaction
+from procrastinate.contrib.django.models import ProcrastinateJob
 
+from bootcamp.models import OutboxMessage
 from learners.forms import InviteForm
 from learners.models import Membership
-from learners.services import cohort_invite
+from learners.services import cohort_invitation_resend, cohort_invite
 from tests.factories import MembershipFactory, UserFactory
 
 User = get_user_model()
@@ -18,10 +21,11 @@ NEW_PASSWORD = "a-long-unusual-passphrase-42"
 
 
 @pytest.fixture
-def invite(django_capture_on_commit_callbacks, cohort):
+def invite(deliver_mail, cohort):
     def run(emails, role=Membership.Role.LEARNER):
-        with django_capture_on_commit_callbacks(execute=True):
-            return cohort_invite(cohort=cohort, emails=emails, role=role)
+        result = cohort_invite(cohort=cohort, emails=emails, role=role)
+        deliver_mail()
+        return result
 
     return run
 
@@ -52,8 +56,16 @@ def test_invite_creates_user_membership_and_mails_a_link(invite, cohort):
     [message] = mail.outbox
     assert message.to == ["ada.lovelace@example.com"]
     assert message.subject == "[bootcamp] You are invited to Demo cohort"
-    assert "Your username is: ada.lovelace" in message.body
-    assert link_in(message).startswith("/accounts/invitation/")
+    path = link_in(message)
+    assert path.startswith("/accounts/invitation/")
+    assert message.body == (
+        "Hello,\n\n"
+        "You have been invited to join Demo cohort on bootcamp, as a learner.\n\n"
+        "Your username is ada.lovelace.\n\n"
+        "To choose your password, open this link. It works once, and only for the next "
+        "3 days:\n"
+        f"http://127.0.0.1:8000{path}\n"
+    )
 
 
 def test_usernames_are_made_unique(invite, db):
@@ -85,6 +97,28 @@ def test_existing_active_user_gets_the_membership_and_no_mail(invite, cohort):
     assert User.objects.count() == 1
     assert Membership.objects.get(user=user).role == "mentor"
     assert (len(result.memberships_created), len(result.emailed)) == (1, 0)
+    assert result.added_with_password == [user]
+    assert mail.outbox == []
+
+
+def test_reinviting_a_member_with_a_password_reports_them_and_sends_nothing(invite, cohort):
+    user = UserFactory(email="ada@example.com")
+    MembershipFactory(cohort=cohort, user=user, role=Membership.Role.LEARNER)
+
+    result = invite(["ada@example.com"])
+
+    assert (result.already_members, result.emailed, result.memberships_created) == ([user], [], [])
+    assert mail.outbox == []
+
+
+def test_a_deactivated_account_is_reported_and_sent_nothing(invite, cohort):
+    user = UserFactory(email="ada@example.com", is_active=False)
+    user.set_unusable_password()
+    user.save()
+
+    result = invite(["ada@example.com"])
+
+    assert (result.inactive, result.emailed) == ([user], [])
     assert mail.outbox == []
 
 
@@ -98,12 +132,41 @@ def test_existing_member_with_another_role_is_left_alone(invite, cohort):
     assert [m.user for m in result.role_conflicts] == [user]
 
 
-def test_mail_waits_for_the_commit(django_capture_on_commit_callbacks, cohort):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        cohort_invite(cohort=cohort, emails=["ada@example.com"], role="learner")
+def test_an_invitation_rolled_back_leaves_no_message_and_no_job(cohort):
+    jobs_before = ProcrastinateJob.objects.count()
 
-    assert mail.outbox == []
-    assert len(callbacks) == 1
+    def invite_then_fail():
+        with transaction.atomic():
+            cohort_invite(cohort=cohort, emails=["ada@example.com"], role="learner")
+            assert OutboxMessage.objects.count() == 1  # written in the same transaction...
+            raise RuntimeError("the work fails after the invitation")
+
+    with pytest.raises(RuntimeError):
+        invite_then_fail()
+
+    # ...so it goes with it, job and all.
+    assert (User.objects.count(), OutboxMessage.objects.count()) == (0, 0)
+    assert ProcrastinateJob.objects.count() == jobs_before
+
+
+def test_resending_an_invitation_queues_a_fresh_link(invite, cohort, client):
+    invite(["ada@example.com"])
+    mail.outbox.clear()
+    user = User.objects.get()
+
+    cohort_invitation_resend(cohort=cohort, user=user)
+    invite([])  # deliver what is queued
+
+    [message] = mail.outbox
+    assert message.to == ["ada@example.com"]
+    assert "Welcome — choose your password" in client.get(link_in(message), follow=True).text
+
+
+def test_resending_to_someone_with_a_password_is_refused(cohort, learner):
+    with pytest.raises(ValueError, match="no password yet"):
+        cohort_invitation_resend(cohort=cohort, user=learner)
+
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_link_works_once(invite, client):

@@ -1,11 +1,11 @@
-import logging
 import smtplib
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from procrastinate.contrib.django.models import ProcrastinateJob
 
-from bootcamp.models import Notification, NotificationPreference
+from bootcamp.models import Notification, NotificationPreference, OutboxMessage
 from learners.models import Iteration, Membership, Submission
 from tests.factories import MembershipFactory, UserFactory
 
@@ -26,95 +26,107 @@ def second_mentor(cohort):
     return user
 
 
-def mail_each_submission(*mentors):
+def mail_each_submission(*user_ids):
     """Mentors hear of new work in a daily digest unless they choose an e-mail for each."""
-    for user in mentors:
+    for user_id in user_ids:
         NotificationPreference.objects.create(
-            user=user,
+            user_id=user_id,
             kind=Notification.Kind.SUBMISSION_ARRIVED,
             delivery=NotificationPreference.Delivery.IMMEDIATELY,
         )
 
 
-def test_mentors_are_not_mailed_each_submission_by_default(
-    client_for, learner, mentor, project, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
+def test_mentors_are_not_mailed_each_submission_by_default(client_for, learner, mentor, project):
+    client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
 
-    assert mail.outbox == []
+    assert OutboxMessage.objects.count() == 0
     [note] = Notification.objects.all()
     assert (note.user, note.kept_for_digest) == (mentor, True)
 
 
-def test_mentors_of_the_cohort_are_mailed_after_commit(
-    client_for,
-    learner,
-    mentor,
-    second_mentor,
-    other_mentor,
-    project,
-    settings,
-    django_capture_on_commit_callbacks,
+def test_submitting_queues_one_message_and_one_mail_job_per_mentor_of_the_cohort(
+    client_for, learner, mentor, second_mentor, other_mentor, project, settings
 ):
-    mail_each_submission(mentor, second_mentor)
-    client = client_for(learner)
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(f"/projects/{project.slug}/submit/", WORK)
-    assert mail.outbox == []  # nothing before the commit
-    assert len(callbacks) == 1
-
-    callbacks[0]()
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
+    client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
 
     submission = Submission.objects.get()
-    [message] = mail.outbox
-    assert message.to == sorted([mentor.email, second_mentor.email])
+    messages = list(OutboxMessage.objects.order_by("to"))
+    assert [(m.to, m.status, m.template) for m in messages] == [
+        ("barbara@example.com", "pending", "submission_new"),
+        ("linus@example.com", "pending", "submission_new"),
+    ]
+    name = learner.get_full_name()
     assert (
-        message.subject
-        == f"[bootcamp] {learner.get_full_name()} submitted the project “Task manager”"
+        messages[0].subject == f"[bootcamp] {name} submitted the project “Task manager” for review"
     )
-    # The submission page, which links mentors on to the review page (no cross-app URL here).
-    assert (
-        f"Claim and review it from here:\n{settings.SITE_URL}/submissions/{submission.pk}/\n"
-        in (message.body)
+    assert messages[0].body == (
+        "Hello,\n\n"
+        f"{name} has submitted the project “Task manager” for review, in Demo cohort.\n\n"
+        "The repository is at https://github.com/ada/tasks\n\n"
+        "You can claim it and review it from this page:\n"
+        f"{settings.SITE_URL}/submissions/{submission.pk}/\n"
     )
-    assert "https://github.com/ada/tasks" in message.body
+    jobs = ProcrastinateJob.objects.filter(
+        args__message_id__in=[m.pk for m in messages], task_name="bootcamp.mail_send"
+    ).order_by("id")
+    assert [(j.queue_name, j.task_name, j.status, j.args) for j in jobs] == [
+        ("mail", "bootcamp.mail_send", "todo", {"message_id": m.pk}) for m in messages
+    ]
+    assert mail.outbox == []  # the worker sends, not the request
 
 
-def test_resubmitting_mails_the_mentors_too(
-    client_for, learner, mentor, make_submission, django_capture_on_commit_callbacks
+def test_the_mail_job_sends_each_message_once(
+    client_for, learner, mentor, second_mentor, project, deliver_mail
 ):
-    mail_each_submission(mentor)
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
+    client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
+
+    deliver_mail()
+    deliver_mail()  # a job run twice (at-least-once delivery) sends nothing more
+
+    assert sorted(message.to for message in mail.outbox) == [
+        ["barbara@example.com"],
+        ["linus@example.com"],
+    ]
+    assert list(OutboxMessage.objects.values_list("status", "attempts")) == [("sent", 1)] * 2
+
+
+def test_resubmitting_mails_the_mentors_with_the_iteration(
+    client_for, learner, mentor, make_submission, deliver_mail
+):
     submission = make_submission(status=Submission.Status.CHANGES_REQUESTED)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(learner).post(f"/submissions/{submission.pk}/resubmit/", WORK)
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
+    client_for(learner).post(f"/submissions/{submission.pk}/resubmit/", WORK)
+    deliver_mail()
 
     [message] = mail.outbox
+    name = learner.get_full_name()
     assert message.to == [mentor.email]
-    assert message.subject == (
-        f"[bootcamp] {learner.get_full_name()} resubmitted the project “Task manager” (iteration 2)"
+    assert (
+        message.subject == f"[bootcamp] {name} resubmitted the project “Task manager” (iteration 2)"
     )
-    assert "(iteration 2)" in message.body
+    assert (
+        f"{name} has resubmitted the project “Task manager” in Demo cohort: this is iteration 2."
+        in (message.body)
+    )
 
 
-def test_failing_mail_server_loses_nothing(
-    client_for, learner, mentor, project, settings, caplog, django_capture_on_commit_callbacks
+def test_a_failing_mail_server_keeps_the_message_pending_with_its_error(
+    client_for, learner, mentor, project, settings, deliver_mail
 ):
-    mail_each_submission(mentor)
-    settings.EMAIL_BACKEND = "tests.learners.test_mail.FailingBackend"
-    caplog.set_level(logging.ERROR, logger="bootcamp.mail")
+    settings.MAIL_DELIVERY_BACKEND = "tests.learners.test_mail.FailingBackend"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
+    response = client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
+    deliver_mail()
 
     submission = Submission.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/submissions/{submission.pk}/"
     assert Iteration.objects.filter(submission=submission).count() == 1
     assert mail.outbox == []
-    [record] = caplog.records
-    subject = f"[bootcamp] {learner.get_full_name()} submitted the project “Task manager”"
-    assert record.getMessage() == f"could not send {subject!r} to 1 recipient(s)"
-    assert record.exc_info[0] is smtplib.SMTPException
+    assert list(OutboxMessage.objects.values_list("status", "attempts", "last_error")) == [
+        ("pending", 1, "SMTPException: connection refused")
+    ]

@@ -366,10 +366,10 @@ def test_save_draft_keeps_the_claim_and_stays_on_the_page(client_for, mentor, cl
 
 
 def test_publish_records_the_verdict_and_goes_to_the_submission_page(
-    client_for, mentor, claimed, mailoutbox, django_capture_on_commit_callbacks
+    client_for, mentor, claimed, mailoutbox, deliver_mail
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(mentor).post(_url(claimed), {**_post_data(*ROWS), "publish": "1"})
+    response = client_for(mentor).post(_url(claimed), {**_post_data(*ROWS), "publish": "1"})
+    deliver_mail()
 
     assert response.url == f"/submissions/{claimed.pk}/"
     assert _messages(response) == ["Your review is published; the learner has been told."]

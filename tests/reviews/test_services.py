@@ -6,6 +6,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
+from bootcamp.models import OutboxMessage
 from learners.models import Membership, Submission
 from reviews.models import Reply, Review, ReviewComment
 from reviews.services import ReviewError, reply_create, review_publish, review_save_draft
@@ -99,7 +100,7 @@ def test_a_draft_may_hold_only_comments(claimed, mentor):
     "missing", [{"summary": ""}, {"summary": " \n "}, {"verdict": ""}, {"verdict": "merge"}]
 )
 def test_publishing_without_a_summary_or_a_verdict_is_refused_and_changes_nothing(
-    claimed, mentor, mailoutbox, missing
+    claimed, mentor, missing
 ):
     with pytest.raises(
         ReviewError, match="^A review needs a summary and a verdict to be published"
@@ -108,7 +109,7 @@ def test_publishing_without_a_summary_or_a_verdict_is_refused_and_changes_nothin
 
     assert Review.objects.count() == 0
     assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
-    assert mailoutbox == []
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_a_published_review_cannot_be_edited_as_a_draft(claimed, mentor):
@@ -159,56 +160,59 @@ def test_publish_turns_the_existing_draft_into_the_published_review(claimed, men
     assert Review.objects.published().count() == 1
 
 
-def test_publish_emails_the_learner_a_link_after_commit(
-    claimed, mentor, learner, mailoutbox, django_capture_on_commit_callbacks
+def test_publish_emails_the_learner_the_summary_and_a_link(
+    claimed, mentor, learner, mailoutbox, deliver_mail
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        review_publish(**_review_kwargs(claimed, mentor))
-        assert mailoutbox == []  # nothing leaves before the commit
+    review_publish(**_review_kwargs(claimed, mentor))
+    assert mailoutbox == []  # queued in the transaction; the mail job sends it
 
-    for callback in callbacks:
-        callback()
-    assert len(mailoutbox) == 1
-    message = mailoutbox[0]
+    deliver_mail()
+    [message] = mailoutbox
+    name = mentor.get_full_name()
     assert message.to == ["ada@example.com"]
-    assert message.subject == (
-        f"[bootcamp] {mentor.get_full_name()} reviewed your project “Task tracker”: "
-        "changes requested"
+    assert (
+        message.subject
+        == f"[bootcamp] {name} reviewed your project “Task tracker”: changes requested"
     )
-    # The summary is in the e-mail itself: the learner reads the gist without logging in.
-    assert message.body.startswith(
-        f"Hello Ada Lovelace,\n\n{mentor.get_full_name()} has reviewed iteration 1 of your "
-        "project “Task tracker”: changes requested.\n\n"
-        f"{_review_kwargs(claimed, mentor)['summary']}\n\n"
+    assert message.body == (
+        "Hello Ada Lovelace,\n\n"
+        f"{name} has reviewed iteration 1 of your project “Task tracker”. The verdict: "
+        "changes requested.\n\n"
+        f"{name} wrote:\n\n"
+        "Solid start; see the comments.\n\n"
+        "The full review, with the comments on your code, is on this page:\n"
+        f"http://127.0.0.1:8000/submissions/{claimed.pk}/\n"
     )
-    assert f"http://127.0.0.1:8000/submissions/{claimed.pk}/" in message.body
 
 
 def test_publish_with_a_broken_mail_server_still_publishes(
-    claimed, mentor, settings, mailoutbox, django_capture_on_commit_callbacks
+    claimed, mentor, settings, mailoutbox, deliver_mail
 ):
-    settings.EMAIL_BACKEND = "tests.reviews.test_services.BrokenMailServer"
+    settings.MAIL_DELIVERY_BACKEND = "tests.reviews.test_services.BrokenMailServer"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        review_publish(**_review_kwargs(claimed, mentor))
+    review_publish(**_review_kwargs(claimed, mentor))
+    deliver_mail()
 
     assert Review.objects.published().count() == 1
     assert _state(claimed) == (Status.CHANGES_REQUESTED, None)
+    assert list(OutboxMessage.objects.values_list("status", "last_error")) == [
+        ("pending", "ConnectionRefusedError: mail server down")
+    ]
 
 
 def test_publishing_twice_publishes_once_and_returns_the_same_review(
-    claimed, mentor, mailoutbox, django_capture_on_commit_callbacks
+    claimed, mentor, mailoutbox, deliver_mail
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        first = review_publish(**_review_kwargs(claimed, mentor))
-    with django_capture_on_commit_callbacks(execute=True):
-        second = review_publish(**_review_kwargs(claimed, mentor, summary="Second click."))
+    first = review_publish(**_review_kwargs(claimed, mentor))
+    second = review_publish(**_review_kwargs(claimed, mentor, summary="Second click."))
+    deliver_mail()
 
     assert second.pk == first.pk
     assert list(Review.objects.values_list("summary", flat=True)) == [
         "Solid start; see the comments."
     ]
     assert ReviewComment.objects.count() == 2
+    deliver_mail()
     assert len(mailoutbox) == 1
 
 
@@ -293,23 +297,25 @@ def test_a_database_constraint_failure_after_the_status_change_rolls_everything_
 # --- replies ------------------------------------------------------------------------------------
 
 
-def test_a_mentors_reply_emails_the_learner(
-    submission, mentor, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        reply = reply_create(submission=submission, author=mentor, body="Any questions?")
+def test_a_mentors_reply_emails_the_learner(submission, mentor, mailoutbox, deliver_mail):
+    reply = reply_create(submission=submission, author=mentor, body="Any questions?")
+    deliver_mail()
 
     assert Reply.objects.get() == reply
-    assert [message.to for message in mailoutbox] == [["ada@example.com"]]
-    assert f"/submissions/{submission.pk}/#conversation" in mailoutbox[0].body
+    [message] = mailoutbox
     name = mentor.get_full_name()
-    assert mailoutbox[0].body.startswith(
-        f"{name} wrote about your project “Task tracker”:\n\nAny questions?\n\n"
+    assert message.to == ["ada@example.com"]
+    assert message.subject == f"[bootcamp] {name} replied about your project “Task tracker”"
+    assert message.body == (
+        f"{name} replied about your project “Task tracker”:\n\n"
+        "Any questions?\n\n"
+        "You can answer on this page:\n"
+        f"http://127.0.0.1:8000/submissions/{submission.pk}/#conversation\n"
     )
 
 
 def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
-    claimed, cohort, learner, mentor, mailoutbox, django_capture_on_commit_callbacks
+    claimed, cohort, learner, mentor, mailoutbox, deliver_mail
 ):
     reviewer = UserFactory(username="margaret")
     MembershipFactory(cohort=cohort, user=reviewer, role=Membership.Role.MENTOR)
@@ -317,12 +323,19 @@ def test_a_learners_reply_emails_the_mentors_who_reviewed_or_hold_the_claim(
     ReviewFactory(iteration=claimed.iterations.get(), mentor=reviewer, published_at=timezone.now())
     ReviewFactory(iteration=claimed.iterations.get(), mentor=UserFactory(username="drafter"))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        reply_create(submission=claimed, author=learner, body="I have a question.")
+    reply_create(submission=claimed, author=learner, body="I have a question.")
+    deliver_mail()
 
-    assert [message.to for message in mailoutbox] == [["linus@example.com", "margaret@example.com"]]
+    assert [message.to for message in mailoutbox] == [
+        ["linus@example.com"],
+        ["margaret@example.com"],
+    ]
+    assert (
+        mailoutbox[0].subject
+        == "[bootcamp] Ada Lovelace replied about their project “Task tracker”"
+    )
     assert mailoutbox[0].body.startswith(
-        "Ada Lovelace wrote about their project “Task tracker”:\n\nI have a question.\n\n"
+        "Ada Lovelace replied about their project “Task tracker”:\n\nI have a question.\n\n"
     )
 
 
@@ -333,14 +346,17 @@ def test_a_learners_reply_with_no_reviewer_yet_emails_all_the_cohorts_mentors(
     mentor,
     other_mentor,
     mailoutbox,
-    django_capture_on_commit_callbacks,
+    deliver_mail,
 ):
     MembershipFactory(cohort=cohort, user=UserFactory(username="barbara"), role="mentor")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        reply_create(submission=submission, author=learner, body="Is this on track?")
+    reply_create(submission=submission, author=learner, body="Is this on track?")
+    deliver_mail()
 
-    assert [message.to for message in mailoutbox] == [["barbara@example.com", "linus@example.com"]]
+    assert [message.to for message in mailoutbox] == [
+        ["barbara@example.com"],
+        ["linus@example.com"],
+    ]
 
 
 def test_an_empty_reply_is_refused(submission, learner):
@@ -359,7 +375,7 @@ def test_published_comment_factory_rows_are_ordered_by_order(claimed, mentor):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_publishes_by_the_claimant_publish_once(mailoutbox):
+def test_two_simultaneous_publishes_by_the_claimant_publish_once(mailoutbox, deliver_mail):
     mentor = UserFactory(username="linus")
     work = SubmissionFactory(learner=UserFactory(username="ada"))
     MembershipFactory(cohort=work.cohort, user=mentor, role=Membership.Role.MENTOR)
@@ -386,4 +402,5 @@ def test_two_simultaneous_publishes_by_the_claimant_publish_once(mailoutbox):
     published = Review.objects.published().get()
     assert results == [published.pk, published.pk]
     assert ReviewComment.objects.count() == 2
+    deliver_mail()
     assert len(mailoutbox) == 1

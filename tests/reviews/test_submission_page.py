@@ -212,11 +212,11 @@ def test_the_learner_its_mentors_and_staff_may_reply(client_for, request, submis
     ]
 
 
-def test_a_learners_reply_emails_the_cohorts_mentors_after_commit(
-    client_for, learner, mentor, submission, mailoutbox, django_capture_on_commit_callbacks
+def test_a_learners_reply_emails_the_cohorts_mentors(
+    client_for, learner, mentor, submission, mailoutbox, deliver_mail
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(learner).post(_reply_url(submission), {"body": "Question!"})
+    client_for(learner).post(_reply_url(submission), {"body": "Question!"})
+    deliver_mail()
 
     assert [message.to for message in mailoutbox] == [["linus@example.com"]]
 
