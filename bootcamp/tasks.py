@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from procrastinate import RetryDecision
 from procrastinate.contrib.django import app
@@ -86,6 +88,8 @@ def outbox_message_deliver(*, message_id: int) -> str:
             given_up = now - message.queued_at >= timedelta(hours=settings.MAIL_RETRY_HOURS)
             if given_up:
                 message.status = OutboxMessage.Status.FAILED
+                if message.template == "invitation":
+                    _invitation_failed_notify(message=message)
             message.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
             logger.warning("could not send outbox message %s: %s", message.pk, message.last_error)
             return "" if given_up else message.last_error
@@ -93,6 +97,21 @@ def outbox_message_deliver(*, message_id: int) -> str:
         message.sent_at = now
         message.save(update_fields=["attempts", "last_attempt_at", "status", "sent_at"])
     return ""
+
+
+def _invitation_failed_notify(*, message: OutboxMessage) -> None:
+    """Tell staff, in their inbox, that an invitation was given up on, linking the message in
+    the admin (where "send again" is). No e-mail: mail is what is failing."""
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            kind=Notification.Kind.INVITATION_FAILED,
+            text=f"The invitation to {message.to} could not be sent"[:300],
+            url=reverse("admin:bootcamp_outboxmessage_change", args=[message.pk]),
+        )
+        for user in staff
+    )
 
 
 async def stalled_jobs_retry(job_manager) -> int:
