@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import environ
@@ -22,6 +23,7 @@ from bench.server import Gunicorn
 from bench.writes import BackgroundWrites
 
 RESULTS_DIR = BASE_DIR / "bench-results"
+GROWTH_FACTOR = 10
 
 
 def parse_args(argv):
@@ -68,9 +70,21 @@ def parse_args(argv):
     parser.add_argument(
         "--cost",
         action="store_true",
-        help="instead of the load run, measure the CPU each page costs (one request at a time)",
+        help="instead of the load run, measure the CPU each page costs (one request at a time) "
+        f"and check it against the budgets ({report.PAGE_MAX_CPU_MS:g} ms a page, "
+        f"{report.OVERVIEW_MAX_CPU_MS:g} ms the cohort overview)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help=f"--cost at --learners and again on a fresh database with {GROWTH_FACTOR}x the "
+        f"learners; each page may cost at most {report.MAX_GROWTH:g}x more, the CSV "
+        f"{GROWTH_FACTOR}x (its rows)",
+    )
+    args = parser.parse_args(argv)
+    if args.growth and args.reuse_db:
+        parser.error("--growth seeds both databases afresh; it cannot --reuse-db")
+    return args
 
 
 def production_env(database_url: str) -> dict:
@@ -104,6 +118,7 @@ def pages_for(targets: inprocess.Targets) -> list[report.Page]:
         Page("/mentor/queue/", targets.mentor, "page"),
         Page(f"/mentor/submissions/{targets.review_submission_id}/review/", targets.mentor, "page"),
         Page(f"/cohorts/{targets.cohort_slug}/", targets.staff, "overview"),
+        Page(f"/cohorts/{targets.cohort_slug}/?sort=-progress", targets.staff, "overview"),
         Page(f"/cohorts/{targets.cohort_slug}/progress.csv", targets.staff, "csv"),
     ]
 
@@ -161,11 +176,8 @@ def git_revision() -> str:
 def prioritise(nice: int) -> None:
     """Everything the harness starts inherits its niceness, except the PostgreSQL backends,
     which the postmaster forks: renice those serving the bench database now."""
-    if not nice:
-        return
-    for pid in cost.backend_pids(database.BENCH_DATABASE):
-        with contextlib.suppress(ProcessLookupError):
-            os.setpriority(os.PRIO_PROCESS, pid, nice)
+    if nice:
+        cost.renice(cost.backend_pids(database.BENCH_DATABASE), nice)
 
 
 @contextlib.contextmanager
@@ -193,27 +205,32 @@ def niceness(nice: int):
             autogroup.write_text(str(before))
 
 
-def run(args) -> int:
-    wrk_path()  # fail before an expensive seed if the load tool is missing
-    RESULTS_DIR.mkdir(exist_ok=True)
-    # The app reads .env too; DATABASE_URL may be set there rather than in the environment.
-    if (BASE_DIR / ".env").is_file():
-        environ.Env.read_env(BASE_DIR / ".env")
-    db = database.locate()
-    env = production_env(db.url)
+@dataclass
+class Prepared:
+    """A seeded bench database, Django set up on it in this process, and what to measure."""
+
+    learners: int
+    targets: inprocess.Targets
+    pages: list
+    queries: dict
+    busy: str | None
+
+
+def prepare(args, *, db, env, learners: int, reuse: bool) -> Prepared:
     setup_log_path = RESULTS_DIR / "setup.log"
-    with open(setup_log_path, "w") as setup_log:
-        if args.reuse_db:
+    with open(setup_log_path, "a" if reuse else "w") as setup_log:
+        if reuse:
             say(f"reusing database {database.BENCH_DATABASE} on {db.where}")
         else:
             say(f"creating database {database.BENCH_DATABASE} on {db.where}")
+            inprocess.close()
             database.recreate(db)
             say(
-                f"migrate, load_curriculum, seed_demo --learners {args.learners} "
+                f"migrate, load_curriculum, seed_demo --learners {learners} "
                 f"--mentors {args.mentors} --work (log: {setup_log_path.relative_to(BASE_DIR)})"
             )
             started = time.monotonic()
-            database.prepare(env=env, learners=args.learners, mentors=args.mentors, log=setup_log)
+            database.prepare(env=env, learners=learners, mentors=args.mentors, log=setup_log)
             database.analyze(db)
             say(f"seeded and analysed in {time.monotonic() - started:.0f} s")
         database.collectstatic(env=env, log=setup_log)
@@ -238,14 +255,32 @@ def run(args) -> int:
         queries[page.path] = count
         if count.status != 200:
             say(f"WARNING: {page.path} as {page.username} answers {count.status} in-process")
+    return Prepared(learners=learners, targets=targets, pages=pages, queries=queries, busy=busy)
 
+
+def run(args) -> int:
+    wrk_path()  # fail before an expensive seed if the load tool is missing
+    RESULTS_DIR.mkdir(exist_ok=True)
+    # The app reads .env too; DATABASE_URL may be set there rather than in the environment.
+    if (BASE_DIR / ".env").is_file():
+        environ.Env.read_env(BASE_DIR / ".env")
+    db = database.locate()
+    env = production_env(db.url)
+    if args.growth:
+        return run_growth(args, db=db, env=env)
+    prepared = prepare(args, db=db, env=env, learners=args.learners, reuse=args.reuse_db)
     if args.cost:
-        return run_cost(env=env, pages=pages, queries=queries)
+        return run_cost(args, db=db, env=env, prepared=prepared)
+    return run_load(args, db=db, env=env, prepared=prepared)
 
+
+def run_load(args, *, db, env, prepared: Prepared) -> int:
+    pages, queries = prepared.pages, prepared.queries
     servers = []
     rows = []
     shared = None
     writes = None
+    targets = prepared.targets
     try:
 
         def start_gunicorn(name):
@@ -305,7 +340,7 @@ def run(args) -> int:
             say("gunicorn stopped")
 
     report.judge(rows)
-    table = report.text_table(rows)
+    body = [report.load_cells(row) for row in rows]
     shared_line = f"Two instances: {'PASS' if shared.ok else 'FAIL'}: {shared.line}"
     config = (
         f"gunicorn {a.describe()}; wrk {args.connections} connections, {args.wrk_threads} "
@@ -319,19 +354,133 @@ def run(args) -> int:
         )
     )
     print()
-    print(table)
+    print(report.text_table(report.LOAD_HEADERS, body))
     print()
     print(shared_line)
     print(config)
-
-    if busy:
-        print(f"WARNING: {busy}")
-    write_markdown(rows=rows, shared_line=shared_line, config=config, db=db, args=args, busy=busy)
+    if prepared.busy:
+        print(f"WARNING: {prepared.busy}")
+    write_markdown(
+        db=db,
+        args=args,
+        seeded=[prepared.learners],
+        notes=[config, *([f"WARNING: {prepared.busy}"] if prepared.busy else [])],
+        sections=[report.markdown_table(report.LOAD_HEADERS, body), shared_line],
+    )
     failed = [row.page.path for row in rows if not row.passed]
     if not shared.ok:
         failed.append("two instances")
     if writes and writes.failed:
         failed.append("background writes")
+    return verdict(failed)
+
+
+def measure_cost(args, *, env, prepared: Prepared) -> list[report.CostRow]:
+    # A connection that reaches CONN_MAX_AGE mid-measurement would take the CPU its backend
+    # used with it when it exits (the CSV at 3,000 learners runs for longer than a minute).
+    server = Gunicorn(
+        name="cost",
+        env={**env, "CONN_MAX_AGE": "3600"},
+        workers=1,
+        threads=1,
+        log_path=RESULTS_DIR / "gunicorn-cost.log",
+    )
+    try:
+        server.start()
+        say(f"one sync worker on {server.base_url}, one request at a time")
+        prioritise(args.nice)
+        costs = cost.measure(
+            server, prepared.pages, database_name=database.BENCH_DATABASE, nice=args.nice
+        )
+    finally:
+        server.stop()
+    rows = [
+        report.CostRow(page=page, cost=c, queries=prepared.queries[page.path])
+        for page, c in zip(prepared.pages, costs, strict=True)
+    ]
+    report.judge_cost(rows)
+    return rows
+
+
+def load_line() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
+def run_cost(args, *, db, env, prepared: Prepared) -> int:
+    before = load_line()
+    rows = measure_cost(args, env=env, prepared=prepared)
+    after = load_line()
+    body = [report.cost_cells(row) for row in rows]
+    config = cost_config(args, before=before, after=after)
+    print()
+    print(report.text_table(report.COST_HEADERS, body))
+    print()
+    print(config)
+    write_markdown(
+        db=db,
+        args=args,
+        seeded=[prepared.learners],
+        notes=[config],
+        sections=[report.markdown_table(report.COST_HEADERS, body)],
+    )
+    return verdict([row.page.path for row in rows if not row.passed])
+
+
+def cost_config(args, *, before, after) -> str:
+    return (
+        f"one sync gunicorn worker, {cost.REQUESTS} requests per page after 3 to warm up"
+        + (f"; run at niceness {args.nice}" if args.nice else "")
+        + f"; {before} before, {after} after"
+    )
+
+
+def run_growth(args, *, db, env) -> int:
+    large_learners = args.learners * GROWTH_FACTOR
+    measured = {}
+    for learners in (args.learners, large_learners):
+        prepared = prepare(args, db=db, env=env, learners=learners, reuse=False)
+        before = load_line()
+        rows = measure_cost(args, env=env, prepared=prepared)
+        measured[learners] = (rows, cost_config(args, before=before, after=load_line()))
+        print()
+        print(f"At {learners} learners:")
+        print(report.text_table(report.COST_HEADERS, [report.cost_cells(r) for r in rows]))
+    (small, small_config), (large, large_config) = measured.values()
+    growth = report.judge_growth(small, large, learner_ratio=GROWTH_FACTOR)
+    headers = report.growth_headers(args.learners, large_learners)
+    body = [report.growth_cells(row) for row in growth]
+    print()
+    print(f"Growth from {args.learners} to {large_learners} learners:")
+    print(report.text_table(headers, body))
+    print()
+    print(f"At {args.learners}: {small_config}")
+    print(f"At {large_learners}: {large_config}")
+    write_markdown(
+        db=db,
+        args=args,
+        seeded=[args.learners, large_learners],
+        notes=[f"At {args.learners}: {small_config}", f"At {large_learners}: {large_config}"],
+        sections=[
+            f"At {args.learners} learners (the budgets apply here):",
+            report.markdown_table(report.COST_HEADERS, [report.cost_cells(r) for r in small]),
+            f"At {large_learners} learners:",
+            report.markdown_table(report.COST_HEADERS, [report.cost_cells(r) for r in large]),
+            f"Growth from {args.learners} to {large_learners} learners:",
+            report.markdown_table(headers, body),
+        ],
+    )
+    failed = [f"{row.page.path} at {args.learners}" for row in small if not row.passed]
+    failed += [f"{row.page.path} growth" for row in growth if not row.passed]
+    failed += [
+        f"{row.page.path} at {large_learners}"
+        for row in large
+        if report.rendering_failures(row.queries)
+    ]
+    return verdict(failed)
+
+
+def verdict(failed: list[str]) -> int:
     if failed:
         print(f"\nFAIL: {', '.join(failed)}", file=sys.stderr)
         return 1
@@ -339,47 +488,29 @@ def run(args) -> int:
     return 0
 
 
-def run_cost(*, env, pages, queries) -> int:
-    server = Gunicorn(
-        name="cost", env=env, workers=1, threads=1, log_path=RESULTS_DIR / "gunicorn-cost.log"
-    )
-    try:
-        server.start()
-        say(f"one sync worker on {server.base_url}, one request at a time")
-        costs = cost.measure(server, pages, database_name=database.BENCH_DATABASE)
-    finally:
-        server.stop()
-    print()
-    print(cost.text_table(costs, queries))
-    return 0
-
-
-def write_markdown(*, rows, shared_line, config, db, args, busy) -> None:
+def write_markdown(*, db, args, seeded, notes, sections) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     options = " ".join(sys.argv[1:])
     if os.environ.get("MAKELEVEL"):
         command = f'make bench BENCH_ARGS="{options}"' if options else "make bench"
     else:
         command = f"python -m bench {options}".rstrip()
-    text = "\n".join(
-        [
-            f"# Benchmark run, {now}",
-            "",
-            f"- Command: `{command}` at commit {git_revision()}",
-            f"- Machine: {machine()}",
-            f"- Database: {database.BENCH_DATABASE} on {db.where}, seeded with "
-            f"`seed_demo --learners {args.learners} --mentors {args.mentors} --work`",
-            f"- {config}",
-            *([f"- WARNING: {busy}"] if busy else []),
-            "",
-            report.markdown_table(rows),
-            "",
-            shared_line,
-            "",
-        ]
+    seeds = " and ".join(
+        f"`seed_demo --learners {n} --mentors {args.mentors} --work`" for n in seeded
     )
+    lines = [
+        f"# Benchmark run, {now}",
+        "",
+        f"- Command: `{command}` at commit {git_revision()}",
+        f"- Machine: {machine()}",
+        f"- Database: {database.BENCH_DATABASE} on {db.where}, seeded with {seeds}",
+        *(f"- {note}" for note in notes),
+        "",
+    ]
+    for section in sections:
+        lines += [section, ""]
     path = RESULTS_DIR / "latest.md"
-    path.write_text(text)
+    path.write_text("\n".join(lines))
     say(f"written {path.relative_to(BASE_DIR)}")
 
 

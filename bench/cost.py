@@ -6,6 +6,7 @@ the worker's and the PostgreSQL backends' CPU counters from /proc, so the number
 busy machine and say where a slow page spends its time (Python or the database).
 """
 
+import contextlib
 import os
 import subprocess
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from bench.browser import Browser
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+REQUESTS = 100  # per page, after three to warm up
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class Cost:
     app_ms: float
     database_ms: float | None  # None: the server is not on this machine
     size: int
+
+    @property
+    def total_ms(self) -> float:
+        """What the request costs the machine: the application's CPU and PostgreSQL's (only
+        the application's when the database is on another machine)."""
+        return self.app_ms + (self.database_ms or 0.0)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -43,7 +51,15 @@ def backend_pids(database_name: str) -> list[int]:
     return _pids("-f", f"postgres: \\S+ {database_name} ")
 
 
-def measure(server, pages, *, database_name: str, requests: int = 100) -> list[Cost]:
+def renice(pids, nice: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+
+
+def measure(
+    server, pages, *, database_name: str, nice: int = 0, requests: int = REQUESTS
+) -> list[Cost]:
     """server: a started Gunicorn with one sync worker."""
     workers = _pids("-P", str(server.process.pid))
 
@@ -62,6 +78,8 @@ def measure(server, pages, *, database_name: str, requests: int = 100) -> list[C
         url = server.base_url + page.path
         for _ in range(3):  # warm the worker's caches and its database connection
             response = browser.get(url)
+        if nice:  # the postmaster forked the worker's backend at the niceness it runs at
+            renice(backend_pids(database_name), nice)
         app_before, database_before = app_cpu(), database_cpu()
         for _ in range(requests):
             browser.get(url)
@@ -77,28 +95,3 @@ def measure(server, pages, *, database_name: str, requests: int = 100) -> list[C
             )
         )
     return costs
-
-
-def text_table(costs: list[Cost], queries: dict) -> str:
-    headers = ("page", "as", "bytes", "queries", "app CPU ms", "PostgreSQL CPU ms")
-    rows = [
-        (
-            c.path,
-            c.username or "-",
-            str(c.size),
-            str(queries[c.path]),
-            f"{c.app_ms:.1f}",
-            "-" if c.database_ms is None else f"{c.database_ms:.1f}",
-        )
-        for c in costs
-    ]
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    lines = [
-        "  ".join(
-            v.ljust(w) if i < 2 else v.rjust(w)
-            for i, (v, w) in enumerate(zip(r, widths, strict=True))
-        ).rstrip()
-        for r in [headers, *rows]
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

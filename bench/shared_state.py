@@ -2,8 +2,8 @@
 
 If sessions, CSRF secrets or any state lived inside a process, a request landing on the other
 instance would be sent to the login page or refused; here every one must succeed. And A's pages
-must show what was posted to B: a page A kept in its page cache from before the tick would
-offer the same tick again.
+must show what was posted to B: a page A kept from before the tick (in any per-process cache)
+would offer the same tick again.
 """
 
 import re

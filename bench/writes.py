@@ -1,9 +1,9 @@
 """Writes while pages are measured: another learner ticking an objective at a steady rate.
 
-The page cache keeps a page only while the database is unchanged, and any write changes it, so
-a load run that writes nothing measures only served-again pages. With `--writes-per-second`,
-this thread posts the stage page's objective form through the same gunicorn, the state
-alternating (done, not done), for as long as a page is measured.
+A load run that writes nothing measures pages over data that never changes: any per-process
+cache stays warm and PostgreSQL never sees a write. With `--writes-per-second`, this thread
+posts the stage page's objective form through the same gunicorn, the state alternating (done,
+not done), for as long as a page is measured.
 """
 
 import threading

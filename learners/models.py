@@ -240,6 +240,33 @@ class ObjectiveCheck(models.Model):
         return f"{self.learner} ✓ {self.objective}"
 
 
+class LearnerProgress(models.Model):
+    """How many required published projects (of published stages) a learner has approved in a
+    cohort: what the cohort grid sorts by, without counting every learner's work per request.
+
+    Written only by learners.services.learner_progress_refresh, inside the transaction that
+    approves a submission. The grid shows the counts it reads live; only its order comes from
+    here. After staff change which projects are required or published, `manage.py
+    refresh_progress` recounts every row.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="progress_rows")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_rows"
+    )
+    approved_required = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "learner"], name="learners_learnerprogress_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} in {self.cohort}: {self.approved_required} approved"
+
+
 class SubmissionEventKind(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     CLAIMED = "claimed", "Claimed"

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -33,6 +33,7 @@ from learners.models import (
     ChecklistTick,
     Cohort,
     Iteration,
+    LearnerProgress,
     Membership,
     ObjectiveCheck,
     Submission,
@@ -200,6 +201,10 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
         raise TransitionError("Only the mentor holding the claim can publish a verdict.")
     kind = Event.APPROVED if approved else Event.CHANGES_REQUESTED
     _record(submission_id=submission.pk, kind=kind, actor=mentor, at=now)
+    if approved:
+        learner_progress_refresh(
+            cohort_id=submission.cohort_id, learner_ids=[submission.learner_id]
+        )
     return _refresh(submission.pk)
 
 
@@ -216,6 +221,38 @@ def submission_reopen(*, submission: Submission, submitted_at) -> None:
         kind=Event.RESUBMITTED,
         actor=submission.learner,
         at=submitted_at,
+    )
+
+
+def learner_progress_refresh(*, cohort_id: int, learner_ids=None) -> None:
+    """Recount LearnerProgress for these learners of the cohort (every learner of it when
+    None), from their submissions and today's curriculum. Three queries."""
+    learners = Membership.objects.filter(cohort_id=cohort_id, role=Membership.Role.LEARNER)
+    if learner_ids is not None:
+        learners = learners.filter(user_id__in=learner_ids)
+    approved = dict(
+        Submission.objects.filter(
+            cohort_id=cohort_id,
+            learner_id__in=learners.values("user_id"),
+            status=Status.APPROVED,
+            project__is_required=True,
+            project__is_published=True,
+            project__stage__is_published=True,
+        )
+        .values_list("learner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    LearnerProgress.objects.bulk_create(
+        [
+            LearnerProgress(
+                cohort_id=cohort_id, learner_id=user_id, approved_required=approved.get(user_id, 0)
+            )
+            for user_id in learners.values_list("user_id", flat=True)
+        ],
+        update_conflicts=True,
+        unique_fields=["cohort", "learner"],
+        update_fields=["approved_required"],
     )
 
 

@@ -33,6 +33,7 @@ from learners.models import (
     Submission,
     SubmissionEvent,
 )
+from learners.services import learner_progress_refresh
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
@@ -544,6 +545,7 @@ def seed_work(*, cohort, learners, mentors) -> str:
         SubmissionEvent.objects.bulk_create(rows.history, batch_size=2000)
         # A learner may have ticked objectives before the demo work existed: keep theirs.
         ObjectiveCheck.objects.bulk_create(rows.checks, batch_size=2000, ignore_conflicts=True)
+        learner_progress_refresh(cohort_id=cohort.pk)  # bulk_create bypassed the services
         # created_at is auto_now_add; backdate it to the first iteration in one UPDATE.
         first_iteration = (
             Iteration.objects.filter(submission=OuterRef("pk"))

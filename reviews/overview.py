@@ -1,31 +1,32 @@
 """Selectors for the cohort overview: the progress grid, the figures and the weekly chart.
 
 Every function here issues a fixed number of queries, whatever the number of learners or
-submissions: the database groups and counts (GROUP BY learner, stage), Python only arranges
-the already-aggregated rows. The page stays fast for 300 learners with a year of work.
+submissions: the database sorts the learners and groups and counts their work (GROUP BY
+learner, stage); Python only arranges the already-aggregated rows, for one page of learners
+(the CSV: all of them).
 """
 
 import datetime
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
     DurationField,
     F,
+    FilteredRelation,
     Min,
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -114,30 +115,35 @@ def cell_state(*, complete, waiting, changes, submissions, checks):
     return NOT_STARTED
 
 
-@dataclass
-class LearnerRow:
-    user: object
-    # user -> [(stage, CellState)] in stage order. Called on first use of `cells`: the grid
-    # shows one page of learners, so the other pages' cells are never built.
-    cells_of: Callable
-    load_checks: Callable  # [user id] -> None: reads what those learners' cells need
-    approved_required: int = 0
-    required: int = 0
-    approved: int = 0
-    waiting: int = 0
+class Cell(NamedTuple):
+    stage: Stage
+    state: CellState
 
-    @cached_property
-    def cells(self) -> list:
-        return self.cells_of(self.user)
+
+class StageWork(NamedTuple):
+    """A learner's submissions in one stage of the cohort, counted by status."""
+
+    learner_id: int
+    stage_id: int
+    submissions: int
+    waiting: int
+    changes: int
+    approved: int
+    approved_published: int
+    approved_required: int  # approved required published projects
+
+
+class GridRow(NamedTuple):
+    user: object
+    cells: list  # [Cell] in stage order
+    approved_required: int  # in published stages
+    required: int
+    approved: int  # approved submissions of any project in the cohort
+    waiting: int
 
     @property
     def name(self):
         return display_name(self.user)
-
-    @property
-    def progress(self):
-        """Approved required projects over all required ones, 0..1 (for sorting)."""
-        return self.approved_required / self.required if self.required else 0.0
 
     @property
     def percent(self):
@@ -153,172 +159,158 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 
-
-def _sort_rows(rows, sort):
-    by_name = lambda row: (row.name.casefold(), row.user.get_username())  # noqa: E731
-    rows.sort(key=by_name)  # stable: the secondary order for progress ties
-    if sort.lstrip("-") == "progress":
-        rows.sort(key=lambda row: row.progress, reverse=sort.startswith("-"))
-    elif sort == "-name":
-        rows.reverse()
-    return rows
-
-
-def load_cells(rows) -> None:
-    """Read what these rows' cells need in one query (the page's learners, or all for the CSV);
-    without it, the first `cells` read loads every learner of the grid."""
-    if rows:
-        rows[0].load_checks([row.user.pk for row in rows])
-
-
-def _plain_rows(queryset) -> list[tuple]:
-    """A values_list query's rows straight from the cursor. The grid's two GROUP BY queries
-    return ~2,600 rows of plain integers, and Django's per-value int() converters on them were
-    ~1 ms of every overview request; PostgreSQL's counts arrive as ints anyway."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def cohort_grid(cohort, *, sort=DEFAULT_SORT):
-    """(stages, rows): the published stages and one LearnerRow per learner. Four queries."""
-    stages = list(
-        Stage.objects.published()
-        .annotate(
-            required=Count(
-                "projects", filter=Q(projects__is_published=True, projects__is_required=True)
-            ),
-            published_projects=Count("projects", filter=Q(projects__is_published=True)),
-        )
-        .order_by("number")
+# How pages name a person (bootcamp.people.display_name), lower-cased: the full name, else
+# the username.
+SORT_NAME = Lower(
+    Coalesce(
+        NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+        "username",
     )
-    learners = list(
-        get_user_model()
-        .objects.filter(memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER)
-        .only("pk", "username", "first_name", "last_name", "email")
-    )
-    # One row per (learner, stage) that has any work; counts by status in the same pass.
-    # Tuples, not dicts: a 300-learner cohort has ~1,300 of these rows and ~1,300 below.
-    work = (
-        Submission.objects.filter(cohort=cohort)
-        .values("learner_id", "project__stage_id")
-        .annotate(
-            submissions=Count("pk"),
-            waiting=Count("pk", filter=Q(status__in=WAITING)),
-            changes=Count("pk", filter=Q(status=Status.CHANGES_REQUESTED)),
-            approved=Count("pk", filter=Q(status=Status.APPROVED)),
-            approved_published=Count(
-                "pk", filter=Q(status=Status.APPROVED, project__is_published=True)
-            ),
-            approved_required=Count(
-                "pk",
-                filter=Q(
-                    status=Status.APPROVED,
-                    project__is_required=True,
-                    project__is_published=True,
+)
+
+
+class CohortGrid:
+    """The progress grid of a cohort, read in explicit steps:
+
+    1. `__init__`: the published stages with their project counts (one query);
+    2. `learners()`: the cohort's learners as a QuerySet in the grid's order, for a Paginator
+       to count and slice, so the database sorts and only one page of learners is read;
+    3. `rows(users)`: those learners' cells and totals (two queries, whatever their number);
+       `all_rows()` does the same for every learner (the CSV).
+    """
+
+    def __init__(self, cohort, *, sort=DEFAULT_SORT):
+        self.cohort = cohort
+        self.sort = sort if sort in SORTS else DEFAULT_SORT
+        self.stages = list(
+            Stage.objects.published()
+            .annotate(
+                required=Count(
+                    "projects", filter=Q(projects__is_published=True, projects__is_required=True)
                 ),
-            ),
-        )
-        .order_by()
-        .values_list(
-            "learner_id",
-            "project__stage_id",
-            "submissions",
-            "waiting",
-            "changes",
-            "approved",
-            "approved_published",
-            "approved_required",
-        )
-    )
-    # (submissions, waiting, changes, approved, approved_published, approved_required)
-    counts = {(w[0], w[1]): w[2:] for w in _plain_rows(work)}
-    # Which (learner, stage) pairs have ticked objectives: needed only for cells, so read for
-    # the learners whose cells are wanted (one page of them), in one query per call.
-    checked, loaded = set(), set()
-
-    def load_checks(user_ids):
-        wanted = [user_id for user_id in user_ids if user_id not in loaded]
-        if not wanted:
-            return
-        everyone = len(wanted) == len(learners)  # the CSV: a subquery plans better than ids
-        in_cohort = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
-        checks = (
-            ObjectiveCheck.objects.filter(
-                learner_id__in=in_cohort.values("user_id") if everyone else wanted
+                published_projects=Count("projects", filter=Q(projects__is_published=True)),
             )
-            .values("learner_id", "objective__stage_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-            .values_list("learner_id", "objective__stage_id", "n")
+            .order_by("number")
         )
-        checked.update(
-            (learner_id, stage_id) for learner_id, stage_id, n in _plain_rows(checks) if n
+        self.required = sum(stage.required for stage in self.stages)
+
+    def _memberships(self):
+        return Membership.objects.filter(cohort=self.cohort, role=Membership.Role.LEARNER)
+
+    def learners(self):
+        """The learners in the grid's order; ties (and names) by name, then username."""
+        users = (
+            get_user_model()
+            .objects.filter(pk__in=self._memberships().values("user_id"))
+            .only("pk", "username", "first_name", "last_name", "email")
+            .alias(sort_name=SORT_NAME)
         )
-        loaded.update(wanted)
-
-    published = {stage.pk for stage in stages}
-    required_total = sum(stage.required for stage in stages)
-    totals = {}  # learner id -> [approved, waiting, approved required] across every stage
-    for (learner_id, stage_id), w in counts.items():
-        total = totals.setdefault(learner_id, [0, 0, 0])
-        total[0] += w[3]
-        total[1] += w[1]
-        if stage_id in published:
-            total[2] += w[5]
-
-    # Per stage, what its cells need; the loop below runs learners x stages times.
-    columns = [
-        (
-            stage,
-            stage.pk,
-            stage_is_counted(published_projects=stage.published_projects),
-            stage.required,
-        )
-        for stage in stages
-    ]
-
-    def cells_of(user):
-        if user.pk not in loaded:  # not asked for through load_cells: read every learner's
-            load_checks([learner.pk for learner in learners])
-        cells = []
-        for stage, stage_pk, counted, required in columns:
-            w = counts.get((user.pk, stage_pk))
-            if w is None:
-                state = IN_PROGRESS if (user.pk, stage_pk) in checked else NOT_STARTED
-            else:
-                submissions, waiting, changes, _, approved_published, approved_required = w
-                state = cell_state(
-                    complete=counted
-                    and stage_is_complete(
-                        required=required,
-                        approved_required=approved_required,
-                        approved=approved_published,
-                    ),
-                    waiting=waiting,
-                    changes=changes,
-                    submissions=submissions,
-                    checks=(user.pk, stage_pk) in checked,
+        if self.sort == "-name":
+            return users.order_by("-sort_name", "-username")
+        if self.sort.lstrip("-") == "progress":
+            # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
+            users = users.annotate(
+                progress_row=FilteredRelation(
+                    "progress_rows", condition=Q(progress_rows__cohort=self.cohort)
                 )
-            cells.append((stage, state))
-        return cells
+            ).alias(progress=Coalesce("progress_row__approved_required", 0))
+            progress = "-progress" if self.sort.startswith("-") else "progress"
+            return users.order_by(progress, "sort_name", "username")
+        return users.order_by("sort_name", "username")
 
-    rows = []
-    for user in learners:
-        approved, waiting, approved_required = totals.get(user.pk, (0, 0, 0))
-        rows.append(
-            LearnerRow(
-                user=user,
-                cells_of=cells_of,
-                load_checks=load_checks,
-                approved_required=approved_required,
-                required=required_total,
-                approved=approved,
-                waiting=waiting,
+    def rows(self, users) -> list[GridRow]:
+        """One GridRow per user, in their order. Two queries."""
+        users = list(users)
+        ids = [user.pk for user in users]
+        return self._rows(users, learners=Q(learner_id__in=ids))
+
+    def all_rows(self) -> list[GridRow]:
+        """Every learner's GridRow, in the grid's order. Three queries."""
+        in_cohort = Q(learner_id__in=self._memberships().values("user_id"))
+        return self._rows(list(self.learners()), learners=in_cohort)
+
+    def _rows(self, users, *, learners: Q) -> list[GridRow]:
+        work = self._work(learners)
+        checked = self._checked(learners)
+        published = {stage.pk for stage in self.stages}
+        rows = []
+        for user in users:
+            mine = work.get(user.pk, {})
+            cells = [
+                Cell(stage, self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked))
+                for stage in self.stages
+            ]
+            rows.append(
+                GridRow(
+                    user=user,
+                    cells=cells,
+                    approved_required=sum(
+                        w.approved_required for w in mine.values() if w.stage_id in published
+                    ),
+                    required=self.required,
+                    approved=sum(w.approved for w in mine.values()),
+                    waiting=sum(w.waiting for w in mine.values()),
+                )
+            )
+        return rows
+
+    def _work(self, learners: Q) -> dict[int, dict[int, StageWork]]:
+        """learner id -> stage id -> StageWork, for the stages they have work in. One query."""
+        counts = (
+            Submission.objects.filter(learners, cohort=self.cohort)
+            .values("learner_id", stage_id=F("project__stage_id"))
+            .annotate(
+                submissions=Count("pk"),
+                waiting=Count("pk", filter=Q(status__in=WAITING)),
+                changes=Count("pk", filter=Q(status=Status.CHANGES_REQUESTED)),
+                approved=Count("pk", filter=Q(status=Status.APPROVED)),
+                approved_published=Count(
+                    "pk", filter=Q(status=Status.APPROVED, project__is_published=True)
+                ),
+                approved_required=Count(
+                    "pk",
+                    filter=Q(
+                        status=Status.APPROVED,
+                        project__is_required=True,
+                        project__is_published=True,
+                    ),
+                ),
+            )
+            .order_by()
+        )
+        work = {}
+        for values in counts:
+            stage_work = StageWork(**values)
+            work.setdefault(stage_work.learner_id, {})[stage_work.stage_id] = stage_work
+        return work
+
+    def _checked(self, learners: Q) -> set[tuple[int, int]]:
+        """(learner id, stage id) for each stage where the learner ticked an objective."""
+        return set(
+            ObjectiveCheck.objects.filter(learners)
+            .values_list("learner_id", "objective__stage_id")
+            .order_by()
+            .distinct()
+        )
+
+    @staticmethod
+    def _state(stage, work: StageWork | None, checked: bool) -> CellState:
+        if work is None:
+            return IN_PROGRESS if checked else NOT_STARTED
+        complete = stage_is_counted(published_projects=stage.published_projects) and (
+            stage_is_complete(
+                required=stage.required,
+                approved_required=work.approved_required,
+                approved=work.approved_published,
             )
         )
-    return stages, _sort_rows(rows, sort if sort in SORTS else DEFAULT_SORT)
+        return cell_state(
+            complete=complete,
+            waiting=work.waiting,
+            changes=work.changes,
+            submissions=work.submissions,
+            checks=checked,
+        )
 
 
 # The figures ------------------------------------------------------------------------------

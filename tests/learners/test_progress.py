@@ -5,7 +5,7 @@ import pytest
 from learners.models import Submission
 from learners.progress import Progress, percent_of
 from learners.selectors import learner_progress, progress_overall
-from reviews.overview import cohort_grid
+from reviews.overview import CohortGrid
 from tests.factories import (
     CohortFactory,
     ObjectiveCheckFactory,
@@ -76,7 +76,7 @@ def test_the_grid_and_the_learners_pages_agree(cohort, learner, roadmap):
 
     progress = learner_progress(learner=learner, cohort=cohort)
     overall = progress_overall(progress)
-    _, (row,) = cohort_grid(cohort)
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert [p.is_complete for p in progress] == [False, True, False]
     assert [state.key for _, state in row.cells] == ["in_progress", "complete", "in_progress"]
@@ -94,7 +94,7 @@ def test_a_stage_is_complete_without_its_objectives_in_the_grid_and_on_the_pages
     ObjectiveFactory(stage=roadmap["stages"][0])  # unticked
 
     progress = learner_progress(learner=learner, cohort=cohort)
-    _, (row,) = cohort_grid(cohort)
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert progress[0].is_complete is True
     assert row.cells[0][1].key == "complete"
@@ -108,7 +108,23 @@ def test_two_of_three_is_67_percent_in_the_grid_and_on_the_pages(cohort, learner
         approve(learner, cohort, project)
 
     progress = learner_progress(learner=learner, cohort=cohort)
-    _, (row,) = cohort_grid(cohort)
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert row.percent == 67
     assert progress_overall(progress).projects.percent == 67
+
+
+def test_a_project_approved_in_two_cohorts_counts_once_and_objectives_do_not_multiply_projects(
+    cohort, learner
+):
+    stage = StageFactory()
+    first, _ = (ProjectFactory(stage=stage, order=n) for n in (1, 2))
+    ticked, *_ = (ObjectiveFactory(stage=stage) for _ in range(3))
+    approve(learner, cohort, first)
+    approve(learner, CohortFactory(), first)
+    ObjectiveCheckFactory(learner=learner, objective=ticked)
+
+    (anywhere,) = learner_progress(learner=learner)
+
+    assert (anywhere.projects, anywhere.objectives) == (Progress(1, 2), Progress(1, 3))
+    assert (anywhere.approved, anywhere.published_projects) == (1, 2)

@@ -2,16 +2,20 @@ import csv
 import datetime
 import io
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from learners.models import Membership, Submission
+from learners.models import LearnerProgress, Membership, Submission
+from learners.services import learner_progress_refresh, submission_record_verdict
 from reviews.cohort_views import spreadsheet_safe
 from reviews.overview import (
+    CohortGrid,
     cohort_figures,
-    cohort_grid,
     cohort_weekly,
     humanise_duration,
     weekly_chart,
@@ -67,7 +71,7 @@ def add_submission(cohort, learner, project, status, *, mentor=None, submitted_a
         extra.update(claimed_by=mentor or UserFactory(), claimed_at=timezone.now())
     if status == Status.APPROVED:
         extra.setdefault("approved_at", timezone.now())
-    return SubmissionFactory(
+    submission = SubmissionFactory(
         cohort=cohort,
         learner=learner,
         project=project,
@@ -75,10 +79,13 @@ def add_submission(cohort, learner, project, status, *, mentor=None, submitted_a
         submitted_at=submitted_at or timezone.now(),
         **extra,
     )
+    if status == Status.APPROVED:  # as submission_record_verdict does when it approves
+        learner_progress_refresh(cohort_id=cohort.pk, learner_ids=[learner.pk])
+    return submission
 
 
 def states_by_user(cohort, stage_index=0):
-    _, rows = cohort_grid(cohort)
+    rows = CohortGrid(cohort).all_rows()
     return {row.user.username: row.cells[stage_index][1].key for row in rows}
 
 
@@ -208,7 +215,7 @@ def test_overall_progress_counts_required_published_projects(cohort, curriculum)
     add_submission(cohort, ada, curriculum["p4"], Status.APPROVED)  # archived stage
     add_submission(cohort, ada, curriculum["p2"], Status.SUBMITTED)
 
-    (row,) = cohort_grid(cohort)[1]
+    (row,) = CohortGrid(cohort).all_rows()
 
     assert (row.approved_required, row.required, row.percent) == (1, 4, 25)
     assert (row.approved, row.waiting) == (3, 1)
@@ -220,11 +227,12 @@ def three_paced(cohort, curriculum):
     c = curriculum
     ada = add_learner(cohort, "ada", "Ada", "Lovelace")
     barbara = add_learner(cohort, "barbara", "Barbara", "Liskov")
-    add_learner(cohort, "charles", "Charles", "Babbage")
+    charles = add_learner(cohort, "charles", "Charles", "Babbage")
     for project in ("p1a", "p1b"):
         add_submission(cohort, ada, c[project], Status.APPROVED)
     for project in ("p1a", "p1b", "p2", "p3"):
         add_submission(cohort, barbara, c[project], Status.APPROVED)
+    return {"ada": ada, "barbara": barbara, "charles": charles}
 
 
 @pytest.mark.parametrize(
@@ -247,6 +255,107 @@ def test_grid_sorts_by_name_and_progress(client_for, cohort, mentor, three_paced
     assert response.context["sort"] == (
         sort if sort in {"-name", "progress", "-progress"} else "name"
     )
+
+
+def shown_usernames(response):
+    return re.findall(
+        r'<span class="small text-body-secondary">(\w+)</span></th>', response.content.decode()
+    )
+
+
+def test_name_order_is_the_shown_name_in_any_case_then_the_username(
+    client_for, cohort, mentor, curriculum
+):
+    add_learner(cohort, "zed", "ann")  # shown as "ann"
+    add_learner(cohort, "bob")  # no name: shown as "bob"
+    add_learner(cohort, "amy", "Carl", "Young")
+    add_learner(cohort, "abe", "Carl", "Young")  # the same name: the username decides
+
+    response = client_for(mentor).get(detail_url(cohort))
+
+    assert shown_usernames(response) == ["zed", "bob", "abe", "amy"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "page", "expected"),
+    [
+        ("-progress", 1, ["barbara", "ada"]),
+        ("-progress", 2, ["charles"]),
+        ("progress", 2, ["barbara"]),
+        ("-name", 2, ["ada"]),
+    ],
+)
+def test_each_page_of_the_grid_continues_the_order(
+    client_for, cohort, mentor, three_paced, monkeypatch, sort, page, expected
+):
+    monkeypatch.setattr("reviews.cohort_views.LEARNERS_PER_PAGE", 2)
+
+    response = client_for(mentor).get(detail_url(cohort), {"sort": sort, "page": page})
+
+    assert shown_usernames(response) == expected
+    assert response.context["figures"].learners == 3
+
+
+def test_progress_ties_are_in_name_order(client_for, cohort, mentor, curriculum):
+    for username in ("cid", "ann", "bob"):
+        learner = add_learner(cohort, username)
+        add_submission(cohort, learner, curriculum["p1a"], Status.APPROVED)
+    add_learner(cohort, "dan")
+
+    response = client_for(mentor).get(detail_url(cohort), {"sort": "-progress"})
+
+    assert shown_usernames(response) == ["ann", "bob", "cid", "dan"]
+
+
+def progress_rows(cohort):
+    return dict(
+        LearnerProgress.objects.filter(cohort=cohort).values_list(
+            "learner__username", "approved_required"
+        )
+    )
+
+
+def test_approving_moves_the_learner_up_the_progress_order(
+    client_for, cohort, mentor, three_paced, curriculum
+):
+    charles = three_paced["charles"]
+    for project in ("p1a", "p1b", "p2"):
+        submission = add_submission(cohort, charles, curriculum[project], Status.IN_REVIEW)
+        submission_record_verdict(
+            submission=submission, mentor=submission.claimed_by, approved=True
+        )
+
+    response = client_for(mentor).get(detail_url(cohort), {"sort": "-progress"})
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 3}
+    assert shown_usernames(response) == ["barbara", "charles", "ada"]
+
+
+def test_requesting_changes_leaves_the_progress_row_alone(cohort, three_paced, curriculum):
+    submission = add_submission(cohort, three_paced["charles"], curriculum["p1a"], Status.IN_REVIEW)
+
+    submission_record_verdict(submission=submission, mentor=submission.claimed_by, approved=False)
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4}
+
+
+def test_refresh_progress_recounts_after_the_curriculum_changes(cohort, three_paced, curriculum):
+    curriculum["p1a"].is_required = False
+    curriculum["p1a"].save()
+    add_learner(cohort, "dora")
+
+    call_command("refresh_progress", stdout=io.StringIO())
+
+    assert progress_rows(cohort) == {"ada": 1, "barbara": 3, "charles": 0, "dora": 0}
+
+
+def test_the_migration_fills_one_row_per_learner(cohort, three_paced):
+    fill_progress = import_module("learners.migrations.0003_learnerprogress").fill_progress
+    LearnerProgress.objects.all().delete()
+
+    fill_progress(django_apps, None)
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 0}
 
 
 def test_overall_cell_shows_the_percentage_over_the_count(client_for, cohort, mentor, three_paced):
@@ -620,7 +729,10 @@ def test_overview_query_count_is_flat(
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    with django_assert_num_queries(12):
+    # session, user, the mentor's roles, the cohort, the grid's stages, the learners' count and
+    # their page (sorted by the database), the page's work and ticks, the figures' two, the
+    # weekly counts' two
+    with django_assert_num_queries(13):
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
     assert response.status_code == 200
@@ -749,9 +861,10 @@ def test_turnaround_and_weekly_are_reused_for_a_minute_then_recounted(
 
     client = client_for(staff)
     client.get(detail_url(cohort))  # fills the per-process cache
-    # No learners here, so no objective checks to read: one query fewer than with learners.
-    with django_assert_num_queries(8):  # the turnaround and the two weekly counts are cached
+    # No learners here: once the count says so, neither a page of them nor their work and
+    # ticks are read, three queries fewer than with learners.
+    with django_assert_num_queries(7):  # the turnaround and the two weekly counts are cached
         client.get(detail_url(cohort))
     cache.clear()  # what the minute's expiry does
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(detail_url(cohort))

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0002_submission_claimed_by_protect'),
+        ('learners', '0003_learnerprogress'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
