@@ -17,7 +17,7 @@ help:
 	@echo "make test       install, lint, check migrations, run every test (browser tests included)"
 	@echo "               (a failed browser test keeps screenshots and HTML in test-artifacts/e2e/<test>/)"
 	@echo "make test-fast  the test suite without the browser journeys"
-	@echo "make lint       ruff check and format check"
+	@echo "make lint       ruff check and format check, lint-imports (the apps' layers)"
 	@echo "make bench      the load benchmark (see docs/PERFORMANCE.md)"
 	@echo "make stop-db    stop the private PostgreSQL under .data/"
 
@@ -61,6 +61,7 @@ run: start-db
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .

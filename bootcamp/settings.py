@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "learners.roles.RolesMiddleware",  # request.roles, read on first use
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: opening a page marks the user's notifications about it read.
     "learners.middleware.NotificationsReadMiddleware",
@@ -84,12 +85,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "learners.context_processors.navigation",
             ],
             "builtins": [
                 "bootcamp.templatetags.markdown",
                 "bootcamp.templatetags.people",
-                "bootcamp.templatetags.fields",
             ],
         },
     }

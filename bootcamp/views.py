@@ -5,14 +5,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from learners.roles import roles_for
-
 
 @require_GET
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    roles = roles_for(request.user)
+    roles = request.roles
     if roles.is_learner:
         return redirect("reviews:dashboard")
     if roles.is_mentor:

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bootcamp.markdown import validate_markdown
@@ -73,6 +74,15 @@ def clean_repository_link(value: str) -> str:
     return value
 
 
+class ChecklistField(forms.ModelMultipleChoiceField):
+    """Each item's help text shows under its label, inside it: crispy writes the choices."""
+
+    def label_from_instance(self, obj):
+        if not obj.help:
+            return obj.text
+        return format_html('{}<span class="d-block form-text mt-0">{}</span>', obj.text, obj.help)
+
+
 class SubmissionForm(forms.Form):
     repo_url = forms.CharField(
         label="Repository URL",
@@ -102,7 +112,7 @@ class SubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         validators=[validate_markdown],
     )
-    checklist = forms.ModelMultipleChoiceField(
+    checklist = ChecklistField(
         label="Repository checklist",
         queryset=ChecklistItem.objects.none(),
         required=False,
@@ -234,9 +244,11 @@ class ObjectiveCheckForm(forms.Form):
     harmless; `next` is kept only when it stays on this site."""
 
     done = forms.TypedChoiceField(
-        choices=[("1", "Done"), ("0", "Not done")], coerce=lambda value: value == "1"
+        choices=[("1", "Done"), ("0", "Not done")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
     )
-    next = forms.CharField(required=False, max_length=URL_MAX_LENGTH)
+    next = forms.CharField(required=False, max_length=URL_MAX_LENGTH, widget=forms.HiddenInput)
 
     def __init__(self, *args, allowed_hosts, require_https, **kwargs):
         self.allowed_hosts = allowed_hosts
@@ -250,3 +262,17 @@ class ObjectiveCheckForm(forms.Form):
         ):
             return value
         return ""  # an off-site or malformed target: the view falls back to the stage
+
+    @classmethod
+    def for_objective(cls, request, objective) -> "ObjectiveCheckForm":
+        """The stage page's form for one objective: it sets the other state, then returns to
+        the objective's row. No ids: the page holds one such form per objective."""
+        return cls(
+            initial={
+                "done": "0" if objective.is_done else "1",
+                "next": f"{request.get_full_path()}#objective-{objective.pk}",
+            },
+            auto_id=False,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )

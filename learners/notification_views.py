@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bootcamp.forms import NotificationPreferencesForm
 from bootcamp.models import Notification
 from bootcamp.notifications import notifications_mark_all_read, preference_kinds
-from learners.roles import roles_for
 
 INBOX_PAGE_SIZE = 25
 
@@ -40,9 +39,8 @@ def mark_all_read(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
-    roles = roles_for(request.user)
     kinds = preference_kinds(
-        is_learner=roles.is_learner, is_reviewer=roles.is_mentor or roles.is_staff
+        is_learner=request.roles.is_learner, is_reviewer=request.roles.is_reviewer
     )
     form = NotificationPreferencesForm(
         request.POST if request.method == "POST" else None, user=request.user, kinds=kinds

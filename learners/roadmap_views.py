@@ -4,32 +4,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from curriculum.models import Objective, Project, Stage
+from curriculum.models import Objective, Stage
+from learners.access import get_project_for_user, get_stage_for_user
 from learners.forms import ObjectiveCheckForm
-from learners.roles import roles_for
 from learners.selectors import (
     learner_current_cohort,
     learner_current_submission,
     learner_progress,
     learner_stage_submissions,
-    stages_for_detail,
 )
 from learners.services import objective_check_set
-
-
-def get_curriculum_for_user(queryset, user, **lookup):
-    """The curriculum row `lookup` names, or 404 if it is unpublished and the user not staff.
-
-    Staff preview archived content; no one else learns that it exists.
-    """
-    return get_object_or_404(queryset.visible_to(user), **lookup)
 
 
 @login_required
 @require_safe
 def stage_list(request):
     stages = list(Stage.objects.for_stage_list(request.user))
-    if roles_for(request.user).is_learner:
+    if request.roles.is_learner:
         # The learner's progress in their current cohort, as on the dashboard: two queries.
         cohort = learner_current_cohort(learner=request.user)
         progress = {
@@ -43,22 +34,24 @@ def stage_list(request):
 @login_required
 @require_safe
 def stage_detail(request, slug):
-    stage = get_curriculum_for_user(stages_for_detail(user=request.user), request.user, slug=slug)
+    stage = get_stage_for_user(request.user, slug)
     projects = list(stage.projects.all())
-    if roles_for(request.user).is_learner:
+    if request.roles.is_learner:
         # One query for all the stage's projects: each shows the status of the learner's work.
         submissions = learner_stage_submissions(learner=request.user, stage=stage)
         for project in projects:
             project.submission = submissions.get(project.pk)
+        for objective in stage.objectives.all():
+            objective.check_form = ObjectiveCheckForm.for_objective(request, objective)
     return render(request, "learners/stage_detail.html", {"stage": stage, "projects": projects})
 
 
 @login_required
 @require_safe
 def project_detail(request, slug):
-    project = get_curriculum_for_user(Project.objects.for_project_detail(), request.user, slug=slug)
+    project = get_project_for_user(request.user, slug)
     submission = None
-    if roles_for(request.user).is_learner:
+    if request.roles.is_learner:
         # Only their current cohort's: it decides whether they may submit (again).
         submission = learner_current_submission(learner=request.user, project=project)
     return render(
@@ -72,7 +65,7 @@ def project_detail(request, slug):
 @require_POST
 def objective_toggle(request, pk):
     """Set (not flip) the learner's tick on an objective: the form says which state it wants."""
-    if not roles_for(request.user).is_learner:
+    if not request.roles.is_learner:
         raise Http404
     objective = get_object_or_404(
         Objective.objects.filter(stage__is_published=True).select_related("stage"), pk=pk

@@ -1,8 +1,18 @@
-"""Who may reach what. Roles come from cohort memberships; staff are Django staff users."""
+"""What a user is: learner or mentor from their cohort memberships, staff from Django.
+
+`RolesMiddleware` sets `request.roles`, read on first use (one query), as Django's
+AuthenticationMiddleware sets `request.user`. What a role may reach is learners/access.py.
+"""
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.functional import SimpleLazyObject
+
+from bootcamp.models import Notification
+from learners.models import Membership
 
 
 @dataclass(frozen=True)
@@ -10,42 +20,52 @@ class Roles:
     is_learner: bool = False
     is_mentor: bool = False
     is_staff: bool = False
-    # The cohorts the user mentors, read in the same query: pages that scope by them (the
-    # queue) filter on literal ids, which PostgreSQL plans in a third of the time of a subquery.
-    mentor_cohort_ids: frozenset = frozenset()
     # The navigation's unread-notifications badge, counted in the same query.
     unread_notifications: int = 0
 
+    @property
+    def is_reviewer(self) -> bool:
+        """Mentors review their cohorts' work, staff everyone's."""
+        return self.is_mentor or self.is_staff
+
 
 def roles_for(user) -> Roles:
-    """The user's roles; one query, remembered on the user object for the request."""
+    """The user's roles. One query (none for an anonymous user)."""
     if not user.is_authenticated:
         return Roles()
-    cached = getattr(user, "_bootcamp_roles", None)
-    if cached is None:
-        from bootcamp.models import Notification
-        from learners.models import Membership
-
-        # Plain SQL: it runs on every page, and the ORM took longer to build it than
-        # PostgreSQL takes to answer it. The unread count rides along (one row even for a
-        # user without memberships), so the navigation's badge costs no query of its own.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT m.role, m.cohort_id, n.unread FROM (SELECT count(*) AS unread "  # noqa: S608
-                f"FROM {Notification._meta.db_table} WHERE user_id = %s AND read_at IS NULL) AS n "
-                f"LEFT JOIN {Membership._meta.db_table} AS m ON m.user_id = %s",
-                [user.pk, user.pk],
-            )
-            rows = cursor.fetchall()
-        held = [(role, cohort) for role, cohort, _ in rows if role is not None]
-        unread = rows[0][2] if rows else 0
-        mentored = frozenset(cohort for role, cohort in held if role == Membership.Role.MENTOR)
-        cached = Roles(
-            is_learner=any(role == Membership.Role.LEARNER for role, _ in held),
-            is_mentor=bool(mentored),
-            is_staff=user.is_staff,
-            mentor_cohort_ids=mentored,
-            unread_notifications=unread,
+    memberships = Membership.objects.filter(user=OuterRef("pk"))
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    is_learner, is_mentor, unread_notifications = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            Exists(memberships.filter(role=Membership.Role.LEARNER)),
+            Exists(memberships.filter(role=Membership.Role.MENTOR)),
+            # The unread count rides along, so the navigation's badge costs no query.
+            Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
         )
-        user._bootcamp_roles = cached
-    return cached
+        .get()
+    )
+    return Roles(
+        is_learner=is_learner,
+        is_mentor=is_mentor,
+        is_staff=user.is_staff,
+        unread_notifications=unread_notifications,
+    )
+
+
+class RolesMiddleware:
+    """Sets a lazy `request.roles`; after AuthenticationMiddleware, whose user it reads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.roles = SimpleLazyObject(lambda: roles_for(request.user))
+        return self.get_response(request)

@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from learners.roles import roles_for
+from learners.access import get_cohort_for_user, reviewer_required
 from reviews.forms import CohortGridForm
 from reviews.overview import (
     CELL_STATES,
@@ -19,20 +19,17 @@ from reviews.overview import (
     cohort_figures,
     cohort_weekly,
     cohorts_for_list,
-    get_cohort_for_user,
-    humanise_duration,
     weekly_chart,
 )
+from reviews.wording import duration
 
 LEARNERS_PER_PAGE = 50
 
 
 @login_required
 @require_safe
+@reviewer_required
 def cohort_list(request):
-    roles = roles_for(request.user)
-    if not (roles.is_mentor or roles.is_staff):
-        raise Http404
     page = Paginator(cohorts_for_list(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "reviews/cohort_list.html", {"page": page})
 
@@ -54,8 +51,8 @@ def cohort_detail(request, slug):
         "page_query": urlencode({"sort": grid.sort}),  # the pagination links keep the order
         "states": CELL_STATES,
         "figures": figures,
-        "median_week": humanise_duration(figures.median_week),
-        "median_overall": humanise_duration(figures.median_overall),
+        "median_week": duration(figures.median_week),
+        "median_overall": duration(figures.median_overall),
         "weekly": weekly,
         "chart": weekly_chart(weekly),
     }

@@ -177,16 +177,40 @@ class ClaimForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
+    # Worded as the rows' status badges: the model's labels.
     STATUS_CHOICES = [
         ("", "Any"),
-        (Submission.Status.SUBMITTED, "Waiting"),
-        (Submission.Status.IN_REVIEW, "In review"),
+        *(
+            (status.value, status.label)
+            for status in (Submission.Status.SUBMITTED, Submission.Status.IN_REVIEW)
+        ),
     ]
 
-    stage = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    # A bad filter is ignored, not refused: its message beside the field says so.
+    stage = forms.ChoiceField(
+        required=False,
+        error_messages={
+            "invalid_choice": "Select a valid choice. %(value)s is not one of the available "
+            "choices. This filter was ignored."
+        },
+    )
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "Select a valid choice. %(value)s is not one of the available "
+            "choices. This filter was ignored."
+        },
+    )
     learner = forms.CharField(
-        max_length=150, required=False, help_text="Part of a username or name."
+        max_length=150,
+        required=False,
+        help_text="Part of a username or name.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+        error_messages={
+            "max_length": "Ensure this value has at most %(limit_value)d characters (it has "
+            "%(show_value)d). This filter was ignored."
+        },
     )
 
     def __init__(self, *args, **kwargs):

@@ -8,7 +8,6 @@ from curriculum.models import Project
 from learners.access import get_submission_for_user
 from learners.forms import SubmissionForm
 from learners.models import Submission
-from learners.roles import roles_for
 from learners.selectors import (
     learner_current_cohort,
     learner_next_step,
@@ -25,7 +24,7 @@ from reviews.selectors import submission_latest_review
 @login_required
 @require_GET
 def dashboard(request):
-    if not roles_for(request.user).is_learner:
+    if not request.roles.is_learner:
         return redirect("home")
     # Progress counts the work of the learner's current cohort, as its mentors' grid does.
     cohort = learner_current_cohort(learner=request.user)

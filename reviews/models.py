@@ -62,6 +62,14 @@ class Review(models.Model):
         return f"Review of {self.iteration} by {self.mentor} ({state})"
 
     @property
+    def outcome(self) -> Submission.Status | None:
+        """The submission status the verdict leads to: the words of its badge."""
+        return {
+            self.Verdict.APPROVE: Submission.Status.APPROVED,
+            self.Verdict.REQUEST_CHANGES: Submission.Status.CHANGES_REQUESTED,
+        }.get(self.verdict)
+
+    @property
     def is_published(self):
         return self.published_at is not None
 

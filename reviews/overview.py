@@ -27,13 +27,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
-from django.http import Http404
 from django.utils import timezone
 
 from bootcamp.people import display_name
 from curriculum.models import Stage
 from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
+from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
 # How long a process reuses a cohort's whole-cohort statistics (review turnaround, the weekly
@@ -43,14 +43,6 @@ WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
 
 
 # Access -----------------------------------------------------------------------------------
-
-
-def get_cohort_for_user(user, slug) -> Cohort:
-    """The cohort if `user` is staff or one of its mentors; 404 otherwise. One query."""
-    try:
-        return Cohort.objects.reviewable_by(user).get(slug=slug)
-    except Cohort.DoesNotExist:
-        raise Http404("No such cohort.") from None
 
 
 def cohorts_for_list(user):
@@ -347,9 +339,7 @@ def cohort_figures(cohort, *, learners, now=None) -> Figures:
     overdue_hours = settings.REVIEW_OVERDUE_HOURS
     queue = Submission.objects.filter(cohort=cohort, status__in=WAITING).aggregate(
         waiting=Count("pk"),
-        overdue=Count(
-            "pk", filter=Q(submitted_at__lt=now - datetime.timedelta(hours=overdue_hours))
-        ),
+        overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )
     # Turnaround of an iteration: from its arrival to its first published review. The inner
     # query groups by iteration; aggregate() wraps it as a subquery for the percentiles.
@@ -384,22 +374,6 @@ def cohort_figures(cohort, *, learners, now=None) -> Figures:
         overdue_hours=overdue_hours,
         **turnaround,
     )
-
-
-def humanise_duration(value: datetime.timedelta | None) -> str:
-    """'35 min', '4 h', '4 h 30 min', '2 d 3 h'; an em dash when there is nothing to show."""
-    if value is None:
-        return "—"
-    minutes = round(value.total_seconds() / 60)
-    if minutes < 1:  # "0 min" reads as a fault
-        return "under 1 min"
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 # The weekly chart -------------------------------------------------------------------------

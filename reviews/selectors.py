@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -56,6 +58,11 @@ def for_queue(user, *, now=None):
             iteration_number=_latest_iteration_number(),
             is_overdue=ExpressionWrapper(
                 Q(submitted_at__lt=overdue_cutoff(now)), output_field=BooleanField()
+            ),
+            # When the claim lapses (NULL when unclaimed).
+            claim_expires_at=ExpressionWrapper(
+                F("claimed_at") + timedelta(hours=settings.CLAIM_HOURS),
+                output_field=DateTimeField(),
             ),
         )
         .order_by("submitted_at", "pk")

@@ -5,14 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bootcamp.people import display_name
-from learners.access import get_submission_for_user
-from learners.models import Submission, SubmissionEvent
+from learners.access import get_membership_for_user, get_submission_for_user, reviewer_required
+from learners.models import Submission
 from learners.selectors import learner_progress as progress_for
 from learners.selectors import progress_overall
 from learners.services import (
@@ -23,7 +22,6 @@ from learners.services import (
     submission_release,
 )
 from reviews import selectors
-from reviews.access import get_learner_for_reviewer, get_submission_for_reviewer, require_reviewer
 from reviews.forms import (
     COMMENT_PREFIX,
     ClaimForm,
@@ -33,7 +31,6 @@ from reviews.forms import (
     ReviewForm,
 )
 from reviews.services import ReviewError
-from reviews.templatetags.reviews_tags import waited
 from reviews.wording import work_name
 
 # Small pages keep the queue fast (docs/PERFORMANCE.md); the oldest work is always on page 1.
@@ -42,8 +39,8 @@ QUEUE_PAGE_SIZE = 15
 
 @login_required
 @require_safe
+@reviewer_required
 def queue(request):
-    require_reviewer(request.user)
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     submissions = selectors.for_queue(request.user, now=now)
@@ -52,7 +49,6 @@ def queue(request):
     page = Paginator(submissions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    _add_row_links(page.object_list, now=now)
     return render(
         request,
         "reviews/queue.html",
@@ -67,51 +63,10 @@ def queue(request):
     )
 
 
-_SENTINEL = 987654321
-_SENTINEL_2 = 123456789
-
-
-def _url_maker(name):
-    """reverse() once per page; the function then puts an integer id where the sentinel was."""
-    head, tail = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
-
-def _url_maker2(name):
-    """_url_maker for a URL of two integer ids."""
-    url = reverse(name, args=[_SENTINEL, _SENTINEL_2])
-    head, rest = url.split(str(_SENTINEL))
-    middle, tail = rest.split(str(_SENTINEL_2))
-    return lambda first, second: f"{head}{int(first)}{middle}{int(second)}{tail}"
-
-
-def _add_row_links(submissions, *, now):
-    """What each queue row shows, computed here: 25 rows of {% url %}, reverse() and timesince
-    in the template cost ~0.1 ms each; string formatting does not."""
-    review_url = _url_maker("reviews:review")
-    claim_url = _url_maker("reviews:claim")
-    detail_url = _url_maker("reviews:submission-detail")
-    progress_url = _url_maker2("reviews:learner-progress")
-    for submission in submissions:
-        submission.detail_url = detail_url(submission.pk)
-        submission.review_url = review_url(submission.pk)
-        submission.claim_url = claim_url(submission.pk)
-        submission.progress_url = progress_url(submission.cohort_id, submission.learner_id)
-        submission.learner_name = display_name(submission.learner)
-        submission.claimer_name = display_name(submission.claimed_by)
-        submission.waited = waited(submission.submitted_at, now)
-        if submission.claimed_at is not None:
-            submission.claim_lapses_in = waited(now, claim_expires_at(submission.claimed_at))
-        last = submission.history[-1] if submission.history else None
-        submission.lapsed_from = (
-            display_name(last.actor) if last and last.kind == SubmissionEvent.Kind.LAPSED else ""
-        )
-
-
 @login_required
 @require_POST
 def claim(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     form = ClaimForm(request.POST, user=request.user)
     take_over = form.is_valid() and form.cleaned_data["take_over"]
     try:
@@ -150,7 +105,7 @@ def _claim_missed(submission: Submission) -> str:
 @login_required
 @require_POST
 def release(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     try:
         submission_release(submission=submission, mentor=request.user)
     except TransitionError as error:
@@ -167,7 +122,7 @@ def release(request, pk):
 @login_required
 @require_POST
 def renew(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     try:
         renewed = submission_claim_renew(submission=submission, mentor=request.user)
     except TransitionError as error:
@@ -221,7 +176,7 @@ def _claim_lost(submission: Submission) -> str:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def review(request, pk):
-    submission = get_submission_for_reviewer(request.user, pk)
+    submission = get_submission_for_user(request.user, pk, to_review=True)
     iterations = selectors.iterations_for_review_page(submission)
     if not iterations:
         raise Http404  # a submission always has its first iteration; without one, nothing to see
@@ -300,9 +255,8 @@ def review(request, pk):
 @login_required
 @require_safe
 def learner_progress(request, cohort_pk, learner_pk):
-    cohort, learner = get_learner_for_reviewer(
-        request.user, cohort_pk=cohort_pk, learner_pk=learner_pk
-    )
+    membership = get_membership_for_user(request.user, cohort_pk=cohort_pk, learner_pk=learner_pk)
+    cohort, learner = membership.cohort, membership.user
     progress = progress_for(learner=learner, cohort=cohort)
     return render(
         request,

@@ -4,27 +4,17 @@ The learners app renders the iterations; these tags add what the reviews app own
 reviews, the conversation) so neither app has to know the other's querysets.
 """
 
-from datetime import timedelta
-
 from django import template
-from django.utils import timezone
-from django.utils.timesince import timesince
 
 from learners.links import blob_line_url
 from reviews import selectors
 from reviews.forms import ReplyForm
+from reviews.wording import duration
 
 register = template.Library()
 
 
-@register.filter
-def waited(since, now=None):
-    """How long something has waited, to the largest unit: "3 days", "5 hours"; "under a
-    minute" rather than "0 minutes", which reads as a fault."""
-    now = now or timezone.now()
-    if now - since < timedelta(minutes=1):
-        return "under a minute"
-    return timesince(since, now, depth=1)
+register.filter("duration", duration)
 
 
 @register.filter

@@ -186,7 +186,21 @@ def test_queue_filter_keeps_the_valid_filters_and_reports_the_bad_ones():
 
     form.is_valid()
     assert form.errors == {
-        "stage": ["Select a valid choice. no-such-stage is not one of the available choices."],
-        "status": ["Select a valid choice. approved is not one of the available choices."],
+        "stage": [
+            "Select a valid choice. no-such-stage is not one of the available choices. "
+            "This filter was ignored."
+        ],
+        "status": [
+            "Select a valid choice. approved is not one of the available choices. "
+            "This filter was ignored."
+        ],
     }
     assert form.cleaned_data == {"learner": "ada"}
+
+
+def test_queue_status_filter_is_worded_as_the_status_badges(db):
+    assert QueueFilterForm().fields["status"].choices == [
+        ("", "Any"),
+        ("submitted", "Submitted"),
+        ("in_review", "In review"),
+    ]

@@ -105,9 +105,8 @@ def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, coho
     content = response.content.decode()
     assert content.count('<span class="badge status-badge status-in_review">In review</span>') == 1
     # Claimed a moment ago: CLAIM_HOURS (24) less that moment.
-    assert (
-        f'<span class="small">by {mentor.get_full_name()}, lapses in 23\xa0hours</span>' in content
-    )
+    lapses = "lapses in 23\xa0hours, 59\xa0minutes"
+    assert f'<span class="small">by {mentor.get_full_name()}, {lapses}</span>' in content
     assert '<span class="badge status-badge status-submitted">Submitted</span>' in content
 
 
@@ -140,7 +139,7 @@ def test_each_row_shows_the_learner_link_project_stage_iteration_and_waiting_tim
     assert '<td data-label="Stage">Testing and debugging</td>' in content
     assert '<td data-label="Iteration">2</td>' in content
     assert '<th scope="col">Iteration</th>' in content
-    assert ">3\xa0days</time>" in content
+    assert ">3\xa0days, 3\xa0hours</time>" in content
 
 
 def test_work_sent_under_a_minute_ago_waits_under_a_minute_not_0_minutes(

@@ -184,7 +184,10 @@ def test_someone_elses_claim_is_named_and_staff_are_offered_a_take_over(
     ) in mentor_page
     assert 'name="take_over"' not in mentor_page
     assert 'name="publish"' not in mentor_page
-    assert '<input type="hidden" name="take_over" value="1">' in staff_page
+    assert (
+        '<button type="submit" name="take_over" value="1" class="btn btn-outline-danger">'
+        'Take over the review<span class="visually-hidden"> from Barbara Liskov</span></button>'
+    ) in staff_page
     assert (
         '<p id="holder-draft">Barbara Liskov has not saved a draft of this iteration.</p>'
     ) in staff_page

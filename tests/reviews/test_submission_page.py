@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from learners.models import SubmissionEvent
 from reviews.models import Reply
@@ -65,8 +66,14 @@ def test_published_reviews_show_in_order_with_verdicts_and_markdown(
     assert content.index("<p>First <strong>pass</strong>.</p>") < content.index(
         "<p>Second pass.</p>"
     )
-    assert content.count('<span class="badge text-bg-warning">Changes requested</span>') == 1
-    assert content.count('<span class="badge text-bg-success">Approved</span>') == 1
+    # The verdicts in the submission's own status wording and badge.
+    assert (
+        content.count(
+            '<span class="badge status-badge status-changes_requested">Changes requested</span>'
+        )
+        == 1
+    )
+    assert content.count('<span class="badge status-badge status-approved">Approved</span>') == 1
 
 
 @pytest.mark.parametrize(
@@ -237,14 +244,19 @@ def test_a_rejected_reply_comes_back_in_the_form_with_the_error_beside_it(
     assert response.status_code == 200
     assert _messages(response) == []
     field = _reply_field(response.content.decode())
-    assert '<label for="id_reply_body" class="form-label requiredField">' in field
+    assertInHTML(
+        '<label for="id_reply_body" class="form-label requiredField">'
+        'Your reply<span class="asteriskField">*</span></label>',
+        field,
+    )
     assert 'aria-describedby="id_reply_body_helptext id_reply_body_error"' in field
     assert f'id="id_reply_body">\n{"x" * 10_000} &lt;b&gt;and more&lt;/b&gt;</textarea>' in field
-    assert (
+    assertInHTML(
         '<div id="id_reply_body_error" class="invalid-feedback">'
         '<p id="error_1_id_reply_body"><strong>'
-        "Ensure this value has at most 10000 characters (it has 10016).</strong></p>"
-    ) in field
+        "Ensure this value has at most 10000 characters (it has 10016).</strong></p></div>",
+        field,
+    )
     assert Reply.objects.count() == 0
 
 

@@ -124,14 +124,14 @@ def test_commit_sha_on_an_unknown_host_is_shown_without_a_link(
     assert "/commit/" not in html
 
 
-def test_a_submission_sent_seconds_ago_is_waiting_since_just_now(
+def test_a_submission_sent_seconds_ago_was_sent_under_a_minute_ago(
     client_for, learner, make_submission
 ):
     submission = make_submission(submitted_at=timezone.now())
 
     html = client_for(learner).get(url(submission)).content.decode()
 
-    assert "It is waiting for a mentor (sent just now)." in html
+    assert "It is waiting for a mentor (sent under a minute ago)." in html
     assert "0 minutes" not in html
 
 
@@ -186,20 +186,29 @@ def test_staff_are_offered_the_review_page(client_for, staff, make_submission):
     assert f'href="/mentor/submissions/{submission.pk}/review/"' in html
 
 
-def test_learner_is_not_offered_the_review_page(client_for, learner, make_submission):
+def test_learner_is_not_offered_the_review_page(client_for, learner, mentor, make_submission):
+    submission = make_submission()
+    link = (
+        f'<a class="btn btn-outline-primary" href="/mentor/submissions/{submission.pk}/review/">'
+        "Open the review page</a>"
+    )
+
+    as_learner = client_for(learner).get(url(submission))
+    as_mentor = client_for(mentor).get(url(submission))
+
+    assert (as_learner.status_code, as_mentor.status_code) == (200, 200)
+    assert as_learner.content.decode().count(link) == 0
+    assert as_mentor.content.decode().count(link) == 1
+
+
+def test_page_shows_the_reviews_and_the_conversation(client_for, learner, make_submission):
     submission = make_submission()
 
     html = client_for(learner).get(url(submission)).content.decode()
 
-    assert "/review/" not in html
-
-
-def test_page_includes_the_reviews_tags(client_for, learner, make_submission):
-    response = client_for(learner).get(url(make_submission()))
-
-    templates = [template.name for template in response.templates]
-    assert "reviews/includes/submission_reviews.html" in templates
-    assert "reviews/includes/submission_conversation.html" in templates
+    assert html.count('<h2 id="reviews-heading" class="h4">Reviews</h2>') == 1
+    assert html.count("No review yet. A mentor's review appears here once it is published") == 1
+    assert html.count(f'<form method="post" action="/submissions/{submission.pk}/replies/"') == 1
 
 
 # --- query count ----------------------------------------------------------------------------
