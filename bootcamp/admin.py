@@ -32,10 +32,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again", permissions=["change"])
     def send_again(self, request, queryset):
-        count = outbox_resend(messages=list(queryset))
-        self.message_user(
-            request,
-            ngettext("%(n)d message queued again.", "%(n)d messages queued again.", count)
-            % {"n": count},
-            messages.SUCCESS,
-        )
+        result = outbox_resend(messages=list(queryset))
+        text = ngettext(
+            "%(n)d message queued again.", "%(n)d messages queued again.", result.queued
+        ) % {"n": result.queued}
+        if result.skipped_sent:
+            text += " " + ngettext(
+                "%(n)d skipped: it was sent already.",
+                "%(n)d skipped: they were sent already.",
+                result.skipped_sent,
+            ) % {"n": result.skipped_sent}
+        level = messages.SUCCESS if result.queued else messages.WARNING
+        self.message_user(request, text, level)

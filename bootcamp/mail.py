@@ -2,6 +2,8 @@
 it, and a job on the `mail` queue sends it (bootcamp/tasks.py). Nothing is sent for work that
 rolls back; a mail server that is down delays mail and loses none."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -69,24 +71,52 @@ def _queue(*, template, subject, body, from_email, recipients) -> list[OutboxMes
     return messages
 
 
+@dataclass
+class ResendResult:
+    queued: int = 0
+    skipped_sent: int = 0
+
+
 @transaction.atomic
-def outbox_resend(*, messages) -> int:
-    """Staff's "send again": back to pending with a fresh retry window, and a new job."""
+def outbox_resend(*, messages) -> ResendResult:
+    """Staff's "send again": failed and pending messages go back to pending with a fresh retry
+    window and a new job; sent ones are left alone (and counted as skipped).
+
+    The rows are locked first, so a worker sending one of them right now finishes before this
+    reads its status: a message it has just sent is skipped, never sent twice."""
     ids = [message.pk for message in messages]
-    OutboxMessage.objects.filter(pk__in=ids).update(
-        status=OutboxMessage.Status.PENDING, queued_at=timezone.now(), sent_at=None
+    resendable = [OutboxMessage.Status.FAILED, OutboxMessage.Status.PENDING]
+    locked = list(
+        OutboxMessage.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "status")
     )
-    if ids:
-        mail_send.batch_defer(*({"message_id": message_id} for message_id in ids))
-    return len(ids)
+    chosen = [pk for pk, status in locked if status in resendable]
+    if chosen:
+        OutboxMessage.objects.filter(pk__in=chosen, status__in=resendable).update(
+            status=OutboxMessage.Status.PENDING, queued_at=timezone.now()
+        )
+        mail_send.batch_defer(*({"message_id": message_id} for message_id in chosen))
+    skipped = sum(1 for _, status in locked if status == OutboxMessage.Status.SENT)
+    return ResendResult(queued=len(chosen), skipped_sent=skipped)
 
 
 class OutboxBackend(BaseEmailBackend):
-    """EMAIL_BACKEND for mail Django sends itself (password reset): into the outbox too."""
+    """EMAIL_BACKEND for mail Django sends itself (password reset): into the outbox too.
+
+    The outbox keeps plain text only: a message with HTML alternatives or attachments is
+    refused (ValueError) rather than sent without them. Django's password reset sends plain
+    text unless an html_email_template_name is given, which we never do."""
 
     def send_messages(self, email_messages):
         with transaction.atomic():
             for message in email_messages:
+                extras = getattr(message, "alternatives", None) or message.attachments
+                if extras or message.content_subtype != "plain":
+                    raise ValueError(
+                        "The outbox sends plain text only: no HTML alternatives or attachments."
+                    )
                 _queue(
                     template="django",
                     subject=message.subject,

@@ -8,11 +8,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-class OutboxMessageQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=OutboxMessage.Status.PENDING)
-
-
 class OutboxMessage(models.Model):
     """One e-mail to one recipient, written in the transaction of the work that caused it and
     sent by the `bootcamp.tasks.mail_send` job."""
@@ -35,8 +30,6 @@ class OutboxMessage(models.Model):
     queued_at = models.DateTimeField()
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = OutboxMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = "outbox message"

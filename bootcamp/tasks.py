@@ -6,6 +6,7 @@ work is done already.
 """
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
@@ -24,12 +25,11 @@ from bootcamp.models import Notification, OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAIL_RETRY_CAP_SECONDS = 60
-# Jobs that fail for reasons other than the mail server (a bug, the database) stop after this.
-OTHER_FAILURE_ATTEMPTS = 10
 
 
 class MailNotSent(Exception):
-    """The mail server refused or could not be reached; the job tries again later."""
+    """The mail server refused or could not be reached, or another job is sending the same
+    message right now; the job tries again later."""
 
 
 def mail_retry_delay(attempt: int) -> int:
@@ -38,15 +38,14 @@ def mail_retry_delay(attempt: int) -> int:
 
 
 class MailRetry(BaseRetryStrategy):
-    """Capped exponential back-off. mail_send itself gives up, marking the message failed,
-    MAIL_RETRY_HOURS after it was queued, so this strategy sets no attempt limit of its own."""
+    """Capped exponential back-off, whatever the failure. mail_send itself gives up, marking
+    the message failed, MAIL_RETRY_HOURS after it was queued, so this strategy sets no attempt
+    limit: a job failing for another reason (the database away, a bug) keeps its message
+    pending and keeps trying, so the message is sent, or marked failed, once that is over."""
 
     def get_retry_decision(self, *, exception, job):
         # job.attempts counts the attempts before this one.
-        attempt = job.attempts + 1
-        if not isinstance(exception, MailNotSent) and attempt >= OTHER_FAILURE_ATTEMPTS:
-            return None
-        return RetryDecision(retry_in={"seconds": mail_retry_delay(attempt)})
+        return RetryDecision(retry_in={"seconds": mail_retry_delay(job.attempts + 1)})
 
 
 @app.task(name="bootcamp.mail_send", queue="mail", retry=MailRetry())
@@ -56,21 +55,33 @@ def mail_send(*, message_id: int) -> None:
         raise MailNotSent(error)
 
 
+def _permanent(exc: Exception) -> bool:
+    """A refusal the server means for good for this message (5xx to its sender, its
+    recipient or its content): retrying it cannot succeed. A 5xx to our login or on
+    connecting is about our configuration, not the message, and stays retried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    refusals = (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+    return isinstance(exc, refusals) and exc.smtp_code >= 500
+
+
 def outbox_message_deliver(*, message_id: int) -> str:
     """Hand one pending message to the mail server; record the outcome on its row.
 
     Returns the error when it should be tried again, "" otherwise. The row stays locked while
-    the server answers, so a second job for the same message (a "send again" click) waits and
-    then finds it sent.
+    the server answers. A second job for the same message (a "send again" click) does not wait
+    for that lock, which a stuck worker might hold for long: it skips the row and, while the
+    message is still pending, asks to be tried again later, when it finds the message sent.
+    A permanent refusal (5xx, every recipient refused) marks the message failed at once.
     """
     now = timezone.now()
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update()
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-            .first()
-        )
+        pending = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+        message = pending.select_for_update(skip_locked=True).first()
         if message is None:
+            if pending.exists():
+                return "Another job is sending this message; trying again later."
             return ""  # sent or given up already, or pruned: nothing to do twice
         message.attempts += 1
         message.last_attempt_at = now
@@ -85,7 +96,9 @@ def outbox_message_deliver(*, message_id: int) -> str:
             ).send()
         except Exception as exc:  # a mail server fails in many ways (OSError, SMTPException…)
             message.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            given_up = now - message.queued_at >= timedelta(hours=settings.MAIL_RETRY_HOURS)
+            given_up = _permanent(exc) or (
+                now - message.queued_at >= timedelta(hours=settings.MAIL_RETRY_HOURS)
+            )
             if given_up:
                 message.status = OutboxMessage.Status.FAILED
                 if message.template == "invitation":
@@ -114,16 +127,6 @@ def _invitation_failed_notify(*, message: OutboxMessage) -> None:
     )
 
 
-async def stalled_jobs_retry(job_manager) -> int:
-    """Put the jobs of workers whose heartbeat stopped (killed, machine lost) back to `todo`.
-
-    Procrastinate's documented recipe; returns how many were retried."""
-    stalled = list(await job_manager.get_stalled_jobs())
-    for job in stalled:
-        await job_manager.retry_job(job)
-    return len(stalled)
-
-
 @app.periodic(cron="* * * * *")
 @app.task(
     name="bootcamp.retry_stalled_jobs",
@@ -132,9 +135,14 @@ async def stalled_jobs_retry(job_manager) -> int:
     pass_context=True,
 )
 async def retry_stalled_jobs(context, timestamp: int) -> None:
-    retried = await stalled_jobs_retry(context.app.job_manager)
-    if retried:
-        logger.warning("retried %d stalled job(s)", retried)
+    """Put the jobs of workers whose heartbeat stopped (killed, machine lost) back to `todo`:
+    Procrastinate's documented recipe."""
+    job_manager = context.app.job_manager
+    stalled = list(await job_manager.get_stalled_jobs())
+    for job in stalled:
+        await job_manager.retry_job(job)
+    if stalled:
+        logger.warning("retried %d stalled job(s)", len(stalled))
 
 
 def outbox_prune(*, older_than) -> int:

@@ -75,8 +75,8 @@ class CohortAdmin(admin.ModelAdmin):
         data = request.POST if request.method == "POST" else None
         if data is not None and "resend" in data:
             resend = InvitationResendForm(data, cohort=cohort)
-            if resend.is_valid():
-                user = resend.save()
+            user = resend.save() if resend.is_valid() else None
+            if user is not None:
                 self.message_user(
                     request,
                     f"A fresh invitation to {user.email} is queued; the list below shows "
@@ -106,8 +106,12 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 def _pending_invitations(cohort) -> list[dict]:
-    """Who has not chosen a password yet, each with their latest invitation e-mail (two
-    queries, however many people)."""
+    """Who has not chosen a password yet, each with the latest invitation e-mail to their
+    address (two queries, however many people).
+
+    Latest by address, whichever cohort it was for, on purpose: the link sets the account's
+    password, so it lets them into every cohort, and a resend makes every older link stop
+    working. The newest e-mail is the one that matters; the page's column says so."""
     people = list(pending_invitees(cohort))
     latest = {}
     for message in OutboxMessage.objects.filter(

@@ -13,6 +13,7 @@ from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
 from learners.models import Membership
 from learners.services import (
+    InvitationNotPending,
     cohort_invitation_resend,
     cohort_invite,
     submission_create,
@@ -225,8 +226,14 @@ class InvitationResendForm(forms.Form):
         )
 
     def save(self):
+        """The user sent a fresh link, or None with the reason in the form's errors (they
+        chose a password since the form was checked)."""
         user = self.cleaned_data["resend"]
-        cohort_invitation_resend(cohort=self.cohort, user=user)
+        try:
+            cohort_invitation_resend(cohort=self.cohort, user=user)
+        except InvitationNotPending as refusal:
+            self.add_error("resend", str(refusal))
+            return None
         return user
 
 

@@ -443,7 +443,8 @@ class InviteResult:
     already_members: list = field(default_factory=list)
     # Added, but they chose a password before (another cohort): they know the way in.
     added_with_password: list = field(default_factory=list)
-    # Deactivated accounts: added to nothing new, sent nothing.
+    # Deactivated accounts: added to the cohort like anyone else (so reactivating them is
+    # enough), but sent nothing.
     inactive: list = field(default_factory=list)
     # Already in the cohort with the other role: left alone, staff decide.
     role_conflicts: list = field(default_factory=list)
@@ -523,14 +524,31 @@ def cohort_invite(*, cohort: Cohort, emails: list[str], role: str) -> InviteResu
     return result
 
 
+class InvitationNotPending(ValueError):
+    """The person chose a password (or left the cohort) since the page was shown."""
+
+
 @transaction.atomic
 def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
-    """A fresh set-password link for someone invited to the cohort who has not used theirs."""
+    """A fresh set-password link for someone invited to the cohort who has not used theirs;
+    every link sent before stops working.
+
+    The token of a set-password link depends on the password hash: a new unusable password
+    changes it, so only the newest link works. The user row is locked, so someone choosing
+    a password at this moment either finishes first (and is refused here) or after.
+    """
     membership = (
         Membership.objects.select_related("user")
+        .select_for_update(of=("user",))
         .filter(cohort=cohort, user=user, user__is_active=True)
         .first()
     )
     if membership is None or membership.user.has_usable_password():
-        raise ValueError("Only people invited to this cohort who have no password yet.")
-    _send_invitation(user=membership.user, cohort=cohort, role=membership.role)
+        raise InvitationNotPending(
+            "Only people invited to this cohort who have no password yet can be sent a fresh "
+            "invitation: this person has chosen a password or left the cohort."
+        )
+    invitee = membership.user
+    invitee.set_unusable_password()
+    invitee.save(update_fields=["password"])
+    _send_invitation(user=invitee, cohort=cohort, role=membership.role)

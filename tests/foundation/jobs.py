@@ -20,6 +20,34 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def job_deferred(
+    *, seconds_ago: int = 0, status: str | None = None, scheduled_in: int | None = None
+) -> int:
+    """A mail job deferred `seconds_ago` (its events backdated), optionally moved to `status`
+    or scheduled `scheduled_in` seconds ahead; returns its id. For message 0, which no row
+    is: run, it would do nothing."""
+    from bootcamp.tasks import mail_send
+
+    job_id = mail_send.defer(message_id=0)
+    with connection.cursor() as cursor:
+        if status is not None:
+            cursor.execute(
+                "UPDATE procrastinate_jobs SET status = %s WHERE id = %s", [status, job_id]
+            )
+        if scheduled_in is not None:
+            cursor.execute(
+                "UPDATE procrastinate_jobs SET scheduled_at = now() + make_interval(secs => %s) "
+                "WHERE id = %s",
+                [scheduled_in, job_id],
+            )
+        cursor.execute(
+            "UPDATE procrastinate_events SET at = now() - make_interval(secs => %s) "
+            "WHERE job_id = %s",
+            [seconds_ago, job_id],
+        )
+    return job_id
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -105,13 +133,23 @@ def wait_for(condition, *, timeout: float, what: str):
 
 class Recorder:
     """aiosmtpd handler: keeps each message it accepts. With `hold` set, the next message is
-    kept waiting in DATA (a server that hangs) until `release` is set, then refused."""
+    kept waiting in DATA (a server that hangs) until `release` is set, then answered with
+    `hold_reply` (refused, unless that is a 250). `refuse` maps recipients to the reply their
+    RCPT TO gets."""
 
     def __init__(self):
         self.messages = []
         self.hold = False
+        self.hold_reply = "451 4.3.0 try again later"
         self.holding = threading.Event()
         self.release = threading.Event()
+        self.refuse = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.hold:
@@ -119,7 +157,8 @@ class Recorder:
             self.holding.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.05)
-            return "451 4.3.0 try again later"
+            if not self.hold_reply.startswith("250"):
+                return self.hold_reply
         self.messages.append(envelope)
         return "250 OK"
 

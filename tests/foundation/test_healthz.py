@@ -3,7 +3,7 @@ from unittest import mock
 import pytest
 from django.db import OperationalError, connection
 
-from bootcamp.tasks import mail_send
+from tests.foundation.jobs import job_deferred
 
 
 @pytest.mark.django_db
@@ -53,22 +53,6 @@ def _worker_beat(seconds_ago: int) -> None:
         )
 
 
-def _job_deferred(seconds_ago: int, *, scheduled_in: int | None = None) -> None:
-    job_id = mail_send.defer(message_id=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE procrastinate_events SET at = now() - make_interval(secs => %s) "
-            "WHERE job_id = %s",
-            [seconds_ago, job_id],
-        )
-        if scheduled_in is not None:
-            cursor.execute(
-                "UPDATE procrastinate_jobs SET scheduled_at = now() + make_interval(secs => %s) "
-                "WHERE id = %s",
-                [scheduled_in, job_id],
-            )
-
-
 @pytest.fixture
 def empty_queue(db):
     with connection.cursor() as cursor:  # rolled back with the test
@@ -77,7 +61,7 @@ def empty_queue(db):
 
 
 def test_plain_healthz_ignores_the_queue_so_workers_down_never_fail_the_web(client, empty_queue):
-    _job_deferred(3600)
+    job_deferred(seconds_ago=3600)
 
     assert client.get("/healthz").json() == {"status": "ok"}
 
@@ -86,7 +70,7 @@ def test_deep_healthz_answers_ok_with_a_live_worker_and_a_fresh_queue(
     client, empty_queue, django_assert_num_queries
 ):
     _worker_beat(5)
-    _job_deferred(30)
+    job_deferred(seconds_ago=30)
 
     with django_assert_num_queries(2):
         response = client.get("/healthz?deep")
@@ -110,8 +94,8 @@ def test_deep_healthz_is_503_without_a_worker_heartbeat_in_a_minute(client, empt
 def test_deep_healthz_is_503_when_a_ready_job_waits_too_long(client, empty_queue, settings):
     settings.QUEUE_STALE_SECONDS = 300
     _worker_beat(5)
-    _job_deferred(30)
-    _job_deferred(600)
+    job_deferred(seconds_ago=30)
+    job_deferred(seconds_ago=600)
 
     response = client.get("/healthz?deep")
 
@@ -124,6 +108,6 @@ def test_deep_healthz_is_503_when_a_ready_job_waits_too_long(client, empty_queue
 
 def test_deep_healthz_does_not_count_a_job_scheduled_for_later(client, empty_queue):
     _worker_beat(5)
-    _job_deferred(3600, scheduled_in=60)  # a retry waiting for its time is not late
+    job_deferred(seconds_ago=3600, scheduled_in=60)  # a retry waiting for its time is not late
 
     assert client.get("/healthz?deep").status_code == 200

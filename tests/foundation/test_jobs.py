@@ -3,6 +3,7 @@ so a worker sees what the test commits."""
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from bootcamp.mail import mail_queue
+from bootcamp.mail import mail_queue, outbox_resend
 from bootcamp.models import OutboxMessage
 from bootcamp.tasks import mail_retry_delay, retry_stalled_jobs
 from tests.foundation.jobs import (
@@ -19,6 +20,7 @@ from tests.foundation.jobs import (
     run_worker_once,
     start_worker,
     stop_worker,
+    wait_for,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,3 +142,75 @@ def test_retries_back_off_while_the_mail_server_is_down(log):
         time.sleep(max(0.0, (job.scheduled_at - timezone.now()).total_seconds()))
 
     assert [round(delay) for delay in delays] == [2, 4]
+
+
+def test_two_jobs_for_one_message_send_it_once_and_the_second_never_waits_for_the_lock(log):
+    port = free_port()
+    message = queue_invitation("ada@example.com")
+    outbox_resend(messages=[message])  # "send again" while it is pending: a second job
+    first, second = ProcrastinateJob.objects.filter(args__message_id=message.pk).order_by("id")
+    with SMTPServer(port) as server:
+        server.recorder.hold, server.recorder.hold_reply = True, "250 OK"
+        sending = start_worker(port, log)  # takes the first job and hangs in DATA
+        try:
+            assert server.recorder.holding.wait(timeout=30), "the worker never reached SMTP"
+            # Another worker meanwhile: it must not wait for the row's lock (a worker that
+            # hangs would hold it for long), nor take the job as done.
+            started = time.monotonic()
+            run_worker_once(port, log)
+            assert time.monotonic() - started < 15
+            second.refresh_from_db()
+            assert (second.status, second.attempts) == ("todo", 1)
+
+            server.recorder.release.set()
+            wait_for(
+                lambda: ProcrastinateJob.objects.filter(pk=first.pk, status="succeeded").exists(),
+                timeout=30,
+                what="the first job to finish",
+            )
+            second.refresh_from_db()
+            time.sleep(max(0.0, (second.scheduled_at - timezone.now()).total_seconds()))
+            wait_for(
+                lambda: ProcrastinateJob.objects.filter(pk=second.pk, status="succeeded").exists(),
+                timeout=30,
+                what="the second job to find the message sent",
+            )
+        finally:
+            stop_worker(sending)
+
+    assert server.recipients == ["ada@example.com"]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 1)
+
+
+def test_send_again_while_a_worker_is_sending_waits_and_skips_the_message_it_sent(log):
+    port = free_port()
+    message = queue_invitation("ada@example.com")
+    results = []
+
+    def resend_in_own_connection():  # a staff member's request, beside the worker
+        try:
+            results.append(outbox_resend(messages=[message]))
+        finally:
+            connection.close()
+
+    with SMTPServer(port) as server:
+        server.recorder.hold, server.recorder.hold_reply = True, "250 OK"
+        sending = start_worker(port, log)
+        try:
+            assert server.recorder.holding.wait(timeout=30), "the worker never reached SMTP"
+            resend = threading.Thread(target=resend_in_own_connection)
+            resend.start()  # waits for the row the worker holds
+            time.sleep(0.5)
+            assert results == []
+            server.recorder.release.set()
+            resend.join(timeout=30)
+        finally:
+            stop_worker(sending)
+
+    [result] = results
+    assert (result.queued, result.skipped_sent) == (0, 1)
+    sent = OutboxMessage.objects.get(pk=message.pk)
+    assert (sent.status, sent.sent_at is not None) == ("sent", True)
+    assert ProcrastinateJob.objects.filter(args__message_id=message.pk).count() == 1
+    assert server.recipients == ["ada@example.com"]

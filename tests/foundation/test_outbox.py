@@ -4,20 +4,19 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
-from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bootcamp.mail import mail_queue
 from bootcamp.models import Notification, OutboxMessage
 from bootcamp.tasks import outbox_message_deliver, prune
 from tests.factories import OutboxMessageFactory, StaffFactory
-from tests.foundation.jobs import free_port, run_worker_once
+from tests.foundation.jobs import free_port, job_deferred, run_worker_once
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/bootcamp/outboxmessage/"
+DAY = 24 * 3600
 
 
 def test_mail_queue_drops_empty_and_repeated_addresses_and_renders_without_escaping(
@@ -102,18 +101,6 @@ def test_send_again_requeues_a_failed_message_with_a_fresh_window(client_for, st
     assert (failed.status, failed.attempts) == ("sent", 41)
 
 
-def _finished_job(days_ago: int, status: str = "succeeded") -> int:
-    job_id = app.configure_task("bootcamp.mail_send").defer(message_id=0)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE procrastinate_jobs SET status = %s WHERE id = %s", [status, job_id])
-        cursor.execute(
-            "UPDATE procrastinate_events SET at = now() - make_interval(days => %s) "
-            "WHERE job_id = %s",
-            [days_ago, job_id],
-        )
-    return job_id
-
-
 @pytest.mark.django_db(transaction=True)
 def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_path):
     # The worker's PRUNE_AFTER_DAYS is the default, 30.
@@ -124,9 +111,12 @@ def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_pa
         OutboxMessageFactory(status="failed", queued_at=now - timedelta(days=90)),
         OutboxMessageFactory(status="pending", queued_at=now - timedelta(days=90)),
     ]
-    old_jobs = [_finished_job(31), _finished_job(31, "failed")]
-    recent_job = _finished_job(29)
-    waiting = _job_waiting_since(days_ago=31)
+    old_jobs = [
+        job_deferred(seconds_ago=31 * DAY, status="succeeded"),
+        job_deferred(seconds_ago=31 * DAY, status="failed"),
+    ]
+    recent_job = job_deferred(seconds_ago=29 * DAY, status="succeeded")
+    waiting = job_deferred(seconds_ago=31 * DAY)
 
     prune_job = prune.defer(timestamp=0)
     run_worker_once(free_port(), tmp_path / "worker.log", queues="housekeeping")
@@ -136,17 +126,6 @@ def test_prune_deletes_finished_jobs_and_sent_mail_older_than_the_setting(tmp_pa
     remaining = set(ProcrastinateJob.objects.values_list("id", flat=True))
     assert remaining.isdisjoint(old_jobs)
     assert {recent_job, waiting, prune_job} <= remaining
-
-
-def _job_waiting_since(*, days_ago: int) -> int:
-    job_id = app.configure_task("bootcamp.mail_send").defer(message_id=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE procrastinate_events SET at = now() - make_interval(days => %s) "
-            "WHERE job_id = %s",
-            [days_ago, job_id],
-        )
-    return job_id
 
 
 @pytest.mark.parametrize("count", [1, 5])

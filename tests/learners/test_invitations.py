@@ -11,7 +11,7 @@ from django.db import transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bootcamp.models import OutboxMessage
-from learners.forms import InviteForm
+from learners.forms import InvitationResendForm, InviteForm
 from learners.models import Membership
 from learners.services import cohort_invitation_resend, cohort_invite
 from tests.factories import MembershipFactory, UserFactory
@@ -160,6 +160,38 @@ def test_resending_an_invitation_queues_a_fresh_link(invite, cohort, client):
     [message] = mail.outbox
     assert message.to == ["ada@example.com"]
     assert "Welcome — choose your password" in client.get(link_in(message), follow=True).text
+
+
+def test_a_resent_invitation_makes_the_old_link_stop_working(invite, cohort, client):
+    invite(["ada@example.com"])
+    old = link_in(mail.outbox[0])
+    mail.outbox.clear()
+
+    cohort_invitation_resend(cohort=cohort, user=User.objects.get())
+    invite([])  # deliver what is queued
+    new = link_in(mail.outbox[0])
+
+    assert "This invitation link no longer works" in client.get(old, follow=True).text
+    assert "Welcome — choose your password" in client.get(new, follow=True).text
+
+
+def test_resend_to_someone_who_chose_a_password_after_the_check_is_a_form_error(cohort):
+    cohort_invite(cohort=cohort, emails=["grace@example.com"], role="learner")
+    grace = User.objects.get(email="grace@example.com")
+    form = InvitationResendForm({"resend": grace.pk}, cohort=cohort)
+    assert form.is_valid()
+    grace.set_password("chosen-in-another-tab-42")  # between the check and the service
+    grace.save()
+    queued = OutboxMessage.objects.count()
+
+    assert form.save() is None
+    assert form.errors["resend"] == [
+        "Only people invited to this cohort who have no password yet can be sent a fresh "
+        "invitation: this person has chosen a password or left the cohort."
+    ]
+    assert OutboxMessage.objects.count() == queued
+    grace.refresh_from_db()
+    assert grace.check_password("chosen-in-another-tab-42")
 
 
 def test_resending_to_someone_with_a_password_is_refused(cohort, learner):
