@@ -244,6 +244,21 @@ CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
 # The most claims one mentor holds at once.
 MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
 
+# Repository snapshots (learners/fetch.py): where a worker may fetch from, and its limits.
+REPOSITORY_HOSTS = env.list("REPOSITORY_HOSTS", default=["github.com", "gitlab.com"])
+REPOSITORY_ALLOW_LOOPBACK = env.bool("REPOSITORY_ALLOW_LOOPBACK", default=False)
+if REPOSITORY_ALLOW_LOOPBACK and PRODUCTION:
+    raise ImproperlyConfigured(
+        "REPOSITORY_ALLOW_LOOPBACK is on with DEBUG off: it lets learners make the server fetch "
+        "from this machine's own ports. It is for tests and local demos only; unset it."
+    )
+REPOSITORY_FETCH_SECONDS = env.int("REPOSITORY_FETCH_SECONDS", default=60)
+REPOSITORY_MAX_DOWNLOAD_MB = env.float("REPOSITORY_MAX_DOWNLOAD_MB", default=50)
+REPOSITORY_MAX_UNPACKED_MB = env.float("REPOSITORY_MAX_UNPACKED_MB", default=100)
+REPOSITORY_MAX_FILES = env.int("REPOSITORY_MAX_FILES", default=5000)
+REPOSITORY_MAX_FILE_KB = env.int("REPOSITORY_MAX_FILE_KB", default=1024)
+REPOSITORY_FETCH_MEMORY_MB = env.int("REPOSITORY_FETCH_MEMORY_MB", default=1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

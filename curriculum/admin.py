@@ -210,8 +210,8 @@ class ProjectAdmin(PublishActionsMixin, admin.ModelAdmin):
 
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.ModelAdmin):
-    list_display = ["order", "text", "is_published"]
+    list_display = ["order", "text", "automated_check", "is_published"]
     list_display_links = ["text"]
     list_editable = ["order"]
-    list_filter = ["is_published"]
+    list_filter = ["is_published", "automated_check"]
     search_fields = ["text", "help"]

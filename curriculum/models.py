@@ -137,13 +137,38 @@ class ChecklistItemQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+# The automated checks a snapshot of a repository gets (learners/checks.py runs them). The keys
+# live here, below learners, so a checklist item can name the check that tests it.
+class AutomatedCheck(models.TextChoices):
+    README = "readme", "README"
+    README_SECTIONS = "readme-sections", "README sections"
+    TESTS = "tests", "Tests"
+    DEPENDENCIES = "dependencies", "Dependencies"
+    GITIGNORE = "gitignore", ".gitignore"
+    NO_VENV = "no-venv", "No virtual environment or caches"
+    NO_SECRETS = "no-secrets", "No secrets"
+    ENV_EXAMPLE = "env-example", ".env.example"
+    COMMITS = "commits", "Commit messages"
+    PYTHON_SYNTAX = "python-syntax", "Python syntax"
+    STRUCTURE = "structure", "Folder structure"
+
+
 class ChecklistItem(models.Model):
     """What a strong project repository shows; learners tick it when they submit."""
+
+    Check = AutomatedCheck
 
     order = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(max_length=200)
     help = models.TextField(blank=True, max_length=500)
     is_published = models.BooleanField(default=True)
+    automated_check = models.CharField(
+        "automated check",
+        max_length=20,
+        choices=AutomatedCheck.choices,
+        blank=True,
+        help_text="Optional: the automated check whose result is shown beside the learner's tick.",
+    )
 
     objects = ChecklistItemQuerySet.as_manager()
 
@@ -152,6 +177,10 @@ class ChecklistItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order"], name="curriculum_checklistitem_unique_order"),
             models.UniqueConstraint(fields=["text"], name="curriculum_checklistitem_unique_text"),
+            models.CheckConstraint(
+                condition=Q(automated_check="") | Q(automated_check__in=AutomatedCheck.values),
+                name="curriculum_checklistitem_check_valid",
+            ),
         ]
 
     def __str__(self):

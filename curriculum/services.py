@@ -149,8 +149,17 @@ def curriculum_parse(text: str) -> dict:
         if text in seen_texts:
             raise CurriculumFileError(f"{where}: checklist item {text!r} appears twice.")
         seen_texts.add(text)
+        check = _require_text(raw_item, "check", where, optional=True)
+        if check and check not in ChecklistItem.Check.values:
+            raise CurriculumFileError(
+                f"{where}: check {check!r} is not one of {', '.join(ChecklistItem.Check.values)}."
+            )
         checklist.append(
-            {"text": text, "help": _require_text(raw_item, "help", where, optional=True)}
+            {
+                "text": text,
+                "help": _require_text(raw_item, "help", where, optional=True),
+                "automated_check": check,
+            }
         )
     return {"stages": stages, "checklist": checklist}
 

@@ -12,13 +12,16 @@ from bootcamp.admin_a11y import LabelledTabularInline
 from bootcamp.models import OutboxMessage
 from learners.forms import InvitationResendForm, InviteForm, pending_invitees
 from learners.models import (
+    CheckResult,
     Cohort,
     Iteration,
     Membership,
     ObjectiveCheck,
+    Snapshot,
     Submission,
     SubmissionEvent,
 )
+from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
 class MembershipInline(LabelledTabularInline):
@@ -276,3 +279,57 @@ class ObjectiveCheckAdmin(admin.ModelAdmin):
     autocomplete_fields = ("learner",)
     raw_id_fields = ("objective",)
     date_hierarchy = "checked_at"
+
+
+class CheckResultInline(LabelledTabularInline):
+    model = CheckResult
+    fields = ("key", "result", "summary", "evidence")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Read-only: snapshots are the worker's; staff may only ask for one again."""
+
+    list_display = (
+        "iteration",
+        "status",
+        "reason",
+        "checks_passed",
+        "checks_warned",
+        "checks_failed",
+        "requested_at",
+    )
+    list_filter = ("status", "reason")
+    list_select_related = ("iteration__submission__learner", "iteration__submission__project")
+    search_fields = ("iteration__submission__learner__username", "iteration__repo_url")
+    inlines = (CheckResultInline,)
+    actions = ["fetch_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Fetch and check the selected snapshots again")
+    def fetch_again(self, request, queryset):
+        asked, refused = 0, []
+        for snapshot in queryset.select_related("iteration"):
+            try:
+                snapshot_rerun(snapshot=snapshot, by_learner=False)
+            except SnapshotRefused as error:
+                refused.append(f"{snapshot.iteration}: {error}")
+            else:
+                asked += 1
+        self.message_user(request, f"{asked} snapshot(s) will be fetched again.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)

@@ -130,6 +130,8 @@ class SubmissionForm(forms.Form):
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
 
     def clean_repo_url(self):
+        # Any host is accepted: the worker fetches only from REPOSITORY_HOSTS (or loopback
+        # when allowed), and tells the learner plainly when a host is not one of them.
         return clean_repository_link(self.cleaned_data["repo_url"])
 
     def clean_live_url(self):

@@ -115,3 +115,10 @@ def commit_url(repo_url: str, sha: str) -> str | None:
         return None
     root, sep = base
     return f"{root}{sep}commit/{sha}"
+
+
+def clone_url(repo_url: str) -> str:
+    """The address git fetches: a GitHub/GitLab page URL (…/tree/main) reduced to the
+    repository, other addresses as they are."""
+    base = _repo_base(repo_url)
+    return base[0] if base else (repo_url or "").strip()

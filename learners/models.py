@@ -328,3 +328,152 @@ class SubmissionEvent(models.Model):
 
     def __str__(self):
         return f"{self.submission}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Snapshots of a repository and their automated checks -----------------------------------
+
+
+class Blob(models.Model):
+    """A text file's content, stored once by its git blob SHA and shared by every snapshot
+    that has it: a resubmission costs only the files that changed."""
+
+    sha = models.CharField(max_length=40, primary_key=True)
+    text = models.TextField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha__regex=r"^[0-9a-f]{40}$"), name="learners_blob_sha_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.sha[:12]
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class SnapshotReason(models.TextChoices):
+    NOT_FOUND = "not_found", "Not found or private"
+    COMMIT_MISSING = "commit_missing", "No such commit"
+    TOO_LARGE = "too_large", "Too large"
+    TIMED_OUT = "timed_out", "Timed out"
+    HOST_NOT_ALLOWED = "host_not_allowed", "Host not allowed"
+    FETCH_FAILED = "fetch_failed", "Could not be read"
+
+
+class Snapshot(models.Model):
+    """The repository of one iteration at its commit, fetched by a worker, with its checks."""
+
+    Status = SnapshotStatus
+    Reason = SnapshotReason
+
+    # CASCADE: a snapshot is derived from the iteration and can be fetched again.
+    iteration = models.OneToOneField(Iteration, on_delete=models.CASCADE, related_name="snapshot")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    message = models.TextField(blank=True)
+    # What the learner asked for: a (short) SHA, or "" for the default branch's head.
+    requested_sha = models.CharField(max_length=40, blank=True)
+    commit_sha = models.CharField(max_length=40, blank=True)
+    commits = models.JSONField(default=list, blank=True)
+    transferred_bytes = models.PositiveBigIntegerField(default=0)
+    # Counts of the checks' results, kept with them: the queue shows them without a join.
+    checks_passed = models.PositiveSmallIntegerField(default=0)
+    checks_warned = models.PositiveSmallIntegerField(default=0)
+    checks_failed = models.PositiveSmallIntegerField(default=0)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SnapshotStatus.values), name="learners_snapshot_status_valid"
+            ),
+            # A failed snapshot says why; the others have no reason.
+            models.CheckConstraint(
+                condition=(Q(status="failed") & Q(reason__in=SnapshotReason.values))
+                | (~Q(status="failed") & Q(reason="")),
+                name="learners_snapshot_reason_iff_failed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Snapshot of {self.iteration} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+
+class SnapshotFileKind(models.TextChoices):
+    TEXT = "text", "Text"
+    BINARY = "binary", "Binary"
+    TOO_LARGE = "too_large", "Too large to store"
+    SYMLINK = "symlink", "Symbolic link"
+    SUBMODULE = "submodule", "Submodule"
+
+
+class SnapshotFile(models.Model):
+    Kind = SnapshotFileKind
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=1000)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    size = models.PositiveBigIntegerField()
+    blob_sha = models.CharField(max_length=40)
+    # Only text files up to the size limit have their content stored.
+    blob = models.ForeignKey(
+        Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="files"
+    )
+
+    class Meta:
+        ordering = ["snapshot", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "path"], name="learners_snapshotfile_path"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SnapshotFileKind.values), name="learners_snapshotfile_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.path
+
+
+class CheckResultValue(models.TextChoices):
+    PASS = "pass", "Pass"
+    WARN = "warn", "Warning"
+    FAIL = "fail", "Fail"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class CheckResult(models.Model):
+    """One automated check of a snapshot: its result, a sentence and the evidence (file, line,
+    the matched text with secrets masked)."""
+
+    Result = CheckResultValue
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="checks")
+    key = models.CharField(max_length=20, choices=ChecklistItem.Check.choices)
+    position = models.PositiveSmallIntegerField()
+    result = models.CharField(max_length=4, choices=Result.choices)
+    summary = models.CharField(max_length=500)
+    evidence = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["snapshot", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "key"], name="learners_checkresult_key"),
+            models.CheckConstraint(
+                condition=Q(result__in=CheckResultValue.values),
+                name="learners_checkresult_result_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.result}"

@@ -14,12 +14,22 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    Sum,
 )
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import compare_url
-from learners.models import Cohort, Iteration, ObjectiveCheck, Submission, SubmissionEvent
+from learners.models import (
+    ChecklistTick,
+    CheckResult,
+    Cohort,
+    Iteration,
+    ObjectiveCheck,
+    Snapshot,
+    Submission,
+    SubmissionEvent,
+)
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 
 
@@ -289,3 +299,73 @@ def review_turnaround(*, cohort: Cohort, now=None) -> dict:
         reviewed_overall=Count("pk"),
         reviewed_week=Count("pk", filter=this_week),
     )
+
+
+@dataclass(frozen=True)
+class ChecklistBesideCheck:
+    """A checklist item linked to an automated check: the learner's tick and the result."""
+
+    item: ChecklistItem
+    ticked: bool
+    check: CheckResult | None
+
+
+@dataclass(frozen=True)
+class AutomatedChecks:
+    iteration: Iteration
+    snapshot: Snapshot | None
+    checks: list[CheckResult]
+    beside_checklist: list[ChecklistBesideCheck]
+
+
+def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
+    """The iteration's snapshot, its checks, and the checklist items that name a check beside
+    the learner's tick. Three queries (two without a snapshot)."""
+    snapshot = (
+        Snapshot.objects.filter(iteration=iteration)
+        .prefetch_related(Prefetch("checks", queryset=CheckResult.objects.order_by("position")))
+        .first()
+    )
+    checks = list(snapshot.checks.all()) if snapshot is not None else []
+    by_key = {check.key: check for check in checks}
+    items = (
+        ChecklistItem.objects.published()
+        .exclude(automated_check="")
+        .annotate(
+            ticked=Exists(ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk")))
+        )
+        .order_by("order")
+    )
+    return AutomatedChecks(
+        iteration=iteration,
+        snapshot=snapshot,
+        checks=checks,
+        beside_checklist=[
+            ChecklistBesideCheck(
+                item=item, ticked=item.ticked, check=by_key.get(item.automated_check)
+            )
+            for item in items
+        ],
+    )
+
+
+def cohort_checks_by_learner(*, cohort: Cohort) -> dict[int, tuple[int, int]]:
+    """learner id -> (checks passed, checks failed), summed over the ready snapshot of the
+    newest iteration of each of their submissions in the cohort. One query."""
+    newest = (
+        Iteration.objects.filter(submission=OuterRef("iteration__submission"))
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    rows = (
+        Snapshot.objects.filter(
+            iteration__submission__cohort=cohort,
+            status=Snapshot.Status.READY,
+            iteration=Subquery(newest),
+        )
+        .values("iteration__submission__learner_id")
+        .annotate(passed=Sum("checks_passed"), failed=Sum("checks_failed"))
+        .order_by()
+        .values_list("iteration__submission__learner_id", "passed", "failed")
+    )
+    return {learner_id: (passed, failed) for learner_id, passed, failed in rows}

@@ -39,6 +39,7 @@ from learners.models import (
     Submission,
     SubmissionEvent,
 )
+from learners.snapshots import snapshot_request
 
 User = get_user_model()
 
@@ -325,6 +326,7 @@ def _iteration_add(
     ChecklistTick.objects.bulk_create(
         ChecklistTick(iteration=iteration, item=item) for item in checklist_items
     )
+    snapshot_request(iteration=iteration)
     return iteration
 
 

@@ -1,6 +1,15 @@
-"""Periodic jobs of the people side: lapsing claims and the daily digest. Delivery is at
-least once: each is safe to run twice. (The digest is bootcamp's, scheduled here: bootcamp's
-tasks.py is imported by its mail module, which the digest itself needs.)"""
+"""learners' jobs.
+
+- Fetching and checking repository snapshots, on the `repositories` queue, whose own workers
+  keep a slow fetch from delaying any e-mail. One job per learner: it takes every pending
+  snapshot of theirs, oldest first. Its queueing lock keeps at most one such job waiting per
+  learner (a second submission finds it queued and is taken by it), and its lock runs one at a
+  time per learner, so one learner's many pushes cannot fill the workers. Idempotent:
+  snapshot_take leaves anything not pending alone.
+- Periodic: lapsing claims and the daily digest, each safe to run twice. (The digest is
+  bootcamp's, scheduled here: bootcamp's tasks.py is imported by its mail module, which the
+  digest itself needs.)
+"""
 
 import logging
 
@@ -8,8 +17,14 @@ from procrastinate.contrib.django import app
 
 from bootcamp.notifications import notifications_send_digests
 from learners.services import submission_claims_lapse
+from learners.snapshots import SNAPSHOT_TASK, snapshots_take_for_learner
 
 logger = logging.getLogger(__name__)
+
+
+@app.task(name=SNAPSHOT_TASK, queue="repositories")
+def snapshots_fetch(*, learner_id: int) -> None:
+    snapshots_take_for_learner(learner_id=learner_id)
 
 
 @app.periodic(cron="*/10 * * * *")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learners import notification_views, roadmap_views
+from learners import notification_views, roadmap_views, snapshot_views
 
 app_name = "learners"
 
@@ -15,5 +15,10 @@ urlpatterns = [
         "notifications/preferences/",
         notification_views.preferences,
         name="notification-preferences",
+    ),
+    path(
+        "submissions/<int:pk>/iterations/<int:number>/checks/",
+        snapshot_views.iteration_checks,
+        name="iteration-checks",
     ),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from learners.access import get_cohort_for_user, reviewer_required
+from learners.selectors import cohort_checks_by_learner
 from reviews.forms import CohortGridForm
 from reviews.overview import (
     CELL_STATES,
@@ -101,6 +102,7 @@ def cohort_progress_csv(request, slug):
     grid = CohortGrid(cohort, sort="name")
     stages, rows = grid.stages, grid.all_rows()
     figures = figure_rows(cohort_figures(cohort, learners=len(rows)), cohort_weekly(cohort))
+    checks = cohort_checks_by_learner(cohort=cohort)
     writer = csv.writer(_Echo())
 
     def lines():
@@ -108,12 +110,14 @@ def cohort_progress_csv(request, slug):
         header = ["Username", "Full name", "E-mail"]
         header += [spreadsheet_safe(f"{stage.number}. {stage.title}") for stage in stages]
         header += ["Overall %", "Approved projects", "Submissions waiting"]
+        header += ["Automated checks passed", "Automated checks failed"]
         yield writer.writerow(header)
         for row in rows:
             user = row.user
             values = [user.get_username(), user.get_full_name(), user.email]
             values += [state.label for _, state in row.cells]
             values += [row.percent, row.approved, row.waiting]
+            values += checks.get(user.pk, ("", ""))
             yield writer.writerow([spreadsheet_safe(v) for v in values])
         # The page's "At a glance" figures, below a blank row so the table above stays a table.
         yield writer.writerow([])

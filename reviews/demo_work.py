@@ -26,6 +26,7 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project
+from learners.demo_projects import demo_snapshots_create, demo_text_lines
 from learners.models import (
     ChecklistTick,
     Iteration,
@@ -70,15 +71,8 @@ STATE_WEIGHTS = {
 PACES = {"ahead": (3.0, 5.0), "steady": (6.5, 10.0), "behind": (12.0, 20.0)}
 PACE_WEIGHTS = {"ahead": 2, "steady": 5, "behind": 3}
 
-FILES_BY_STAGE = [
-    ["src/tasks/cli.py", "src/tasks/storage.py", "src/tasks/models.py", "tests/test_tasks.py"],
-    ["organiser/rules.py", "organiser/__main__.py", "pyproject.toml", ".gitignore"],
-    ["tests/test_storage.py", "tests/conftest.py", "src/tasks/storage.py", "tests/test_cli.py"],
-    ["tracker/db.py", "tracker/queries.py", "schema.sql", "tests/test_queries.py"],
-    ["app/main.py", "app/models.py", "app/routers/items.py", "tests/test_api.py"],
-    ["Dockerfile", "docker-compose.yml", "app/settings.py", "README.md"],
-]
-COMMON_FILES = ["README.md", "pyproject.toml", "requirements.txt"]
+# Where line comments point: the text files of the demo projects the snapshots hold.
+DEMO_LINES = demo_text_lines()
 
 FIRST_NOTES = [
     "First version. The core commands work; I am least sure about the error handling.",
@@ -441,15 +435,16 @@ class _Simulation:
 
     def comments(self, review, stage_number, count):
         rng = self.rng
-        files = FILES_BY_STAGE[(stage_number - 1) % len(FILES_BY_STAGE)] + COMMON_FILES
+        # Real lines of the files in the iterations' snapshots (learners.demo_projects).
+        lines = DEMO_LINES
         for order in range(count):
             anchored = rng.random() < 0.8
-            path = rng.choice(files) if anchored or rng.random() < 0.5 else ""
+            path = rng.choice(list(lines)) if anchored or rng.random() < 0.5 else ""
             self.rows.comments.append(
                 ReviewComment(
                     review=review,
                     path=path,
-                    line=rng.randint(1, 240) if anchored else None,
+                    line=rng.randint(1, lines[path]) if anchored else None,
                     body=rng.choice(COMMENTS),
                     order=order,
                 )
@@ -538,6 +533,7 @@ def seed_work(*, cohort, learners, mentors) -> str:
     with transaction.atomic():
         Submission.objects.bulk_create(rows.submissions, batch_size=1000)
         Iteration.objects.bulk_create(rows.iterations, batch_size=1000)
+        demo_snapshots_create(iterations=rows.iterations, rng=simulation.rng)
         ChecklistTick.objects.bulk_create(rows.ticks, batch_size=2000)
         Review.objects.bulk_create(rows.reviews, batch_size=1000)
         ReviewComment.objects.bulk_create(rows.comments, batch_size=2000)

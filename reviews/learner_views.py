@@ -160,5 +160,12 @@ def submission_detail(request, pk):
                 submission.learner_id == request.user.pk
                 and submission.status == Submission.Status.CHANGES_REQUESTED
             ),
+            # The learner until a mentor claims it; its reviewers at any time.
+            "can_rerun_checks": submission.viewer_is_mentor
+            or request.user.is_staff
+            or (
+                submission.learner_id == request.user.pk
+                and submission.status == Submission.Status.SUBMITTED
+            ),
         },
     )

@@ -18,7 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem
-from learners.models import Iteration, Membership, Submission, SubmissionEvent
+from learners.models import Iteration, Membership, Snapshot, Submission, SubmissionEvent
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
@@ -28,6 +28,15 @@ def _latest_iteration_number():
     """The number of the submission's newest iteration, as a subquery on each row."""
     return Subquery(
         Iteration.objects.filter(submission=OuterRef("pk")).order_by("-number").values("number")[:1]
+    )
+
+
+def _latest_snapshot(field: str):
+    """A field of the snapshot of the submission's newest iteration, as a subquery on each row."""
+    return Subquery(
+        Snapshot.objects.filter(iteration__submission=OuterRef("pk"))
+        .order_by("-iteration__number")
+        .values(field)[:1]
     )
 
 
@@ -56,6 +65,9 @@ def for_queue(user, *, now=None):
         )
         .annotate(
             iteration_number=_latest_iteration_number(),
+            checks_status=_latest_snapshot("status"),
+            checks_passed=_latest_snapshot("checks_passed"),
+            checks_failed=_latest_snapshot("checks_failed"),
             is_overdue=ExpressionWrapper(
                 Q(submitted_at__lt=overdue_cutoff(now)), output_field=BooleanField()
             ),

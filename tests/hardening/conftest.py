@@ -1,9 +1,10 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from learners.models import Submission
+from learners.models import Snapshot, Submission
 from reviews.models import Review
 from tests.factories import (
     IterationFactory,
@@ -46,6 +47,10 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         status=Submission.Status.CHANGES_REQUESTED,
     )
     iteration = IterationFactory(submission=submission, number=1)
+    # Fetched an hour ago, so its reviewers may run the checks again.
+    Snapshot.objects.create(
+        iteration=iteration, status="ready", requested_at=timezone.now() - timedelta(hours=1)
+    )
     review = ReviewFactory(
         iteration=iteration,
         mentor=mentor,

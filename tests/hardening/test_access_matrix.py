@@ -74,6 +74,10 @@ EXPECTED = {
         lambda w: {"pk": w.submission.pk},
         {**logged_in(NOT_FOUND), "learner": OK},
     ),
+    "learners:iteration-checks": (
+        lambda w: {"pk": w.submission.pk, "number": 1},
+        {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
+    ),
     "learners:objective-toggle": (lambda w: {"pk": w.objective.pk}, post_only()),
     "reviews:cohort-list": (
         lambda w: {},
@@ -132,6 +136,17 @@ POST_EXPECTED = {
         lambda w: {"pk": w.submission.pk},
         {},
         {**logged_in(NOT_FOUND), "learner": OK},
+    ),
+    # The learner is told the checks stay as they are (changes requested); reviewers rerun them.
+    "learners:iteration-checks": (
+        lambda w: {"pk": w.submission.pk, "number": 1},
+        {},
+        {
+            **logged_in(NOT_FOUND),
+            "learner": "-> /submissions/{w.submission.pk}/#checks-{w.iteration.pk}",
+            "mentor": "-> /submissions/{w.submission.pk}/#checks-{w.iteration.pk}",
+            "staff": "-> /submissions/{w.submission.pk}/#checks-{w.iteration.pk}",
+        },
     ),
     # The world's submission waits for the learner (changes requested): nothing to claim or
     # release, and the mentor is told so on the queue page.

@@ -571,6 +571,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "Overall %",
             "Approved projects",
             "Submissions waiting",
+            "Automated checks passed",
+            "Automated checks failed",
         ],
         [
             "ada",
@@ -582,6 +584,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "50",
             "2",
             "0",
+            "",
+            "",
         ],
         [
             "barbara",
@@ -593,6 +597,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "100",
             "4",
             "0",
+            "",
+            "",
         ],
         [
             "charles",
@@ -604,6 +610,8 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
             "0",
             "0",
             "0",
+            "",
+            "",
         ],
         [],
         ["Figure", "Value"],
@@ -727,8 +735,8 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     client = client_for(mentor)
 
     # session, user, the cohort (its mentors in a subquery), the grid's four, the figures'
-    # two, the weekly counts' two
-    with django_assert_num_queries(11):
+    # two, the weekly counts' two, the automated checks' counts
+    with django_assert_num_queries(12):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
     assert len(rows) == n + 1 + 8

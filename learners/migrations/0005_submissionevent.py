@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0003_learnerprogress'),
+        ('learners', '0004_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

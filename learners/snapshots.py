@@ -1,0 +1,264 @@
+"""Writes to repository snapshots: request one for an iteration, take it (the worker's job,
+learners/tasks.py: fetch, store, check), ask for it again.
+
+The path of an iteration: the submit form's service saves it and calls `snapshot_request`
+in the same transaction, which creates a pending Snapshot and defers the fetch job; the
+worker runs `snapshot_take`, which fetches in a limited subprocess (learners.fetch), stores the
+files content-addressed (one Blob per distinct text), runs learners.checks and records the
+results, all in one transaction, or records the failure and its reason.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
+
+from learners.checks import RepoFile, checks_run
+from learners.fetch import FetchFailed, FetchResult, Limits, fetch_repository
+from learners.links import clone_url
+from learners.models import (
+    Blob,
+    CheckResult,
+    Iteration,
+    Snapshot,
+    SnapshotFile,
+    Submission,
+)
+
+SNAPSHOT_TASK = "learners.snapshots_fetch"
+RERUN_INTERVAL = timedelta(minutes=1)
+# A pending snapshot this old lost its worker (a crash, a deploy): it may be asked for again.
+STALE_AFTER = timedelta(minutes=5)
+MB = 1024 * 1024
+
+
+class SnapshotRefused(Exception):
+    """Asking for the checks again is not allowed now; the message says why."""
+
+
+def limits_from_settings() -> Limits:
+    return Limits(
+        seconds=settings.REPOSITORY_FETCH_SECONDS,
+        transfer_bytes=int(settings.REPOSITORY_MAX_DOWNLOAD_MB * MB),
+        unpacked_bytes=int(settings.REPOSITORY_MAX_UNPACKED_MB * MB),
+        files=settings.REPOSITORY_MAX_FILES,
+        file_bytes=settings.REPOSITORY_MAX_FILE_KB * 1024,
+        memory_bytes=settings.REPOSITORY_FETCH_MEMORY_MB * MB,
+    )
+
+
+def _defer_take(snapshot: Snapshot) -> None:
+    """Queue the learner's fetch job in the current transaction (learners/tasks.py): the job
+    row commits with the snapshot, or neither does."""
+    learner_id = snapshot.iteration.submission.learner_id
+    lock = f"repositories-learner-{learner_id}"
+    task = app.configure_task(
+        name=SNAPSHOT_TASK, queue="repositories", lock=lock, queueing_lock=lock
+    )
+    try:
+        with transaction.atomic():  # a savepoint: the refused INSERT must not end the caller's
+            task.defer(learner_id=learner_id)
+    except AlreadyEnqueued:
+        pass  # the learner's waiting job takes this snapshot too
+
+
+def snapshots_take_for_learner(*, learner_id: int) -> int:
+    """The job's body: take the learner's pending snapshots, oldest first, including any that
+    arrive meanwhile. Returns how many were taken."""
+    taken, seen = 0, set()
+    while True:
+        pending = (
+            Snapshot.objects.filter(
+                status=Snapshot.Status.PENDING, iteration__submission__learner_id=learner_id
+            )
+            .exclude(pk__in=seen)
+            .order_by("requested_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pending is None:
+            return taken
+        seen.add(pending)
+        snapshot_take(snapshot_id=pending)
+        taken += 1
+
+
+def snapshot_request(*, iteration: Iteration) -> Snapshot:
+    """A pending snapshot of a just-saved iteration, and its fetch job; call inside the
+    transaction that saves the iteration."""
+    snapshot = Snapshot(iteration=iteration, requested_sha=iteration.commit_sha)
+    snapshot.full_clean(validate_unique=False)
+    snapshot.save()
+    _defer_take(snapshot)
+    return snapshot
+
+
+@transaction.atomic
+def snapshot_rerun(*, snapshot: Snapshot, by_learner: bool) -> Snapshot:
+    """Fetch and check again. A learner may ask on their latest iteration until a mentor
+    claims it; anyone at most once a minute (a conditional UPDATE: two clicks, one job)."""
+    iteration = snapshot.iteration
+    if by_learner:
+        submission = Submission.objects.get(pk=iteration.submission_id)
+        latest = submission.iterations.order_by("-number").values_list("pk", flat=True).first()
+        if latest != iteration.pk:
+            raise SnapshotRefused("Only the latest iteration's checks can be run again.")
+        if submission.status != Submission.Status.SUBMITTED:
+            raise SnapshotRefused(
+                "A mentor has this submission now, so its checks stay as they are."
+            )
+    now = timezone.now()
+    updated = (
+        Snapshot.objects.filter(pk=snapshot.pk, requested_at__lte=now - RERUN_INTERVAL)
+        .exclude(status=Snapshot.Status.PENDING, requested_at__gt=now - STALE_AFTER)
+        .update(
+            status=Snapshot.Status.PENDING,
+            reason="",
+            message="",
+            requested_at=now,
+            finished_at=None,
+        )
+    )
+    snapshot.refresh_from_db()
+    if not updated:
+        if snapshot.is_pending:
+            raise SnapshotRefused("The checks are already running.")
+        wait = int((snapshot.requested_at + RERUN_INTERVAL - now).total_seconds()) + 1
+        raise SnapshotRefused(
+            f"The checks ran less than a minute ago; ask again in {wait} second"
+            f"{'s' if wait != 1 else ''}."
+        )
+    _defer_take(snapshot)
+    return snapshot
+
+
+@dataclass(frozen=True)
+class _Claim:
+    snapshot_id: int
+    requested_at: object
+
+
+def snapshot_take(*, snapshot_id: int) -> Snapshot | None:
+    """The job: fetch the iteration's repository, store it and check it. Idempotent: a
+    snapshot that is no longer pending is left alone, and a result arriving after someone
+    asked again is dropped (the newer request's job records its own)."""
+    snapshot = Snapshot.objects.select_related("iteration").filter(pk=snapshot_id).first()
+    if snapshot is None or not snapshot.is_pending:
+        return snapshot
+    claim = _Claim(snapshot.pk, snapshot.requested_at)
+    try:
+        result = fetch_repository(
+            url=clone_url(snapshot.iteration.repo_url),
+            sha=snapshot.requested_sha,
+            hosts=settings.REPOSITORY_HOSTS,
+            allow_loopback=settings.REPOSITORY_ALLOW_LOOPBACK,
+            limits=limits_from_settings(),
+        )
+    except FetchFailed as failure:
+        return _record_failure(claim, reason=failure.reason, message=failure.message)
+    return _record_result(claim, result)
+
+
+def _locked(claim: _Claim) -> Snapshot | None:
+    return (
+        Snapshot.objects.select_for_update()
+        .filter(
+            pk=claim.snapshot_id, status=Snapshot.Status.PENDING, requested_at=claim.requested_at
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def _record_failure(claim: _Claim, *, reason: str, message: str) -> Snapshot | None:
+    snapshot = _locked(claim)
+    if snapshot is None:
+        return None
+    snapshot.status = Snapshot.Status.FAILED
+    snapshot.reason = reason
+    snapshot.message = message
+    snapshot.finished_at = timezone.now()
+    snapshot.full_clean(validate_unique=False)
+    snapshot.save()
+    snapshot.files.all().delete()
+    snapshot.checks.all().delete()
+    return snapshot
+
+
+@transaction.atomic
+def _record_result(claim: _Claim, result: FetchResult) -> Snapshot | None:
+    snapshot = _locked(claim)
+    if snapshot is None:
+        return None
+    snapshot_store(snapshot=snapshot, result=result)
+    return snapshot
+
+
+def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
+    """Files, checks and the resolved commit of a fetched snapshot, replacing any earlier ones.
+    Also used by seed_demo with generated projects. Runs inside the caller's transaction."""
+    texts = {f.blob_sha: f for f in result.files if f.kind == SnapshotFile.Kind.TEXT}
+    # Content-addressed: a text already stored (by this learner's last iteration, or anyone's)
+    # is not written again.
+    Blob.objects.bulk_create(
+        [Blob(sha=sha, text=f.text, size=f.size) for sha, f in texts.items()],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    snapshot.files.all().delete()
+    SnapshotFile.objects.bulk_create(
+        [
+            SnapshotFile(
+                snapshot=snapshot,
+                path=f.path[:1000],
+                kind=f.kind,
+                size=f.size,
+                blob_sha=f.blob_sha,
+                blob_id=f.blob_sha if f.kind == SnapshotFile.Kind.TEXT else None,
+            )
+            for f in result.files
+        ],
+        batch_size=1000,
+    )
+    outcomes = checks_run(
+        files=[
+            RepoFile(
+                path=f.path, kind=f.kind, size=f.size, text=f.text, syntax_error=f.syntax_error
+            )
+            for f in result.files
+        ],
+        commits=result.commits,
+    )
+    snapshot.checks.all().delete()
+    CheckResult.objects.bulk_create(
+        CheckResult(
+            snapshot=snapshot,
+            key=outcome.key,
+            position=position,
+            result=outcome.result,
+            summary=outcome.summary[:500],
+            evidence=outcome.evidence,
+        )
+        for position, outcome in enumerate(outcomes)
+    )
+    counts = {value: sum(o.result == value for o in outcomes) for value in ("pass", "warn", "fail")}
+    snapshot.status = Snapshot.Status.READY
+    snapshot.reason = ""
+    snapshot.message = ""
+    snapshot.commit_sha = result.commit_sha
+    snapshot.commits = result.commits
+    snapshot.transferred_bytes = result.transferred_bytes
+    snapshot.checks_passed = counts["pass"]
+    snapshot.checks_warned = counts["warn"]
+    snapshot.checks_failed = counts["fail"]
+    snapshot.finished_at = timezone.now()
+    snapshot.full_clean(validate_unique=False)
+    snapshot.save()
+    # The SHA the learner typed (short, or none: the default branch's head) becomes the full
+    # one, so line links and the compare view work.
+    Iteration.objects.filter(pk=snapshot.iteration_id).update(commit_sha=result.commit_sha)
+    snapshot.iteration.commit_sha = result.commit_sha
