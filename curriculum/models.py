@@ -1,5 +1,7 @@
+from django.contrib.postgres.aggregates import StringAgg
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery, TextField, Value
+from django.db.models.functions import MD5, Cast, Coalesce
 from django.urls import reverse
 
 
@@ -89,6 +91,29 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_project_detail(self):
         return self.select_related("stage")
+
+    def counted(self):
+        """The projects a learner's progress counts: required, published, in a published stage."""
+        return self.published().filter(is_required=True)
+
+
+def counted_projects_key():
+    """Which projects count towards progress today, as one text expression (the md5 of their
+    ids in order) for a query to store beside a count or compare with one it stored.
+
+    Any change to the curriculum that changes what is counted (publishing, archiving, making
+    a project required or optional, moving it between stages) changes the key, however it is
+    made: admin, load_curriculum or a shell.
+    """
+    keys = (
+        Project.objects.counted()
+        .order_by()
+        .annotate(everything=Value(1))
+        .values("everything")
+        .annotate(key=MD5(StringAgg(Cast("pk", TextField()), ",", order_by="pk")))
+        .values("key")
+    )
+    return Coalesce(Subquery(keys), Value(""))
 
 
 class Project(models.Model):

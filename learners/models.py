@@ -89,6 +89,19 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}) in {self.cohort}"
 
 
+def approved_required_q(prefix=""):
+    """SubmissionQuerySet.approved_required() as a Q, for Count(filter=...); `prefix` is the
+    path to the submission ("submissions__")."""
+    return Q(
+        **{
+            f"{prefix}status": SubmissionStatus.APPROVED,
+            f"{prefix}project__is_required": True,
+            f"{prefix}project__is_published": True,
+            f"{prefix}project__stage__is_published": True,
+        }
+    )
+
+
 class SubmissionQuerySet(models.QuerySet):
     def reviewable_by(self, user):
         """Submissions `user` may review: staff all, mentors those of the cohorts they mentor."""
@@ -101,6 +114,11 @@ class SubmissionQuerySet(models.QuerySet):
         if user.is_staff:
             return self.all()
         return self.filter(Q(learner=user.pk) | Q(cohort__in=_mentored_cohort_ids(user)))
+
+    def approved_required(self):
+        """Approved submissions of the projects progress counts (required, published, in a
+        published stage): the one definition of "an approved required project"."""
+        return self.filter(approved_required_q())
 
     def with_viewer_is_mentor(self, user):
         """Each row with `viewer_is_mentor`: whether `user` mentors its cohort (no extra query)."""
@@ -171,6 +189,11 @@ class Submission(models.Model):
 
     def get_absolute_url(self):
         return reverse("reviews:submission-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_waiting(self):
+        """Submitted or in review: waiting for a mentor's verdict."""
+        return self.status in (self.Status.SUBMITTED, self.Status.IN_REVIEW)
 
 
 class Iteration(models.Model):
@@ -250,10 +273,10 @@ class LearnerProgress(models.Model):
     """How many required published projects (of published stages) a learner has approved in a
     cohort: what the cohort grid sorts by, without counting every learner's work per request.
 
-    Written only by learners.services.learner_progress_refresh, inside the transaction that
-    approves a submission. The grid shows the counts it reads live; only its order comes from
-    here. After staff change which projects are required or published, `manage.py
-    refresh_progress` recounts every row.
+    Written only by learners.services.learner_progress_refresh: inside the transaction that
+    approves a submission, and by the overview when the curriculum changed since a row of the
+    cohort was counted (`counted_key`, curriculum.models.counted_projects_key). The grid shows
+    the counts it reads live; only its order comes from here.
     """
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="progress_rows")
@@ -261,6 +284,8 @@ class LearnerProgress(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_rows"
     )
     approved_required = models.PositiveIntegerField(default=0)
+    # The curriculum's counted_projects_key when approved_required was counted.
+    counted_key = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [

@@ -29,6 +29,7 @@ from learners.models import (
     Snapshot,
     Submission,
     SubmissionEvent,
+    approved_required_q,
 )
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 
@@ -94,7 +95,7 @@ def learner_progress(*, learner, cohort: Cohort | None = None) -> list[StageProg
         for row in approved.values(stage=F("project__stage_id"))
         .annotate(
             projects=Count("project", distinct=True),
-            required=Count("project", distinct=True, filter=Q(project__is_required=True)),
+            required=Count("project", distinct=True, filter=approved_required_q()),
         )
         .order_by()
     }

@@ -1,4 +1,5 @@
-"""The cohort overview: the list of cohorts, the progress grid with its figures, the CSV."""
+"""Oversight of a cohort: the list of cohorts, the progress grid with its figures, the CSV,
+and one learner's progress in it."""
 
 import csv
 from urllib.parse import urlencode
@@ -11,8 +12,10 @@ from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from learners.access import get_cohort_for_user, reviewer_required
-from learners.selectors import cohort_checks_by_learner
+from learners.access import get_cohort_for_user, get_membership_for_user, reviewer_required
+from learners.selectors import cohort_checks_by_learner, progress_overall
+from learners.selectors import learner_progress as progress_for
+from reviews import selectors
 from reviews.forms import CohortGridForm
 from reviews.overview import (
     CELL_STATES,
@@ -49,6 +52,7 @@ def cohort_detail(request, slug):
         "rows": grid.rows(page.object_list),
         "page": page,
         "sort": grid.sort,
+        "sort_label": grid.sort_label,
         "page_query": urlencode({"sort": grid.sort}),  # the pagination links keep the order
         "states": CELL_STATES,
         "figures": figures,
@@ -58,6 +62,25 @@ def cohort_detail(request, slug):
         "chart": weekly_chart(weekly),
     }
     return render(request, "reviews/cohort_detail.html", context)
+
+
+@login_required
+@require_safe
+def learner_progress(request, cohort_pk, learner_pk):
+    membership = get_membership_for_user(request.user, cohort_pk=cohort_pk, learner_pk=learner_pk)
+    cohort, learner = membership.cohort, membership.user
+    progress = progress_for(learner=learner, cohort=cohort)
+    return render(
+        request,
+        "reviews/learner_progress.html",
+        {
+            "cohort": cohort,
+            "learner": learner,
+            "progress": progress,
+            "overall": progress_overall(progress),
+            "submissions": selectors.submissions_of_learner(cohort=cohort, learner=learner),
+        },
+    )
 
 
 class _Echo:

@@ -132,9 +132,9 @@ class ReplyForm(forms.Form):
         validators=[validate_markdown],
     )
 
-    # The submission page is the learners app's; the reply view answers a rejected reply with
-    # a redirect to it, and parks the input in the session (under this key, one per
-    # submission) for the conversation to show again with its errors.
+    # The reply view answers a rejected reply with a redirect to the submission page, and
+    # parks the input in the session (under this key, one per submission) for the
+    # conversation to show again with its errors.
     SESSION_KEY = "reviews:rejected-reply:{submission_pk}"
     # A browser sends at most max_length (the textarea's maxlength); this only bounds what a
     # script can park in the session.

@@ -18,7 +18,8 @@ from learners.selectors import (
     submission_iterations,
 )
 from learners.services import TransitionError
-from reviews.selectors import submission_latest_review
+from reviews.forms import ReplyForm
+from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
 
 
 @login_required
@@ -166,6 +167,12 @@ def submission_detail(request, pk):
             or (
                 submission.learner_id == request.user.pk
                 and submission.status == Submission.Status.SUBMITTED
+            ),
+            # Two queries whatever the number of reviews and comments; the replies one.
+            "reviews": published_reviews_for(submission),
+            "replies": replies_for(submission),
+            "reply_form": ReplyForm.for_conversation(
+                request.session, submission=submission, author=request.user
             ),
         },
     )

@@ -30,9 +30,18 @@ from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, Tr
 from django.utils import timezone
 
 from bootcamp.people import display_name
-from curriculum.models import Stage
-from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from curriculum.models import Stage, counted_projects_key
+from learners.models import (
+    Cohort,
+    Iteration,
+    LearnerProgress,
+    Membership,
+    ObjectiveCheck,
+    Submission,
+    approved_required_q,
+)
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
+from learners.services import learner_progress_refresh
 from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
@@ -122,7 +131,7 @@ class StageWork(NamedTuple):
     changes: int
     approved: int
     approved_published: int
-    approved_required: int  # approved required published projects
+    approved_required: int  # Submission.objects.approved_required(), in this stage
 
 
 class GridRow(NamedTuple):
@@ -142,7 +151,7 @@ class GridRow(NamedTuple):
         return percent_of(self.approved_required, self.required)
 
 
-# The grid's orders (read from the URL through learners.forms.CohortGridForm).
+# The grid's orders (read from the URL, and checked, by reviews.forms.CohortGridForm).
 SORTS = {
     "name": "name, A to Z",
     "-name": "name, Z to A",
@@ -172,8 +181,10 @@ class CohortGrid:
     """
 
     def __init__(self, cohort, *, sort=DEFAULT_SORT):
+        """`sort`: one of SORTS, as CohortGridForm.chosen_sort() answers."""
         self.cohort = cohort
-        self.sort = sort if sort in SORTS else DEFAULT_SORT
+        self.sort = sort
+        self.sort_label = SORTS[sort]
         self.stages = list(
             Stage.objects.published()
             .annotate(
@@ -200,6 +211,7 @@ class CohortGrid:
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")
         if self.sort.lstrip("-") == "progress":
+            self._recount_if_the_curriculum_changed()
             # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
             users = users.annotate(
                 progress_row=FilteredRelation(
@@ -209,6 +221,17 @@ class CohortGrid:
             progress = "-progress" if self.sort.startswith("-") else "progress"
             return users.order_by(progress, "sort_name", "username")
         return users.order_by("sort_name", "username")
+
+    def _recount_if_the_curriculum_changed(self):
+        """Staff changed which projects count since some row was counted: recount the cohort's
+        rows now (once, by whoever looks first). One query when nothing changed."""
+        stale = (
+            LearnerProgress.objects.filter(cohort=self.cohort)
+            .exclude(counted_key=counted_projects_key())
+            .exists()
+        )
+        if stale:
+            learner_progress_refresh(cohort_id=self.cohort.pk)
 
     def rows(self, users) -> list[GridRow]:
         """One GridRow per user, in their order. Two queries."""
@@ -224,7 +247,6 @@ class CohortGrid:
     def _rows(self, users, *, learners: Q) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
-        published = {stage.pk for stage in self.stages}
         rows = []
         for user in users:
             mine = work.get(user.pk, {})
@@ -236,9 +258,7 @@ class CohortGrid:
                 GridRow(
                     user=user,
                     cells=cells,
-                    approved_required=sum(
-                        w.approved_required for w in mine.values() if w.stage_id in published
-                    ),
+                    approved_required=sum(w.approved_required for w in mine.values()),
                     required=self.required,
                     approved=sum(w.approved for w in mine.values()),
                     waiting=sum(w.waiting for w in mine.values()),
@@ -259,14 +279,7 @@ class CohortGrid:
                 approved_published=Count(
                     "pk", filter=Q(status=Status.APPROVED, project__is_published=True)
                 ),
-                approved_required=Count(
-                    "pk",
-                    filter=Q(
-                        status=Status.APPROVED,
-                        project__is_required=True,
-                        project__is_published=True,
-                    ),
-                ),
+                approved_required=Count("pk", filter=approved_required_q()),
             )
             .order_by()
         )
@@ -419,7 +432,6 @@ def cohort_weekly(cohort, *, today=None) -> Weekly:
         today = timezone.localdate()
         key = f"cohort-weekly:{cohort.pk}:{cohort.starts_on}:{cohort.ends_on}:{today}"
         return cache.get_or_set(key, lambda: cohort_weekly(cohort, today=today), STATS_SECONDS)
-    today = today or timezone.localdate()
     last = min(cohort.ends_on, today)
     if last < cohort.starts_on:
         return Weekly()

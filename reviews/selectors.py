@@ -152,17 +152,27 @@ def published_reviews_for(submission) -> list[Review]:
 
 
 def replies_for(submission) -> list[Reply]:
-    """The conversation, oldest first, each reply with its author and `author_is_mentor`
-    (mentors the submission's cohort now), in one query: the role badges need both."""
+    """The conversation, oldest first, each reply with its author, `author_is_mentor`
+    (mentors the submission's cohort now) and the `role` its badge shows, in one query."""
     mentors = Membership.objects.filter(
         cohort_id=submission.cohort_id, role=Membership.Role.MENTOR, user_id=OuterRef("author_id")
     )
-    return list(
+    replies = list(
         Reply.objects.filter(submission=submission)
         .select_related("author")
         .annotate(author_is_mentor=Exists(mentors))
         .order_by("created_at", "pk")
     )
+    for reply in replies:
+        if reply.author_id == submission.learner_id:
+            reply.role = "Learner"
+        elif reply.author_is_mentor:
+            reply.role = "Mentor"
+        elif reply.author.is_staff:
+            reply.role = "Staff"
+        else:
+            reply.role = "Former mentor"
+    return replies
 
 
 def submissions_of_learner(*, cohort, learner):

@@ -27,7 +27,7 @@ urlpatterns = [
     path("mentor/submissions/<int:pk>/review/", views.review, name="review"),
     path(
         "mentor/learners/<int:cohort_pk>/<int:learner_pk>/",
-        views.learner_progress,
+        cohort_views.learner_progress,
         name="learner-progress",
     ),
     path("submissions/<int:pk>/replies/", views.reply_create, name="reply-create"),

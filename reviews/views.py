@@ -10,10 +10,8 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bootcamp.people import display_name
-from learners.access import get_membership_for_user, get_submission_for_user, reviewer_required
+from learners.access import get_submission_for_user, reviewer_required
 from learners.models import Submission
-from learners.selectors import learner_progress as progress_for
-from learners.selectors import progress_overall
 from learners.services import (
     TransitionError,
     claim_expires_at,
@@ -248,25 +246,6 @@ def review(request, pk):
             "other_drafts": other_drafts,
             "form": form,
             "formset": formset,
-        },
-    )
-
-
-@login_required
-@require_safe
-def learner_progress(request, cohort_pk, learner_pk):
-    membership = get_membership_for_user(request.user, cohort_pk=cohort_pk, learner_pk=learner_pk)
-    cohort, learner = membership.cohort, membership.user
-    progress = progress_for(learner=learner, cohort=cohort)
-    return render(
-        request,
-        "reviews/learner_progress.html",
-        {
-            "cohort": cohort,
-            "learner": learner,
-            "progress": progress,
-            "overall": progress_overall(progress),
-            "submissions": selectors.submissions_of_learner(cohort=cohort, learner=learner),
         },
     )
 

@@ -6,10 +6,11 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from curriculum.models import Project, Stage, counted_projects_key
+from curriculum.services import curriculum_set_published
 from learners.models import LearnerProgress, Membership, Submission
 from learners.services import learner_progress_refresh, submission_record_verdict
 from reviews.cohort_views import spreadsheet_safe
@@ -254,6 +255,11 @@ def test_grid_sorts_by_name_and_progress(client_for, cohort, mentor, three_paced
     assert response.context["sort"] == (
         sort if sort in {"-name", "progress", "-progress"} else "name"
     )
+    caption = re.search(r'<caption class="visually-hidden">(Each learner.*?)</caption>', html)[1]
+    assert caption == "Each learner's state in each stage, sorted by " + (
+        {"-name": "name, Z to A", "progress": "progress, least first"}.get(sort)
+        or ("progress, most first" if sort == "-progress" else "name, A to Z")
+    )
 
 
 def shown_usernames(response):
@@ -338,14 +344,57 @@ def test_requesting_changes_leaves_the_progress_row_alone(cohort, three_paced, c
     assert progress_rows(cohort) == {"ada": 2, "barbara": 4}
 
 
-def test_refresh_progress_recounts_after_the_curriculum_changes(cohort, three_paced, curriculum):
-    curriculum["p1a"].is_required = False
-    curriculum["p1a"].save()
-    add_learner(cohort, "dora")
+def archive_stage_1(curriculum):
+    curriculum_set_published(
+        queryset=Stage.objects.filter(pk=curriculum["stages"][0].pk), is_published=False
+    )
 
-    call_command("refresh_progress", stdout=io.StringIO())
 
-    assert progress_rows(cohort) == {"ada": 1, "barbara": 3, "charles": 0, "dora": 0}
+def make_p1a_and_p1b_optional(curriculum):
+    # However staff change it: here straight in the database, as a shell would.
+    Project.objects.filter(slug__in=["p1a", "p1b"]).update(is_required=False)
+
+
+@pytest.mark.parametrize("change", [archive_stage_1, make_p1a_and_p1b_optional])
+def test_the_progress_order_follows_a_curriculum_change_at_once(
+    client_for, cohort, mentor, three_paced, curriculum, change
+):
+    for project in ("p2", "p3"):
+        add_submission(cohort, three_paced["charles"], curriculum[project], Status.APPROVED)
+    client = client_for(mentor)
+    before = shown_usernames(client.get(detail_url(cohort), {"sort": "-progress"}))
+
+    change(curriculum)
+    after = shown_usernames(client.get(detail_url(cohort), {"sort": "-progress"}))
+
+    assert before == ["barbara", "ada", "charles"]
+    assert after == ["barbara", "charles", "ada"]
+    assert progress_rows(cohort) == {"ada": 0, "barbara": 2, "charles": 2}
+    assert not LearnerProgress.objects.exclude(counted_key=counted_projects_key()).exists()
+
+
+def test_a_recount_also_refreshes_a_learner_who_left_the_cohort(
+    client_for, cohort, mentor, three_paced, curriculum
+):
+    Membership.objects.filter(user=three_paced["ada"]).delete()
+    archive_stage_1(curriculum)
+
+    client_for(mentor).get(detail_url(cohort), {"sort": "progress"})
+
+    assert progress_rows(cohort) == {"ada": 0, "barbara": 2, "charles": 0}
+    assert not LearnerProgress.objects.exclude(counted_key=counted_projects_key()).exists()
+
+
+def test_approving_the_work_of_a_learner_who_left_the_cohort_counts_it(
+    cohort, three_paced, curriculum
+):
+    charles = three_paced["charles"]
+    submission = add_submission(cohort, charles, curriculum["p1a"], Status.IN_REVIEW)
+    Membership.objects.filter(user=charles).delete()
+
+    submission_record_verdict(submission=submission, mentor=submission.claimed_by, approved=True)
+
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 1}
 
 
 def test_the_migration_fills_one_row_per_learner(cohort, three_paced):
@@ -719,10 +768,10 @@ def test_overview_query_count_is_flat(
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    # session, user, the mentor's roles, the cohort, the grid's stages, the learners' count and
-    # their page (sorted by the database), the page's work and ticks, the figures' two, the
-    # weekly counts' two
-    with django_assert_num_queries(13):
+    # session, user, the mentor's roles, the cohort, the grid's stages, whether a progress row
+    # was counted before a curriculum change, the learners' count and their page (sorted by
+    # the database), the page's work and ticks, the figures' two, the weekly counts' two
+    with django_assert_num_queries(14):
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
     assert response.status_code == 200

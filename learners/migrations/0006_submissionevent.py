@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0004_snapshots'),
+        ('learners', '0005_learnerprogress_counted_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
