@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "learners.roles.RolesMiddleware",  # request.roles, read on first use
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: opening a page marks the user's notifications about it read.
+    "learners.middleware.NotificationsReadMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised in authenticate() into a page.
     "axes.middleware.AxesMiddleware",
@@ -237,6 +239,10 @@ QUEUE_STALE_SECONDS = env.int("QUEUE_STALE_SECONDS", default=300)
 
 # Product settings
 REVIEW_OVERDUE_HOURS = env.int("REVIEW_OVERDUE_HOURS", default=48)
+# A claim lapses this many hours after it was taken (or last renewed).
+CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
+# The most claims one mentor holds at once.
+MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
 
 # Repository snapshots (learners/fetch.py): where a worker may fetch from, and its limits.
 REPOSITORY_HOSTS = env.list("REPOSITORY_HOSTS", default=["github.com", "gitlab.com"])

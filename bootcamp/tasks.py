@@ -11,14 +11,16 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from procrastinate import RetryDecision
 from procrastinate.contrib.django import app
 from procrastinate.retry import BaseRetryStrategy
 
-from bootcamp.models import OutboxMessage
+from bootcamp.models import Notification, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ def outbox_message_deliver(*, message_id: int) -> str:
             )
             if given_up:
                 message.status = OutboxMessage.Status.FAILED
+                if message.template == "invitation":
+                    _invitation_failed_notify(message=message)
             message.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
             logger.warning("could not send outbox message %s: %s", message.pk, message.last_error)
             return "" if given_up else message.last_error
@@ -106,6 +110,21 @@ def outbox_message_deliver(*, message_id: int) -> str:
         message.sent_at = now
         message.save(update_fields=["attempts", "last_attempt_at", "status", "sent_at"])
     return ""
+
+
+def _invitation_failed_notify(*, message: OutboxMessage) -> None:
+    """Tell staff, in their inbox, that an invitation was given up on, linking the message in
+    the admin (where "send again" is). No e-mail: mail is what is failing."""
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            kind=Notification.Kind.INVITATION_FAILED,
+            text=f"The invitation to {message.to} could not be sent"[:300],
+            url=reverse("admin:bootcamp_outboxmessage_change", args=[message.pk]),
+        )
+        for user in staff
+    )
 
 
 @app.periodic(cron="* * * * *")
@@ -133,9 +152,12 @@ def outbox_prune(*, older_than) -> int:
     return deleted
 
 
-# Hook for the notifications inbox (issue 13's people side): once its model is in
-# bootcamp/models.py, delete read notifications older than `older_than` here too.
-PRUNERS = [outbox_prune]
+def notifications_prune(*, older_than) -> int:
+    deleted, _ = Notification.objects.filter(read_at__lt=older_than).delete()
+    return deleted
+
+
+PRUNERS = [outbox_prune, notifications_prune]
 
 
 @app.periodic(cron="17 3 * * *")

@@ -19,6 +19,7 @@ from learners.models import (
     ObjectiveCheck,
     Snapshot,
     Submission,
+    SubmissionEvent,
 )
 from learners.snapshots import SnapshotRefused, snapshot_rerun
 
@@ -185,6 +186,25 @@ class IterationInline(LabelledTabularInline):
         return False
 
 
+class SubmissionEventInline(LabelledTabularInline):
+    """The submission's history: append-only, written by learners.services alone."""
+
+    model = SubmissionEvent
+    verbose_name = "history step"
+    verbose_name_plural = "history"
+    fields = ("at", "kind", "actor")
+    readonly_fields = fields
+    ordering = ("at", "pk")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     """Read-mostly: the status moves only through learners.services, never by hand here."""
@@ -212,7 +232,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = fields
-    inlines = (IterationInline,)
+    inlines = (IterationInline, SubmissionEventInline)
 
     def has_add_permission(self, request):
         return False

@@ -298,6 +298,63 @@ class LearnerProgress(models.Model):
         return f"{self.learner} in {self.cohort}: {self.approved_required} approved"
 
 
+class SubmissionEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    CLAIMED = "claimed", "Claimed"
+    RELEASED = "released", "Released"
+    LAPSED = "lapsed", "Claim lapsed"
+    RENEWED = "renewed", "Claim renewed"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    RESUBMITTED = "resubmitted", "Resubmitted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class SubmissionEventQuerySet(models.QuerySet):
+    def for_history(self):
+        """Oldest first, with who did it: the history lists of the queue and submission page."""
+        return self.select_related("actor").order_by("at", "pk")
+
+
+class SubmissionEvent(models.Model):
+    """One step of a submission's history; append-only, written by learners.services only,
+    in the transaction of the transition it records."""
+
+    Kind = SubmissionEventKind
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Who acted: the learner, or the mentor (for a lapse, the mentor whose claim lapsed).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submission_events",
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = SubmissionEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submission", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SubmissionEventKind.values),
+                name="learners_submissionevent_kind_valid",
+            ),
+        ]
+        indexes = [
+            # A submission's history in order: the submission page and the queue.
+            models.Index(fields=["submission", "at"], name="learners_subevent_history"),
+            # The cohort overview's turnaround: verdicts and arrivals by kind and time.
+            models.Index(fields=["kind", "at"], name="learners_subevent_kind_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.submission}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
 # --- Snapshots of a repository and their automated checks -----------------------------------
 
 

@@ -6,8 +6,12 @@ AuthenticationMiddleware sets `request.user`. What a role may reach is learners/
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.functional import SimpleLazyObject
 
+from bootcamp.models import Notification
 from learners.models import Membership
 
 
@@ -16,6 +20,8 @@ class Roles:
     is_learner: bool = False
     is_mentor: bool = False
     is_staff: bool = False
+    # The navigation's unread-notifications badge, counted in the same query.
+    unread_notifications: int = 0
 
     @property
     def is_reviewer(self) -> bool:
@@ -27,11 +33,30 @@ def roles_for(user) -> Roles:
     """The user's roles. One query (none for an anonymous user)."""
     if not user.is_authenticated:
         return Roles()
-    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    memberships = Membership.objects.filter(user=OuterRef("pk"))
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    is_learner, is_mentor, unread_notifications = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(
+            Exists(memberships.filter(role=Membership.Role.LEARNER)),
+            Exists(memberships.filter(role=Membership.Role.MENTOR)),
+            # The unread count rides along, so the navigation's badge costs no query.
+            Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+        )
+        .get()
+    )
     return Roles(
-        is_learner=Membership.Role.LEARNER in held,
-        is_mentor=Membership.Role.MENTOR in held,
+        is_learner=is_learner,
+        is_mentor=is_mentor,
         is_staff=user.is_staff,
+        unread_notifications=unread_notifications,
     )
 
 

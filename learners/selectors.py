@@ -1,8 +1,22 @@
 """Reads for the learner's pages, each a fixed number of queries whatever the data."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project, Stage
 from learners.links import compare_url
@@ -14,6 +28,7 @@ from learners.models import (
     ObjectiveCheck,
     Snapshot,
     Submission,
+    SubmissionEvent,
     approved_required_q,
 )
 from learners.progress import Progress, stage_is_complete, stage_is_counted
@@ -234,6 +249,56 @@ def stages_for_detail(*, user):
     objectives = Objective.objects.order_by("order").annotate(is_done=Exists(ticked))
     return Stage.objects.for_stage_detail(user).prefetch_related(
         Prefetch("objectives", queryset=objectives)
+    )
+
+
+def submission_history(*, submission: Submission) -> list[SubmissionEvent]:
+    """The submission's history, oldest first, with who acted (one query)."""
+    return list(SubmissionEvent.objects.filter(submission=submission).for_history())
+
+
+class _Median(Aggregate):
+    """PostgreSQL's continuous median, an ordered-set aggregate."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def review_turnaround(*, cohort: Cohort, now=None) -> dict:
+    """How long the cohort's work waited for a verdict, read from the submissions' history.
+
+    Each verdict (approved or changes requested) counts from the arrival before it (the
+    submission or resubmission). Returns the medians overall and over the last seven days,
+    and how many verdicts each covers. One query.
+    """
+    now = now or timezone.now()
+    Kind = SubmissionEvent.Kind
+    arrival = (
+        SubmissionEvent.objects.filter(
+            submission=OuterRef("submission"),
+            kind__in=[Kind.SUBMITTED, Kind.RESUBMITTED],
+            at__lte=OuterRef("at"),
+        )
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    verdicts = (
+        SubmissionEvent.objects.filter(
+            submission__cohort=cohort, kind__in=[Kind.APPROVED, Kind.CHANGES_REQUESTED]
+        )
+        .annotate(arrived_at=Subquery(arrival))
+        .filter(arrived_at__isnull=False)
+        .annotate(
+            turnaround=ExpressionWrapper(F("at") - F("arrived_at"), output_field=DurationField())
+        )
+    )
+    this_week = Q(at__gte=now - timedelta(days=7))
+    return verdicts.aggregate(
+        median_overall=_Median("turnaround", output_field=DurationField()),
+        median_week=_Median("turnaround", filter=this_week, output_field=DurationField()),
+        reviewed_overall=Count("pk"),
+        reviewed_week=Count("pk", filter=this_week),
     )
 
 

@@ -1,7 +1,7 @@
 r"""Writes to cohorts, submissions and their status. The status moves only as DESIGN.md draws:
 
     submitted --claim--> in_review --approve--> approved
-        ^                   |  \--release--> submitted
+        ^                   |  \--release / claim lapses--> submitted
         |            request changes
         |                   v
         +---resubmit--- changes_requested
@@ -12,6 +12,7 @@ once cannot both win: the loser's UPDATE matches no row and they are told why.
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,6 +26,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bootcamp.mail import absolute_url, mail_queue
+from bootcamp.models import NotificationKind
+from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from curriculum.models import Objective, Project, counted_projects_key
 from learners.models import (
@@ -35,12 +38,14 @@ from learners.models import (
     Membership,
     ObjectiveCheck,
     Submission,
+    SubmissionEvent,
 )
 from learners.snapshots import snapshot_request
 
 User = get_user_model()
 
 Status = Submission.Status
+Event = SubmissionEvent.Kind
 
 
 class TransitionError(Exception):
@@ -51,23 +56,55 @@ def _refresh(submission_id: int) -> Submission:
     return Submission.objects.select_related("claimed_by").get(pk=submission_id)
 
 
+def _record(*, submission_id: int, kind: str, actor, at) -> SubmissionEvent:
+    """Append one step to the submission's history, inside the caller's transaction."""
+    event = SubmissionEvent(submission_id=submission_id, kind=kind, actor=actor, at=at)
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _check_claim_limit(mentor) -> None:
+    """Refuse a claim beyond MAX_CLAIMS. Locks the mentor's user row first, so two claims by
+    the same mentor at once are counted one after the other (one query for each)."""
+    User.objects.select_for_update().filter(pk=mentor.pk).values_list("pk").first()
+    held = Submission.objects.filter(status=Status.IN_REVIEW, claimed_by=mentor).count()
+    if held >= settings.MAX_CLAIMS:
+        raise TransitionError(
+            f"You already hold {held} claims, the most anyone may hold at once "
+            f"({settings.MAX_CLAIMS}). Publish or release one of them, then claim this one."
+        )
+
+
+def claim_expires_at(claimed_at):
+    """When a claim taken at `claimed_at` lapses."""
+    return claimed_at + timedelta(hours=settings.CLAIM_HOURS)
+
+
 @transaction.atomic
 def submission_claim(*, submission: Submission, mentor, take_over: bool = False) -> Submission:
     """Claim a submitted submission for review. Staff may take over someone else's claim."""
     if submission.learner_id == mentor.pk:
         raise TransitionError("You cannot review your own work.")
+    current = _refresh(submission.pk)
+    if current.status == Status.IN_REVIEW and current.claimed_by_id == mentor.pk:
+        return current  # a double click on "Claim": already theirs
+    _check_claim_limit(mentor)
     now = timezone.now()
     waiting = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED)
     if waiting.update(status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=now, updated_at=now):
+        _record(submission_id=submission.pk, kind=Event.CLAIMED, actor=mentor, at=now)
         return _refresh(submission.pk)
     current = _refresh(submission.pk)
     if current.status == Status.IN_REVIEW:
         if current.claimed_by_id == mentor.pk:
-            return current  # a double click on "Claim": already theirs
+            return current
         if take_over:
-            Submission.objects.filter(pk=current.pk, status=Status.IN_REVIEW).update(
+            taken = Submission.objects.filter(pk=current.pk, status=Status.IN_REVIEW).update(
                 claimed_by=mentor, claimed_at=now, updated_at=now
             )
+            if taken:
+                _record(submission_id=submission.pk, kind=Event.CLAIMED, actor=mentor, at=now)
             return _refresh(submission.pk)
         raise TransitionError(
             f"{display_name(current.claimed_by)} is already reviewing this submission."
@@ -83,11 +120,65 @@ def submission_release(*, submission: Submission, mentor) -> Submission:
     claimed = Submission.objects.filter(pk=submission.pk, status=Status.IN_REVIEW)
     if not mentor.is_staff:
         claimed = claimed.filter(claimed_by=mentor)
+    now = timezone.now()
     if not claimed.update(
-        status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=timezone.now()
+        status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=now
     ):
         raise TransitionError("You do not hold a claim on this submission.")
+    _record(submission_id=submission.pk, kind=Event.RELEASED, actor=mentor, at=now)
     return _refresh(submission.pk)
+
+
+@transaction.atomic
+def submission_claim_renew(*, submission: Submission, mentor) -> Submission:
+    """Restart the holder's claim, so it lapses CLAIM_HOURS from now instead.
+
+    A lapse running at the same moment locks the row first or waits for this UPDATE: either
+    the claim is renewed and the lapse skips it, or it lapsed and this matches no row.
+    """
+    now = timezone.now()
+    renewed = Submission.objects.filter(
+        pk=submission.pk, status=Status.IN_REVIEW, claimed_by=mentor
+    ).update(claimed_at=now, updated_at=now)
+    if not renewed:
+        raise TransitionError(
+            "You no longer hold a claim on this submission, so there is nothing to renew."
+        )
+    _record(submission_id=submission.pk, kind=Event.RENEWED, actor=mentor, at=now)
+    return _refresh(submission.pk)
+
+
+@transaction.atomic
+def submission_claims_lapse(*, now=None) -> list[Submission]:
+    """Return every claim older than CLAIM_HOURS to the queue; the drafts stay their mentors'.
+
+    Safe to run twice at once: each run locks the rows it lapses and skips rows another run
+    (or a renewal) holds, so every claim lapses once. Returns the lapsed submissions, each
+    with `lapsed_from`, the mentor who held it.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.CLAIM_HOURS)
+    lapsing = list(
+        Submission.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(status=Status.IN_REVIEW, claimed_at__lt=cutoff)
+        .select_related("claimed_by", "learner", "project", "cohort")
+        .order_by("pk")
+    )
+    if not lapsing:
+        return []
+    Submission.objects.filter(pk__in=[s.pk for s in lapsing]).update(
+        status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=now
+    )
+    SubmissionEvent.objects.bulk_create(
+        SubmissionEvent(submission=s, kind=Event.LAPSED, actor=s.claimed_by, at=now)
+        for s in lapsing
+    )
+    for submission in lapsing:
+        submission.lapsed_from = submission.claimed_by
+        submission.status = Status.SUBMITTED
+        submission.claimed_by = submission.claimed_at = None
+        _notify_lapse(submission=submission, mentor=submission.lapsed_from)
+    return lapsing
 
 
 @transaction.atomic
@@ -110,6 +201,8 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
     )
     if not updated:
         raise TransitionError("Only the mentor holding the claim can publish a verdict.")
+    kind = Event.APPROVED if approved else Event.CHANGES_REQUESTED
+    _record(submission_id=submission.pk, kind=kind, actor=mentor, at=now)
     if approved:
         learner_progress_refresh(
             cohort_id=submission.cohort_id, learner_ids=[submission.learner_id]
@@ -125,6 +218,12 @@ def submission_reopen(*, submission: Submission, submitted_at) -> None:
     )
     if not updated:
         raise TransitionError("You can resubmit only after a mentor has requested changes.")
+    _record(
+        submission_id=submission.pk,
+        kind=Event.RESUBMITTED,
+        actor=submission.learner,
+        at=submitted_at,
+    )
 
 
 def learner_progress_refresh(*, cohort_id: int, learner_ids=None) -> None:
@@ -173,31 +272,44 @@ def learner_progress_refresh(*, cohort_id: int, learner_ids=None) -> None:
 # --- Submitting work ------------------------------------------------------------------------
 
 
-def _mentor_addresses(cohort) -> list[str]:
+def _mentors(cohort) -> list:
     return list(
         User.objects.filter(
             memberships__cohort=cohort, memberships__role=Membership.Role.MENTOR, is_active=True
         )
-        .exclude(email="")
-        .values_list("email", flat=True)
     )
 
 
 def _notify_mentors(*, submission: Submission, iteration: Iteration) -> None:
-    """Queue, in this transaction, an e-mail telling the cohort's mentors work is waiting."""
-    mail_queue(
+    """Tell the cohort's mentors that work is waiting for them (by default in a digest)."""
+    # The submission page links its mentors on to the review page: no other app's URL here.
+    notify(
+        users=[m for m in _mentors(submission.cohort) if m.pk != submission.learner_id],
+        kind=NotificationKind.SUBMISSION_ARRIVED,
         template="submission_new",
+        context={
+            "first": iteration.number == 1,
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "iteration": iteration.number,
+            "cohort": submission.cohort.name,
+            "repo_url": iteration.repo_url,
+        },
+        url=submission.get_absolute_url(),
+    )
+
+
+def _notify_lapse(*, submission: Submission, mentor) -> None:
+    notify(
+        users=[mentor],
+        kind=NotificationKind.CLAIM_LAPSED,
+        template="claim_lapsed",
         context={
             "learner": display_name(submission.learner),
             "project": submission.project.title,
-            "cohort": submission.cohort.name,
-            "first": iteration.number == 1,
-            "iteration": iteration.number,
-            "repo_url": iteration.repo_url,
-            # The submission page links its mentors on to the review page: no other app's URL.
-            "url": absolute_url(submission.get_absolute_url()),
+            "hours": settings.CLAIM_HOURS,
         },
-        recipients=_mentor_addresses(submission.cohort),
+        url=submission.get_absolute_url(),
     )
 
 
@@ -271,6 +383,7 @@ def submission_create(
         notes=notes,
         checklist_items=checklist_items,
     )
+    _record(submission_id=submission.pk, kind=Event.SUBMITTED, actor=learner, at=now)
     _notify_mentors(submission=submission, iteration=iteration)
     return submission
 

@@ -111,8 +111,8 @@ def figure_rows(figures, weekly) -> list[tuple[str, object]]:
         ("Learners", figures.learners),
         ("Waiting for review", figures.waiting),
         (f"Overdue (waiting over {figures.overdue_hours} h)", figures.overdue),
-        ("Median time to first review, last 7 days (hours)", _hours(figures.median_week)),
-        ("Median time to first review, overall (hours)", _hours(figures.median_overall)),
+        ("Median time to a verdict, last 7 days (hours)", _hours(figures.median_week)),
+        ("Median time to a verdict, overall (hours)", _hours(figures.median_overall)),
         ("Approvals per week", str(floatformat(weekly.approvals_per_week, 1))),
     ]
 

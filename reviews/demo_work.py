@@ -27,7 +27,13 @@ from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project
 from learners.demo_projects import demo_snapshots_create, demo_text_lines
-from learners.models import ChecklistTick, Iteration, ObjectiveCheck, Submission
+from learners.models import (
+    ChecklistTick,
+    Iteration,
+    ObjectiveCheck,
+    Submission,
+    SubmissionEvent,
+)
 from learners.services import learner_progress_refresh
 from reviews.models import Reply, Review, ReviewComment
 
@@ -206,6 +212,7 @@ class _Rows:
     comments: list = field(default_factory=list)
     replies: list = field(default_factory=list)
     checks: list = field(default_factory=list)
+    history: list = field(default_factory=list)
 
 
 class _Simulation:
@@ -365,6 +372,12 @@ class _Simulation:
                 submitted_at=event.at,
             )
             rows.iterations.append(iteration)
+            self.history(
+                submission,
+                SubmissionEvent.Kind.SUBMITTED if number == 1 else SubmissionEvent.Kind.RESUBMITTED,
+                user,
+                event.at,
+            )
             tick_odds = min(0.95, 0.45 + 0.2 * number)
             rows.ticks.extend(
                 ChecklistTick(iteration=iteration, item=item)
@@ -384,11 +397,22 @@ class _Simulation:
                 published_at=event.review_at,
             )
             rows.reviews.append(review)
+            self.history(submission, SubmissionEvent.Kind.CLAIMED, reviewer, review.created_at)
+            self.history(
+                submission,
+                SubmissionEvent.Kind.APPROVED
+                if event.verdict == Verdict.APPROVE
+                else SubmissionEvent.Kind.CHANGES_REQUESTED,
+                reviewer,
+                event.review_at,
+            )
             high = 2 if event.verdict == Verdict.APPROVE else 4
             self.comments(review, stage_number, rng.randint(0, high))
             next_at = events[number].at if number < len(events) else self.now
             self.conversation(submission, user, reviewer, event.review_at, next_at)
 
+        if status == Status.IN_REVIEW:
+            self.history(submission, SubmissionEvent.Kind.CLAIMED, mentor, submission.claimed_at)
         if status == Status.IN_REVIEW and rng.random() < 0.5:
             verdict = rng.choice([Verdict.APPROVE, Verdict.REQUEST_CHANGES])
             draft = Review(
@@ -402,6 +426,12 @@ class _Simulation:
             rows.reviews.append(draft)
             self.comments(draft, stage_number, rng.randint(0, 2))
         return status
+
+    def history(self, submission, kind, actor, at):
+        """The step the services would have appended to the submission's history."""
+        self.rows.history.append(
+            SubmissionEvent(submission=submission, kind=kind, actor=actor, at=at)
+        )
 
     def comments(self, review, stage_number, count):
         rng = self.rng
@@ -508,6 +538,7 @@ def seed_work(*, cohort, learners, mentors) -> str:
         Review.objects.bulk_create(rows.reviews, batch_size=1000)
         ReviewComment.objects.bulk_create(rows.comments, batch_size=2000)
         Reply.objects.bulk_create(rows.replies, batch_size=1000)
+        SubmissionEvent.objects.bulk_create(rows.history, batch_size=2000)
         # A learner may have ticked objectives before the demo work existed: keep theirs.
         ObjectiveCheck.objects.bulk_create(rows.checks, batch_size=2000, ignore_conflicts=True)
         learner_progress_refresh(cohort_id=cohort.pk)  # bulk_create bypassed the services

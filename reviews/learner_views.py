@@ -14,6 +14,7 @@ from learners.selectors import (
     learner_progress,
     learner_submissions,
     progress_overall,
+    submission_history,
     submission_iterations,
 )
 from learners.services import TransitionError
@@ -151,6 +152,7 @@ def submission_detail(request, pk):
         {
             "submission": submission,
             "iterations": submission_iterations(submission=submission),
+            "history": submission_history(submission=submission),
             "is_learner": submission.learner_id == request.user.pk,
             "is_mentor": submission.viewer_is_mentor,
             # Staff may review (and take over claims) in any cohort.

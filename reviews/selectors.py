@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -16,7 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem
-from learners.models import Iteration, Membership, Snapshot, Submission
+from learners.models import Iteration, Membership, Snapshot, Submission, SubmissionEvent
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
@@ -53,10 +55,14 @@ def _queue_scope(user):
 
 
 def for_queue(user, *, now=None):
-    """The queue page's rows, oldest wait first, with everything a row shows (one query)."""
+    """The queue page's rows, oldest wait first, with everything a row shows (two queries:
+    the rows, then the history of the page's rows)."""
     return (
         _queue_scope(user)
         .select_related("learner", "project__stage", "cohort", "claimed_by")
+        .prefetch_related(
+            Prefetch("events", queryset=SubmissionEvent.objects.for_history(), to_attr="history")
+        )
         .annotate(
             iteration_number=_latest_iteration_number(),
             checks_status=_latest_snapshot("status"),
@@ -64,6 +70,11 @@ def for_queue(user, *, now=None):
             checks_failed=_latest_snapshot("checks_failed"),
             is_overdue=ExpressionWrapper(
                 Q(submitted_at__lt=overdue_cutoff(now)), output_field=BooleanField()
+            ),
+            # When the claim lapses (NULL when unclaimed).
+            claim_expires_at=ExpressionWrapper(
+                F("claimed_at") + timedelta(hours=settings.CLAIM_HOURS),
+                output_field=DateTimeField(),
             ),
         )
         .order_by("submitted_at", "pk")

@@ -5,16 +5,19 @@ Publishing and the submission's status change commit together or not at all; onc
 published, a review never changes again.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from bootcamp.mail import absolute_url, mail_queue
+from bootcamp.models import NotificationKind
+from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import submission_record_verdict
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
+User = get_user_model()
 
 
 class ReviewError(Exception):
@@ -113,7 +116,9 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
     review.save()
     _replace_comments(review=review, comments=comments)
 
-    mail_queue(
+    notify(
+        users=[submission.learner],
+        kind=NotificationKind.REVIEW_PUBLISHED,
         template="review_published",
         context={
             "learner": display_name(submission.learner),
@@ -124,29 +129,32 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
             if review.verdict == Review.Verdict.APPROVE
             else "changes requested",
             "summary": review.summary,
-            "url": absolute_url(submission.get_absolute_url()),
         },
-        recipients=[submission.learner.email],
+        url=submission.get_absolute_url(),
     )
     return review
 
 
-def _reply_recipients(*, submission: Submission, author) -> list[str]:
+def _reply_recipients(*, submission: Submission, author) -> list:
     if author.pk != submission.learner_id:
-        return [submission.learner.email]
+        return [submission.learner]
     # The learner writes to the mentors who know the work: those who reviewed it or hold
     # the claim; with none yet, everyone mentoring the cohort.
-    mentors = Membership.objects.filter(cohort_id=submission.cohort_id, role=Membership.Role.MENTOR)
-    involved = set(
+    reviewer_ids = set(
         Review.objects.published()
         .filter(iteration__submission=submission)
-        .values_list("mentor__email", flat=True)
+        .values_list("mentor_id", flat=True)
     )
     if submission.claimed_by_id:
-        involved.add(submission.claimed_by.email)
-    if involved:
-        return sorted(involved)
-    return sorted(mentors.values_list("user__email", flat=True))
+        reviewer_ids.add(submission.claimed_by_id)
+    people = User.objects.order_by("pk")
+    if reviewer_ids:
+        return list(people.filter(pk__in=reviewer_ids))
+    return list(
+        people.filter(
+            memberships__cohort_id=submission.cohort_id, memberships__role=Membership.Role.MENTOR
+        )
+    )
 
 
 @transaction.atomic
@@ -154,7 +162,13 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
-    mail_queue(
+    notify(
+        users=[
+            user
+            for user in _reply_recipients(submission=submission, author=author)
+            if user.pk != author.pk
+        ],
+        kind=NotificationKind.REPLY_POSTED,
         template="reply_new",
         context={
             "author": display_name(author),
@@ -162,8 +176,7 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
             "project": submission.project.title,
             "to_learner": author.pk != submission.learner_id,
             "body": body,
-            "url": absolute_url(submission.get_absolute_url()) + "#conversation",
         },
-        recipients=_reply_recipients(submission=submission, author=author),
+        url=f"{submission.get_absolute_url()}#conversation",
     )
     return reply

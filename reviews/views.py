@@ -12,7 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user, reviewer_required
 from learners.models import Submission
-from learners.services import TransitionError, submission_claim, submission_release
+from learners.services import (
+    TransitionError,
+    claim_expires_at,
+    submission_claim,
+    submission_claim_renew,
+    submission_release,
+)
 from reviews import selectors
 from reviews.forms import (
     COMMENT_PREFIX,
@@ -109,6 +115,23 @@ def release(request, pk):
             "Any draft you saved stays yours.",
         )
     return redirect("reviews:queue")
+
+
+@login_required
+@require_POST
+def renew(request, pk):
+    submission = get_submission_for_user(request.user, pk, to_review=True)
+    try:
+        renewed = submission_claim_renew(submission=submission, mentor=request.user)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:queue")
+    messages.success(
+        request,
+        f"Your claim on {work_name(submission)} is renewed until "
+        f"{_when(claim_expires_at(renewed.claimed_at))}.",
+    )
+    return redirect("reviews:review", pk=submission.pk)
 
 
 def _comment_initial(draft):
@@ -216,6 +239,8 @@ def review(request, pk):
             "earlier_iterations": iterations[1:],
             "checklist": selectors.checklist_for(iteration),
             "holds_claim": holds_claim,
+            "claim_expires_at": claim_expires_at(submission.claimed_at) if holds_claim else None,
+            "claim_hours": settings.CLAIM_HOURS,
             "claim_lost": claim_lost,
             "holder_has_draft": any(d.mentor_id == submission.claimed_by_id for d in other_drafts),
             "other_drafts": other_drafts,

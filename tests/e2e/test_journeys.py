@@ -107,6 +107,20 @@ def test_learner_journey(demo_data, page):
         ],
     )
 
+    # The navigation counts the unread notification; the inbox links to the submission.
+    nav_link(page, "Dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.locator("#unread-count")).to_have_text("1 unread")
+    main_nav.get_by_role("link", name=re.compile(r"^Notifications")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    assert_accessible(page)
+    page.get_by_role(
+        "link", name=f"Mentor 1 reviewed your project “{PROJECT}”: changes requested"
+    ).click()
+    expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))
+    expect(main_nav.locator("#unread-count")).to_have_count(0)  # opening it marked it read
+
     # The review is on the submission page, each comment linked to its line on GitHub.
     page.reload()
     reviews = page.get_by_role("region", name="Reviews")

@@ -8,9 +8,9 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from bootcamp.mail import mail_queue
-from bootcamp.models import OutboxMessage
+from bootcamp.models import Notification, OutboxMessage
 from bootcamp.tasks import outbox_message_deliver, prune
-from tests.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory, StaffFactory
 from tests.foundation.jobs import free_port, job_deferred, run_worker_once
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,28 @@ def test_mail_queue_costs_the_same_queries_for_one_recipient_or_many(
         mail_queue(template="invitation", context=context, recipients=recipients)
 
     assert OutboxMessage.objects.count() == count
+
+
+def test_an_invitation_given_up_on_tells_each_staff_member_in_their_inbox(settings, staff):
+    settings.MAIL_DELIVERY_BACKEND = "tests.learners.test_mail.FailingBackend"
+    settings.MAIL_RETRY_HOURS = 24
+    other_staff = StaffFactory(username="other-staff")
+    StaffFactory(username="gone", is_active=False)
+    long_ago = timezone.now() - timedelta(hours=25)
+    invitation = OutboxMessageFactory(to="new@example.com", queued_at=long_ago)
+    reset = OutboxMessageFactory(template="password_reset", queued_at=long_ago)
+    fresh = OutboxMessageFactory(to="soon@example.com")
+
+    for message in (invitation, reset, fresh):
+        outbox_message_deliver(message_id=message.pk)
+
+    notes = Notification.objects.order_by("user__username")
+    assert [(n.user, n.kind, n.text, n.url) for n in notes] == [
+        (
+            person,
+            "invitation_failed",
+            "The invitation to new@example.com could not be sent",
+            f"/admin/bootcamp/outboxmessage/{invitation.pk}/change/",
+        )
+        for person in (other_staff, staff)
+    ]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bootcamp.models import OutboxMessage
+from bootcamp.models import Notification, NotificationPreference, OutboxMessage
 from learners.models import Membership, Submission
 from learners.services import submission_claim
 from tests.factories import (
@@ -45,6 +45,10 @@ def test_mail_queued_while_the_server_is_down_arrives_once_it_listens(client, tm
     mentor = UserFactory(username="linus")
     MembershipFactory(cohort=cohort, user=learner, role=Membership.Role.LEARNER)
     MembershipFactory(cohort=cohort, user=mentor, role=Membership.Role.MENTOR)
+    # An e-mail for each new submission, not the mentors' default daily digest.
+    NotificationPreference.objects.create(
+        user=mentor, kind=Notification.Kind.SUBMISSION_ARRIVED, delivery="immediately"
+    )
     project = ProjectFactory(slug="task-manager", title="Task manager")
     port = free_port()  # nothing listens here yet
     log = tmp_path / "worker.log"

@@ -107,6 +107,11 @@ EXPECTED = {
         {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
     ),
     "reviews:reply-create": (lambda w: {"pk": w.submission.pk}, post_only()),
+    "reviews:renew": (lambda w: {"pk": w.submission.pk}, post_only()),
+    # Everyone's own inbox and preferences: no ids in the URL, so nothing to reach into.
+    "learners:notifications": (lambda w: {}, logged_in(OK)),
+    "learners:notifications-mark-read": (lambda w: {}, post_only()),
+    "learners:notification-preferences": (lambda w: {}, logged_in(OK)),
 }
 
 # What a POST does, for the views that take one. Each actor posts in a rolled-back savepoint,
@@ -155,6 +160,15 @@ POST_EXPECTED = {
         {},
         {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
     ),
+    # Nothing is claimed in the world: the mentor is told so on the queue page.
+    "reviews:renew": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
+    ),
+    "learners:notifications-mark-read": (lambda w: {}, {}, logged_in("-> /notifications/")),
+    # An empty form: every field is required, so it comes back with errors, nothing stored.
+    "learners:notification-preferences": (lambda w: {}, {}, logged_in(OK)),
     "reviews:reply-create": (
         lambda w: {"pk": w.submission.pk},
         {"body": "Thanks!"},

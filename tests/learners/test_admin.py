@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
@@ -5,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from bootcamp.models import OutboxMessage
-from learners.models import Cohort, Membership, Submission
+from learners.models import Cohort, Membership, Submission, SubmissionEvent
 from tests.factories import (
     IterationFactory,
     ObjectiveCheckFactory,
@@ -285,3 +287,18 @@ def test_iteration_and_objective_check_admin_pages_load(client_for, staff, learn
         f"/admin/learners/objectivecheck/{check.pk}/change/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_submission_change_page_shows_its_history_read_only(
+    client_for, staff, mentor, make_submission
+):
+    submission = make_submission()
+    SubmissionEvent.objects.create(submission=submission, kind="claimed", actor=mentor)
+    SubmissionEvent.objects.create(submission=submission, kind="lapsed", actor=mentor)
+
+    content = client_for(staff).get(f"/admin/learners/submission/{submission.pk}/change/")
+    content = content.content.decode()
+
+    kinds = re.findall(r'<td class="field-kind">\s*<p>([^<]*)</p>', content)
+    assert kinds == ["Claimed", "Claim lapsed"]
+    assert 'name="events-0-kind"' not in content  # nothing to edit

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from bootcamp.models import OutboxMessage
+from bootcamp.models import Notification, NotificationPreference, OutboxMessage
 from learners.models import Iteration, Membership, Submission
 from tests.factories import MembershipFactory, UserFactory
 
@@ -26,9 +26,28 @@ def second_mentor(cohort):
     return user
 
 
+def mail_each_submission(*user_ids):
+    """Mentors hear of new work in a daily digest unless they choose an e-mail for each."""
+    for user_id in user_ids:
+        NotificationPreference.objects.create(
+            user_id=user_id,
+            kind=Notification.Kind.SUBMISSION_ARRIVED,
+            delivery=NotificationPreference.Delivery.IMMEDIATELY,
+        )
+
+
+def test_mentors_are_not_mailed_each_submission_by_default(client_for, learner, mentor, project):
+    client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
+
+    assert OutboxMessage.objects.count() == 0
+    [note] = Notification.objects.all()
+    assert (note.user, note.kept_for_digest) == (mentor, True)
+
+
 def test_submitting_queues_one_message_and_one_mail_job_per_mentor_of_the_cohort(
     client_for, learner, mentor, second_mentor, other_mentor, project, settings
 ):
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
     client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
 
     submission = Submission.objects.get()
@@ -60,6 +79,7 @@ def test_submitting_queues_one_message_and_one_mail_job_per_mentor_of_the_cohort
 def test_the_mail_job_sends_each_message_once(
     client_for, learner, mentor, second_mentor, project, deliver_mail
 ):
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
     client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
 
     deliver_mail()
@@ -77,6 +97,7 @@ def test_resubmitting_mails_the_mentors_with_the_iteration(
 ):
     submission = make_submission(status=Submission.Status.CHANGES_REQUESTED)
 
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
     client_for(learner).post(f"/submissions/{submission.pk}/resubmit/", WORK)
     deliver_mail()
 
@@ -97,6 +118,7 @@ def test_a_failing_mail_server_keeps_the_message_pending_with_its_error(
 ):
     settings.MAIL_DELIVERY_BACKEND = "tests.learners.test_mail.FailingBackend"
 
+    mail_each_submission(*Membership.objects.filter(role="mentor").values_list("user", flat=True))
     response = client_for(learner).post(f"/projects/{project.slug}/submit/", WORK)
     deliver_mail()
 

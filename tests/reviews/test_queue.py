@@ -4,7 +4,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from learners.models import Membership, Submission
+from learners.models import Membership, Submission, SubmissionEvent
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -104,7 +104,9 @@ def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, coho
     assert _row_ids(response) == [elsewhere.pk, in_review.pk]
     content = response.content.decode()
     assert content.count('<span class="badge status-badge status-in_review">In review</span>') == 1
-    assert f'<span class="small">by {mentor.get_full_name()}</span>' in content
+    # Claimed a moment ago: CLAIM_HOURS (24) less that moment.
+    lapses = "lapses in 23\xa0hours, 59\xa0minutes"
+    assert f'<span class="small">by {mentor.get_full_name()}, {lapses}</span>' in content
     assert '<span class="badge status-badge status-submitted">Submitted</span>' in content
 
 
@@ -280,15 +282,40 @@ def test_the_queue_issues_the_same_number_of_queries_for_1_and_10_rows(
     client_for, cohort, mentor, rows, django_assert_num_queries
 ):
     for n in range(rows):
-        _waiting(
+        work = _waiting(
             cohort,
             hours_ago=n + 1,
             status=Status.IN_REVIEW if n % 2 else Status.SUBMITTED,
             claimed_by=mentor if n % 2 else None,
         )
+        SubmissionEvent.objects.create(submission=work, kind="submitted", actor=work.learner)
+        SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
     client = client_for(mentor)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(URL, {"status": "", "learner": "user"})
 
     assert len(_row_ids(response)) == rows
+
+
+def test_a_row_whose_claim_lapsed_says_so_and_shows_its_history(client_for, cohort, mentor):
+    mentor.first_name, mentor.last_name = "Linus", "Torvalds"
+    mentor.save()
+    work = _waiting(cohort, hours_ago=30)
+    SubmissionEvent.objects.create(submission=work, kind="submitted", actor=work.learner)
+    SubmissionEvent.objects.create(submission=work, kind="claimed", actor=mentor)
+    SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
+    quiet = _waiting(cohort, hours_ago=2)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert (
+        content.count('<span class="small claim-lapsed">claim lapsed (Linus Torvalds)</span>') == 1
+    )
+    assert content.count("<summary>History</summary>") == 1  # the quiet row has none yet
+    assert "— Claim lapsed (held by Linus Torvalds)</li>" in content
+    assert _row_ids_in(content) == [work.pk, quiet.pk]
+
+
+def _row_ids_in(content):
+    return [int(pk) for pk in re.findall(r'data-submission="(\d+)"', content)]

@@ -8,7 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from learners.models import ChecklistTick, Iteration, Membership, ObjectiveCheck, Submission
+from learners.models import (
+    ChecklistTick,
+    Iteration,
+    Membership,
+    ObjectiveCheck,
+    Submission,
+    SubmissionEvent,
+)
 from reviews.demo_work import (
     FIRST_APPROVE_SUMMARIES,
     FIRST_REQUEST_SUMMARIES,
@@ -163,6 +170,30 @@ def test_work_statuses_agree_with_reviews(seeded):
         else:
             assert last.pk not in published
             assert submission.approved_at is None
+
+
+def test_work_history_tells_each_submissions_story_in_order(seeded):
+    Kind = SubmissionEvent.Kind
+    last_step = {
+        Status.SUBMITTED: {Kind.SUBMITTED, Kind.RESUBMITTED},
+        Status.IN_REVIEW: {Kind.CLAIMED},
+        Status.CHANGES_REQUESTED: {Kind.CHANGES_REQUESTED},
+        Status.APPROVED: {Kind.APPROVED},
+    }
+    for submission in seeded:
+        history = list(submission.events.order_by("at", "pk"))
+        kinds = [event.kind for event in history]
+        assert kinds[0] == Kind.SUBMITTED
+        assert kinds.count(Kind.SUBMITTED) + kinds.count(Kind.RESUBMITTED) == (
+            submission.iterations.count()
+        )
+        assert kinds[-1] in last_step[submission.status], (submission.status, kinds)
+        assert [e.at for e in history] == sorted(e.at for e in history)
+        if submission.status == Status.IN_REVIEW:
+            assert (history[-1].actor_id, history[-1].at) == (
+                submission.claimed_by_id,
+                submission.claimed_at,
+            )
 
 
 def test_work_claims_only_in_review_by_cohort_mentors(seeded):

@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 from pytest_django.asserts import assertInHTML
 
+from learners.models import SubmissionEvent
 from reviews.models import Reply
 from tests.factories import (
     IterationFactory,
@@ -186,9 +187,10 @@ def test_the_submission_page_issues_the_same_number_of_queries_for_1_and_10_revi
         ReviewCommentFactory(review=review)
         ReviewCommentFactory(review=review, path="", line=None)
         ReplyFactory(submission=submission, author=learner if n % 2 else mentor)
+        SubmissionEvent.objects.create(submission=submission, kind="claimed", actor=mentor)
     client = client_for(learner)
 
-    with django_assert_num_queries(11):  # 2 of them: the automated checks
+    with django_assert_num_queries(12):  # 2 of them: the automated checks; 1 the history
         client.get(f"/submissions/{submission.pk}/")
 
 

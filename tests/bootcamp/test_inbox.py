@@ -1,0 +1,253 @@
+"""The inbox, the unread count in the navigation, opening a page marking it read, and the
+preferences page."""
+
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from bootcamp.models import Notification, NotificationPreference
+from tests.factories import IterationFactory, SubmissionFactory
+
+Kind = Notification.Kind
+Delivery = NotificationPreference.Delivery
+URL = "/notifications/"
+PREFERENCES = "/notifications/preferences/"
+
+
+def _note(user, text="Something happened", url="/stages/", **kwargs):
+    return Notification.objects.create(
+        user=user, kind=Kind.REPLY_POSTED, text=text, url=url, **kwargs
+    )
+
+
+def _texts(response):
+    return re.findall(r'<a href="[^"]*">([^<]*)</a>\s*</span>', response.content.decode())
+
+
+def _unread_badge(response):
+    match = re.search(r'id="unread-count">(\d+)<', response.content.decode())
+    return int(match.group(1)) if match else None
+
+
+def test_the_inbox_lists_only_the_users_own_newest_first(client_for, learner, other_learner):
+    _note(learner, "Older")
+    _note(learner, "Newer", read_at=timezone.now())
+    _note(other_learner, "Not yours")
+
+    response = client_for(learner).get(URL)
+
+    assert response.status_code == 200
+    assert _texts(response) == ["Newer", "Older"]
+    assert (
+        response.content.decode().count('<span class="badge text-bg-primary me-1">New</span>') == 1
+    )
+
+
+def test_an_empty_inbox_says_what_will_appear(client_for, learner):
+    response = client_for(learner).get(URL)
+
+    content = response.content.decode()
+    assert '<p class="text-body-secondary" id="notifications-empty">Nothing yet.' in content
+    assert "Mark all read" not in content
+
+
+def test_the_inbox_is_paginated(client_for, learner):
+    for n in range(30):
+        _note(learner, f"Note {n:02}")
+    client = client_for(learner)
+
+    first = client.get(URL)
+    second = client.get(URL, {"page": 2})
+    beyond = client.get(URL, {"page": "nonsense"})
+
+    assert _texts(first) == [f"Note {n:02}" for n in range(29, 4, -1)]
+    assert _texts(second) == [f"Note {n:02}" for n in range(4, -1, -1)]
+    assert _texts(beyond) == _texts(first)
+    assert "Page 1 of 2" in first.content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_inbox_issues_the_same_number_of_queries_for_1_and_5_rows(
+    client_for, learner, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        _note(learner, f"Note {n}", read_at=timezone.now() if n % 2 else None)
+    client = client_for(learner)
+
+    # session, user, roles with the unread count, marking this page's notifications read (as
+    # on every page while something is unread), the page count, the page's rows
+    with django_assert_num_queries(6):
+        response = client.get(URL)
+
+    assert len(_texts(response)) == rows
+
+
+def test_the_navigation_shows_the_unread_count_without_a_query_of_its_own(
+    client_for, learner, other_learner, django_assert_num_queries
+):
+    _note(learner)
+    _note(learner)
+    _note(learner, read_at=timezone.now())
+    _note(other_learner)
+    client = client_for(learner)
+
+    # session, user, roles with the count, marking this page's notifications read
+    with django_assert_num_queries(4):
+        response = client.get("/accounts/password_change/")
+
+    assert _unread_badge(response) == 2
+
+
+def test_nothing_unread_costs_no_query_at_all(client_for, learner, django_assert_num_queries):
+    _note(learner, read_at=timezone.now())
+    client = client_for(learner)
+
+    with django_assert_num_queries(3):  # session, user, roles with the count
+        client.get("/accounts/password_change/")
+
+
+def test_no_badge_when_nothing_is_unread(client_for, learner):
+    _note(learner, read_at=timezone.now())
+
+    assert _unread_badge(client_for(learner).get(URL)) is None
+
+
+def test_opening_the_linked_page_marks_its_notifications_read(client_for, cohort, learner, mentor):
+    work = SubmissionFactory(learner=learner, cohort=cohort)
+    IterationFactory(submission=work, number=1)
+    about = _note(learner, url=f"/submissions/{work.pk}/")
+    other = _note(learner, url="/stages/")
+    elsewhere = _note(mentor, url=f"/submissions/{work.pk}/")
+
+    response = client_for(learner).get(f"/submissions/{work.pk}/")
+
+    assert response.status_code == 200
+    assert _unread_badge(response) == 1  # the count on that very page already leaves it out
+    about.refresh_from_db()
+    other.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert about.read_at is not None
+    assert (other.read_at, elsewhere.read_at) == (None, None)
+
+
+def test_a_post_to_the_page_marks_nothing_read(client_for, learner):
+    note = _note(learner, url="/accounts/password_change/")
+
+    client_for(learner).post("/accounts/password_change/", {})
+
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
+def test_mark_all_read_marks_only_the_users_own(client_for, learner, other_learner):
+    _note(learner)
+    _note(learner)
+    theirs = _note(other_learner)
+
+    response = client_for(learner).post("/notifications/read/")
+
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    [message] = get_messages(response.wsgi_request)
+    assert str(message) == "2 notifications marked read."
+    assert Notification.objects.filter(user=learner, read_at__isnull=True).count() == 0
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_all_read_with_nothing_unread_says_so(client_for, learner):
+    response = client_for(learner).post("/notifications/read/")
+
+    [message] = get_messages(response.wsgi_request)
+    assert str(message) == "Nothing was unread."
+
+
+def test_mark_all_read_is_post_only(client_for, learner):
+    _note(learner)
+
+    assert client_for(learner).get("/notifications/read/").status_code == 405
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1
+
+
+def test_the_inbox_needs_a_log_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={URL}"
+
+
+# --- preferences ----------------------------------------------------------------------------
+
+
+def _checked(response):
+    return dict(re.findall(r'name="(\w+)" value="(\w+)"[^>]*checked', response.content.decode()))
+
+
+def test_a_mentor_sees_the_defaults_a_digest_of_new_work_and_the_rest_at_once(client_for, mentor):
+    response = client_for(mentor).get(PREFERENCES)
+
+    assert response.status_code == 200
+    assert _checked(response) == {
+        "submission_arrived": "digest",
+        "reply_posted": "immediately",
+        "claim_lapsed": "immediately",
+    }
+
+
+def test_a_learner_sees_only_the_kinds_a_learner_receives(client_for, learner):
+    assert _checked(client_for(learner).get(PREFERENCES)) == {
+        "review_published": "immediately",
+        "reply_posted": "immediately",
+    }
+
+
+def test_saving_preferences_stores_the_users_own_only(client_for, learner, other_learner):
+    data = {"review_published": "off", "reply_posted": "digest"}
+
+    response = client_for(learner).post(PREFERENCES, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == PREFERENCES
+    assert dict(
+        NotificationPreference.objects.filter(user=learner).values_list("kind", "delivery")
+    ) == {"review_published": "off", "reply_posted": "digest"}
+    assert not NotificationPreference.objects.filter(user=other_learner).exists()
+    assert _checked(client_for(learner).get(PREFERENCES)) == data
+
+    client_for(learner).post(PREFERENCES, {**data, "review_published": "immediately"})
+    assert NotificationPreference.objects.filter(user=learner).count() == 2
+
+
+def test_a_bad_choice_is_a_form_error_that_changes_nothing(client_for, learner):
+    NotificationPreference.objects.create(user=learner, kind=Kind.REPLY_POSTED, delivery="off")
+
+    response = client_for(learner).post(
+        PREFERENCES, {"review_published": "carrier-pigeon", "reply_posted": "digest"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice. carrier-pigeon is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert list(
+        NotificationPreference.objects.filter(user=learner).values_list("kind", "delivery")
+    ) == [("reply_posted", "off")]
+
+
+def test_a_kind_the_user_does_not_receive_is_ignored(client_for, learner):
+    client_for(learner).post(
+        PREFERENCES,
+        {"review_published": "off", "reply_posted": "off", "submission_arrived": "off"},
+    )
+
+    assert sorted(
+        NotificationPreference.objects.filter(user=learner).values_list("kind", flat=True)
+    ) == ["reply_posted", "review_published"]
+
+
+def test_the_navigation_links_the_preferences(client_for, learner):
+    content = client_for(learner).get("/stages/").content.decode()
+
+    assert f'href="{PREFERENCES}">Notification settings</a>' in content
