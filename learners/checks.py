@@ -166,10 +166,19 @@ def check_readme_sections(files, commits) -> Outcome:
     if readme is None or not readme.text:
         return Outcome(AutomatedCheck.README_SECTIONS, NA, "No README to read.")
     headings = _headings(readme.text)
-    evidence, missing_required, missing = [], [], []
+    # The title names the project, not a section ("# Todo CLI" is no "to do" list).
+    if headings and readme.text.lstrip().startswith("# "):
+        headings = headings[1:]
+    evidence, missing_required, missing, used = [], [], [], set()
     for name, pattern, required in README_SECTIONS:
+        # Words from their start ("install" in "Installation", not "what" in "somewhat"), and
+        # each heading stands for one section only, the first in the roadmap's order.
         hit = next(
-            ((line, text) for line, text in headings if re.search(pattern, text, re.IGNORECASE)),
+            (
+                (line, text)
+                for line, text in headings
+                if line not in used and re.search(rf"\b(?:{pattern})", text, re.IGNORECASE)
+            ),
             None,
         )
         if hit is None and name == "what it does":
@@ -178,6 +187,7 @@ def check_readme_sections(files, commits) -> Outcome:
             if body and not _HEADING.match(body[0]):
                 hit = (2, body[0].strip())
         if hit:
+            used.add(hit[0])
             evidence.append(_evidence(readme.path, hit[0], f"{name}: {hit[1]}"))
         else:
             (missing_required if required else missing).append(name)
@@ -512,9 +522,16 @@ def check_commits(files, commits) -> Outcome:
             f"{summary}: messages like “update” do not say what changed.",
             evidence,
         )
-    if share < 0.8 or len(commits) < 3:
-        hint = "; commit in small steps" if len(commits) < 3 else ""
-        return Outcome(AutomatedCheck.COMMITS, WARN, f"{summary}{hint}.", evidence)
+    if len(commits) < 3:
+        steps = "only 1 commit" if len(commits) == 1 else f"only {len(commits)} commits"
+        return Outcome(
+            AutomatedCheck.COMMITS,
+            WARN,
+            f"{summary}, but {steps}: commit in small steps, each saying what changed.",
+            evidence,
+        )
+    if share < 0.8:
+        return Outcome(AutomatedCheck.COMMITS, WARN, f"{summary}.", evidence)
     return Outcome(AutomatedCheck.COMMITS, PASS, f"{summary}.", evidence)
 
 

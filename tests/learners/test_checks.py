@@ -59,13 +59,28 @@ def test_readme_in_a_subfolder_does_not_count():
     assert check_readme([f("docs/README.md", "word " * 50)], []).result == FAIL
 
 
+def test_readme_title_and_words_inside_other_words_name_no_section():
+    readme = "# Todo CLI\n\nSomewhat small.\n\n## Installation\n\n## Usage\n\n## Tests\n"
+    outcome = check_readme_sections([f("README.md", readme)], [])
+
+    found = [item["text"] for item in outcome.evidence if not item["text"].startswith("missing")]
+    assert found == [
+        "what it does: Somewhat small.",
+        "setup or installation: Installation",
+        "how to run: Usage",
+        "how to run the tests: Tests",
+    ]
+
+
 def test_readme_sections_without_tests_section_fails_naming_it():
     readme = "# T\n\nWhat it is.\n\n## Installation\n\n## Usage\n\n## Features\n"
     outcome = check_readme_sections([f("README.md", readme)], [])
     assert outcome.result == FAIL
     assert outcome.summary == (
-        "5 of the 11 sections the roadmap asks for; missing: how to run the tests, why, "
-        "technologies, screenshots or API examples, limitations, future improvements."
+        # "Usage" stands for how to run, not for the usage examples as well.
+        "4 of the 11 sections the roadmap asks for; missing: how to run the tests, why, "
+        "technologies, usage examples, screenshots or API examples, limitations, "
+        "future improvements."
     )
     assert {"file": "README.md", "line": 5, "text": "setup or installation: Installation"} in (
         outcome.evidence
@@ -291,6 +306,16 @@ def test_commits_descriptive_pass_and_too_few_warn():
     many = [commit(f"Add feature number {n}") for n in range(5)]
     assert check_commits([], many).result == PASS
     assert check_commits([], many[:2]).result == WARN
+
+
+def test_one_descriptive_commit_warns_saying_why():
+    outcome = check_commits([], [commit("Add the task list")])
+
+    assert (outcome.result, outcome.summary) == (
+        WARN,
+        "1 of the last 1 commit message(s) are descriptive (100%), but only 1 commit: "
+        "commit in small steps, each saying what changed.",
+    )
 
 
 def test_python_syntax_names_the_file_and_line():
