@@ -120,6 +120,12 @@ class SubmissionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick what your repository already shows.",
     )
+    # Shown on a resubmission whose SHA is the last iteration's (see clean()).
+    confirm_same_commit = forms.BooleanField(
+        label="Yes, send this same commit again",
+        required=False,
+        help_text="The mentor has already reviewed exactly this code.",
+    )
 
     def __init__(self, *args, project, learner, cohort=None, submission=None, **kwargs):
         self.project = project
@@ -128,6 +134,26 @@ class SubmissionForm(forms.Form):
         self.submission = submission
         super().__init__(*args, **kwargs)
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
+        self.asks_same_commit = False
+
+    def clean(self):
+        cleaned = super().clean()
+        sha = cleaned.get("commit_sha")
+        if self.submission is None or not sha:
+            return cleaned
+        latest = self.submission.iterations.order_by("-number").first()
+        reviewed = (latest.commit_sha or "").lower() if latest else ""
+        # Either may be short: the learner's 7 characters, the snapshot's full 40.
+        if reviewed and (reviewed.startswith(sha) or sha.startswith(reviewed)):
+            self.asks_same_commit = True
+            if not cleaned.get("confirm_same_commit"):
+                self.add_error(
+                    "confirm_same_commit",
+                    f"This is the code the mentor already reviewed: iteration {latest.number} "
+                    f"was commit {reviewed[:12]}. Push your changes and give the new commit's "
+                    "SHA, or tick the box to send the same commit again.",
+                )
+        return cleaned
 
     def clean_repo_url(self):
         # Any host is accepted: the worker fetches only from REPOSITORY_HOSTS (or loopback

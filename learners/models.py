@@ -365,6 +365,11 @@ class Blob(models.Model):
     sha = models.CharField(max_length=40, primary_key=True)
     text = models.TextField()
     size = models.PositiveIntegerField()
+    # Highlighted once, by the snapshot job (learners.highlight): escaped HTML, one line per
+    # source line, joined by "\n". NULL for a blob stored before highlighting existed; pages
+    # then highlight it on the fly (learners.highlight.blob_lines).
+    highlighted = models.TextField(null=True, blank=True)
+    line_count = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -414,6 +419,9 @@ class Snapshot(models.Model):
     checks_failed = models.PositiveSmallIntegerField(default=0)
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The number of the earlier iteration whose snapshot has exactly this tree (same paths,
+    # same blobs): a resubmission with no code changed. NULL when the code changed.
+    unchanged_since = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

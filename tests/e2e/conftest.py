@@ -85,12 +85,15 @@ def demo_data(transactional_db):
 @pytest.fixture
 def new_page(browser, live_server, request):
     """new_page(label) -> a Page in a fresh browser context (its own cookies), so one test can
-    act as a learner and a mentor side by side."""
+    act as a learner and a mentor side by side. `javascript=False` browses as a user without
+    JavaScript (axe still runs: page.evaluate goes through the DevTools protocol)."""
     opened = []
     csp_errors = []
 
-    def open_page(label="page"):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    def open_page(label="page", *, javascript=True):
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", java_script_enabled=javascript
+        )
         context.set_default_timeout(10_000)
         page = context.new_page()
         # Anything the Content-Security-Policy blocks (an inline script or style someone
