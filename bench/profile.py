@@ -43,10 +43,6 @@ def main(argv=None) -> int:
     db = database.locate()
     inprocess.setup(production_env(db.url))
 
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-
     pages = [
         page
         for page in pages_for(inprocess.pick_targets())
@@ -55,43 +51,54 @@ def main(argv=None) -> int:
     print("| page | as | calls | app CPU ms (median) | PostgreSQL CPU ms | total ms |")
     print("|---|---|---:|---:|---:|---:|")
     for page in pages:
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(get_user_model().objects.get(username=page.username))
-
-        def fetch():
-            response = client.get(page.path)
-            if response.streaming:
-                b"".join(response.streaming_content)
-            assert response.status_code == 200, (page.path, response.status_code)
-
-        for _ in range(3):
-            fetch()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
-        local = os.path.exists(f"/proc/{backend}/stat")
-        app, db_before = [], _cpu_seconds(backend)
-        for _ in range(args.requests):
-            start = time.process_time()
-            fetch()
-            app.append(time.process_time() - start)
-        db_ms = (_cpu_seconds(backend) - db_before) / args.requests * 1000 if local else None
-        profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
-        profiler.runcall(fetch)
-        stats = pstats.Stats(profiler)
-        app_ms = statistics.median(app) * 1000
-        db_cell = f"{db_ms:.1f}" if db_ms is not None else "-"
-        total = app_ms + (db_ms or 0.0)
-        print(
-            f"| `{page.path}` | {page.username} | {stats.total_calls} | {app_ms:.1f} "
-            f"| {db_cell} | {total:.1f} |"
-        )
-        if args.profile and args.profile in page.path:
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(*([args.match] if args.match else []), args.lines)
-            print(out.getvalue())
+        measure(page, args)
     print(f"\n{args.requests} requests a page; load average {os.getloadavg()[0]:.1f}")
     return 0
+
+
+def measure(page, args) -> None:
+    """One row of the table (and the cProfile table, if asked for)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=page.username))
+
+    def fetch():
+        response = client.get(page.path)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        assert response.status_code == 200, (page.path, response.status_code)
+
+    for _ in range(3):
+        fetch()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    local = os.path.exists(f"/proc/{backend}/stat")
+    app, db_before = [], _cpu_seconds(backend)
+    for _ in range(args.requests):
+        start = time.process_time()
+        fetch()
+        app.append(time.process_time() - start)
+    db_ms = (_cpu_seconds(backend) - db_before) / args.requests * 1000 if local else None
+    profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
+    profiler.runcall(fetch)
+    stats = pstats.Stats(profiler)
+    app_ms = statistics.median(app) * 1000
+    db_cell = f"{db_ms:.1f}" if db_ms is not None else "-"
+    print(
+        f"| `{page.path}` | {page.username} | {stats.total_calls} | {app_ms:.1f} "
+        f"| {db_cell} | {app_ms + (db_ms or 0.0):.1f} |"
+    )
+    if args.profile and args.profile in page.path:
+        out = io.StringIO()
+        restrictions = [args.match] if args.match else []
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(
+            *restrictions, args.lines
+        )
+        print(out.getvalue())
 
 
 if __name__ == "__main__":
