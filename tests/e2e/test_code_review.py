@@ -169,6 +169,7 @@ def test_code_review_without_javascript(demo_data, new_page):
     # Without JavaScript the line number opens the review form, path and line filled in.
     page.get_by_role("link", name="Comment on line 25").click()
     expect(page).to_have_url(re.compile(r"/review/\?path=tasks%2Fstore\.py&line=25#new-comment$"))
+    expect(page.locator("#add-comment")).to_be_hidden()  # js/review.js never ran
     row = page.locator("#new-comment")
     expect(row.get_by_label("Path")).to_have_value("tasks/store.py")
     expect(row.get_by_label("Line")).to_have_value("25")
