@@ -127,6 +127,27 @@ def test_poll_answers_the_section_alone(client_for, learner, make_submission):
     assert 'data-snapshot-status="ready"' in body
 
 
+@pytest.mark.parametrize(
+    ("status", "section_queries"),
+    [("ready", 3), ("pending", 1), ("failed", 1)],
+)
+def test_the_section_reads_checks_and_checklist_only_for_a_ready_snapshot(
+    client_for, learner, make_submission, django_assert_num_queries, status, section_queries
+):
+    submission = make_submission()
+    fields = {"reason": "not_found", "message": "No route."} if status == "failed" else {}
+    checks = [README_OK, SECRET_FOUND] if status == "ready" else []
+    _snapshot(submission.iterations.get(), status=status, checks=checks, **fields)
+    client = client_for(learner)
+    # The request's own four (session, user, submission, iteration; the fragment has no
+    # navbar, so no roles), then the section's: the snapshot, and for a ready one its checks
+    # and the checklist beside them.
+    with django_assert_num_queries(4 + section_queries):
+        response = client.get(checks_url(submission))
+    assert response.status_code == 200
+    assert f'data-snapshot-status="{status}"' in response.content.decode()
+
+
 def test_poll_of_another_learners_submission_is_404(client_for, other_learner, make_submission):
     submission = make_submission()
     _snapshot(submission.iterations.get())
