@@ -226,7 +226,11 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     Two queries.
     """
     iterations = list(
-        submission.iterations.order_by("-number").prefetch_related(
+        submission.iterations.order_by("-number")
+        # The automated checks section reads the snapshot from here (no query of its own).
+        .select_related("snapshot")
+        .defer("snapshot__commits")
+        .prefetch_related(
             Prefetch(
                 "checklist_items",
                 queryset=ChecklistItem.objects.order_by("order"),
@@ -370,13 +374,17 @@ def _evidence_line(found: dict) -> EvidenceLine:
 def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
     """The iteration's snapshot, its checks as rows, and (once it is ready) the checklist
     items that name a check beside the learner's tick. Three queries for a ready snapshot,
-    one for a pending or failed one or none.
+    one for a pending or failed one or none; one fewer when the iteration was read with
+    `select_related("snapshot")` (the submission and review pages' iterations are).
 
     The rows carry their labels and evidence lines ready to print: the section is on the
     submission and review pages, and the template resolving each model's choice labels and
     evidence cost about half its function calls (docs/PERFORMANCE.md)."""
-    # The commits (a list kept for the review on the code) are not shown here.
-    snapshot = Snapshot.objects.filter(iteration=iteration).defer("commits").first()
+    if Iteration.snapshot.is_cached(iteration):  # the page's iterations came with it
+        snapshot = getattr(iteration, "snapshot", None)
+    else:
+        # The commits (a list kept for the review on the code) are not shown here.
+        snapshot = Snapshot.objects.filter(iteration=iteration).defer("commits").first()
     checks, beside = [], []
     # Only a ready snapshot has checks to show.
     if snapshot is not None and snapshot.status == Snapshot.Status.READY:
