@@ -611,9 +611,10 @@ def test_the_review_page_issues_the_same_number_of_queries_for_1_and_10_earlier_
         ReviewCommentFactory(review=draft)
     client = client_for(mentor)
 
-    # 2 of them: the automated checks; 5 the code and the talk: the snapshot's files, the
-    # comments' threads and excerpts, the review to compare with, the conversation.
-    with django_assert_num_queries(18):
+    # The checks 0: no snapshot, read with the iterations. 5 for the code and the talk: the
+    # snapshot's files, the comments' threads and excerpts, the review to compare with, the
+    # conversation.
+    with django_assert_num_queries(16):
         response = client.get(_url(claimed))
 
     assert len(response.context["earlier_iterations"]) == earlier

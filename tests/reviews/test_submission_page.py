@@ -192,8 +192,8 @@ def test_the_submission_page_issues_the_same_number_of_queries_for_1_and_10_revi
         SubmissionEvent.objects.create(submission=submission, kind="claimed", actor=mentor)
     client = client_for(learner)
 
-    # 2 of them: the automated checks; 1 the history; 2 the comments' threads and excerpts.
-    with django_assert_num_queries(14):
+    # The checks 0 (no snapshot), the history 1, the comments' threads and excerpts 2.
+    with django_assert_num_queries(12):
         client.get(f"/submissions/{submission.pk}/")
 
 
