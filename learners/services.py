@@ -29,7 +29,7 @@ from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
-from curriculum.models import Objective, Project, counted_projects_key
+from curriculum.models import Objective, Project, Stage, counted_projects_key
 from learners.models import (
     ChecklistTick,
     Cohort,
@@ -37,9 +37,12 @@ from learners.models import (
     LearnerProgress,
     Membership,
     ObjectiveCheck,
+    Reminder,
+    StageTarget,
     Submission,
     SubmissionEvent,
 )
+from learners.pacing import spread_dates
 from learners.snapshots import snapshot_request
 
 User = get_user_model()
@@ -566,3 +569,36 @@ def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
     invitee.set_unusable_password()
     invitee.save(update_fields=["password"])
     _send_invitation(user=invitee, cohort=cohort, role=membership.role)
+
+
+# --- The cohort's calendar and reminders ----------------------------------------------------
+
+
+@transaction.atomic
+def cohort_stages_spread(*, cohort: Cohort) -> list[StageTarget]:
+    """Give each published stage a target date, spread evenly over the cohort's dates (the last
+    stage ends with the cohort); replaces the cohort's existing targets of those stages."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    stages = list(Stage.objects.published().order_by("number"))
+    dates = spread_dates(starts_on=cohort.starts_on, ends_on=cohort.ends_on, count=len(stages))
+    targets = []
+    for stage, due_on in zip(stages, dates, strict=True):
+        target, _ = StageTarget.objects.update_or_create(
+            cohort=cohort, stage=stage, defaults={"due_on": due_on}
+        )
+        targets.append(target)
+    return targets
+
+
+def reminder_record(*, user, kind: str, about: str, day, now=None) -> bool:
+    """Record that a reminder goes out to `user` about `about` on `day`; False when it went
+    out already. Call it in the transaction that notifies: the row and the message commit
+    together, so a second run (or one beside it) sends nothing."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                user=user, kind=kind, about=about, day=day, sent_at=now or timezone.now()
+            )
+    except IntegrityError:
+        return False
+    return True
