@@ -8,6 +8,7 @@ learner, stage); Python only arranges the already-aggregated rows, for one page 
 
 import datetime
 import math
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -23,7 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
+from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim, TruncDate
 from django.utils import timezone
 
 from bootcamp.people import display_name
@@ -35,18 +36,31 @@ from learners.models import (
     Membership,
     ObjectiveCheck,
     Submission,
+    SubmissionEvent,
     approved_required_q,
+    waiting_q,
+)
+from learners.pacing import (
+    CohortPace,
+    Due,
+    cohort_extensions,
+    stage_done_count,
+    stages_with_counts,
 )
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
 from learners.selectors import review_turnaround
 from learners.services import learner_progress_refresh
+from reviews.models import Reply
 from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
 # How long a process reuses a cohort's whole-cohort statistics (review turnaround, the weekly
 # chart): slightly stale figures are fine on an overview, and they are the page's heaviest SQL.
 STATS_SECONDS = 60
-WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
+# No verdict yet: waiting (learners.models.waiting_q) or in review.
+UNREVIEWED = [Status.SUBMITTED, Status.IN_REVIEW]
+# How many learners at risk the top of the overview lists (the CSV has them all).
+AT_RISK_SHOWN = 50
 
 
 # Access -----------------------------------------------------------------------------------
@@ -63,7 +77,7 @@ def cohorts_for_list(user):
         .values("n")
     )
     waiting = (
-        Submission.objects.filter(cohort=OuterRef("pk"), status__in=WAITING)
+        Submission.objects.filter(waiting_q(), cohort=OuterRef("pk"))
         .values("cohort")
         .annotate(n=Count("pk"))
         .values("n")
@@ -87,26 +101,37 @@ class CellState:
 NOT_STARTED = CellState("not_started", "not started", "text-bg-light border")
 IN_PROGRESS = CellState("in_progress", "in progress", "text-bg-info")
 WAITING_FOR_REVIEW = CellState("waiting", "waiting for review", "text-bg-warning")
+IN_REVIEW = CellState("in_review", "in review", "text-bg-primary")
 CHANGES_REQUESTED = CellState("changes_requested", "changes requested", "text-bg-danger")
 COMPLETE = CellState("complete", "complete", "text-bg-success")
-CELL_STATES = [NOT_STARTED, IN_PROGRESS, WAITING_FOR_REVIEW, CHANGES_REQUESTED, COMPLETE]
+CELL_STATES = [
+    NOT_STARTED,
+    IN_PROGRESS,
+    WAITING_FOR_REVIEW,
+    IN_REVIEW,
+    CHANGES_REQUESTED,
+    COMPLETE,
+]
 
 
-def cell_state(*, complete, waiting, changes, submissions, checks):
+def cell_state(*, complete, waiting, changes, submissions, checks, in_review=0):
     """A learner's state in one stage, from the counts of their work in it.
 
     The first rule that holds wins:
 
     1. complete: as learners.progress.stage_is_complete says (the dashboard's rule too);
     2. changes requested: some submission in the stage is in changes_requested;
-    3. waiting for review: some submission in the stage is submitted or in review;
-    4. in progress: the learner has any submission or objective check in the stage;
-    5. not started: nothing at all.
+    3. in review: some submission in the stage is claimed by a mentor;
+    4. waiting for review: some submission in the stage is submitted, not claimed yet;
+    5. in progress: the learner has any submission or objective check in the stage;
+    6. not started: nothing at all.
     """
     if complete:
         return COMPLETE
     if changes:
         return CHANGES_REQUESTED
+    if in_review:
+        return IN_REVIEW
     if waiting:
         return WAITING_FOR_REVIEW
     if submissions or checks:
@@ -117,6 +142,12 @@ def cell_state(*, complete, waiting, changes, submissions, checks):
 class Cell(NamedTuple):
     stage: Stage
     state: CellState
+    due: Due | None = None  # the stage's date for this learner (their extension, if any)
+
+    @property
+    def is_behind(self) -> bool:
+        """The stage's date has passed and the stage is not complete."""
+        return self.due is not None and self.due.is_late and self.state is not COMPLETE
 
 
 class StageWork(NamedTuple):
@@ -126,6 +157,7 @@ class StageWork(NamedTuple):
     stage_id: int
     submissions: int
     waiting: int
+    in_review: int
     changes: int
     approved: int
     approved_published: int
@@ -139,14 +171,154 @@ class GridRow(NamedTuple):
     required: int
     approved: int  # approved submissions of any project in the cohort
     waiting: int
+    in_review: int = 0
 
     @property
     def name(self):
         return display_name(self.user)
 
     @property
+    def behind(self) -> list:
+        """The cells of the stages the learner is behind on, in stage order."""
+        return [cell for cell in self.cells if cell.is_behind]
+
+    @property
+    def pace(self) -> "Pace":
+        """Why the learner is at risk, from the annotations CohortGrid.learners() adds."""
+        return Pace.of(self.user)
+
+    @property
     def percent(self):
         return percent_of(self.approved_required, self.required)
+
+
+# Pace and risk -----------------------------------------------------------------------------
+
+
+def _latest(queryset, field_name):
+    return Subquery(queryset.order_by(f"-{field_name}").values(field_name)[:1])
+
+
+def pace_annotations(*, pace: CohortPace) -> dict:
+    """Annotations for a queryset of the cohort's learners (users): what makes one at risk.
+
+    - `behind_on`: the number of the first stage whose date passed without it complete
+      (learners.pacing.CohortPace.behind_expression), else NULL;
+    - `last_active`: their latest submission or resubmission, objective tick or reply in the
+      cohort, or when they joined it if later (PostgreSQL's GREATEST skips NULLs);
+    - `repeat_project`, `repeat_count`: a project of theirs with changes requested twice or
+      more (the most often), else NULL.
+
+    Correlated subqueries, each an index lookup per learner: the database computes them for
+    the rows it returns (a page of the grid, the at-risk list, the CSV) and for counts.
+    """
+    cohort, learner = pace.cohort, OuterRef("pk")
+    theirs = Q(submission__cohort=cohort, submission__learner=learner)
+    repeats = (
+        SubmissionEvent.objects.filter(theirs, kind=SubmissionEvent.Kind.CHANGES_REQUESTED)
+        .values("submission")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("-n", "submission")
+    )
+    return {
+        "behind_on": pace.behind_expression(),
+        "last_active": Greatest(
+            _latest(Iteration.objects.filter(theirs), "submitted_at"),
+            _latest(ObjectiveCheck.objects.filter(learner=learner), "checked_at"),
+            _latest(Reply.objects.filter(author=learner, submission__cohort=cohort), "created_at"),
+            _latest(Membership.objects.filter(cohort=cohort, user=learner), "joined_at"),
+        ),
+        "repeat_project": Subquery(repeats.values("submission__project__title")[:1]),
+        "repeat_count": Subquery(repeats.values("n")[:1]),
+    }
+
+
+def idle_cutoff(now):
+    return now - datetime.timedelta(days=settings.AT_RISK_IDLE_DAYS)
+
+
+def at_risk_q(now) -> Q:
+    """Among users annotated with pace_annotations: the learners at risk."""
+    return (
+        Q(behind_on__isnull=False)
+        | Q(last_active__lt=idle_cutoff(now))
+        | Q(repeat_count__isnull=False)
+    )
+
+
+@dataclass(frozen=True)
+class Pace:
+    """One learner's reasons to be at risk, read from pace_annotations()."""
+
+    behind_on: int | None
+    idle_days: int | None
+    repeat_project: str | None
+    repeat_count: int | None
+
+    @classmethod
+    def of(cls, user, *, now=None):
+        now = now or timezone.now()
+        last = getattr(user, "last_active", None)
+        idle = (now - last).days if last is not None and last < idle_cutoff(now) else None
+        return cls(
+            behind_on=getattr(user, "behind_on", None),
+            idle_days=idle,
+            repeat_project=getattr(user, "repeat_project", None),
+            repeat_count=getattr(user, "repeat_count", None),
+        )
+
+    @property
+    def is_at_risk(self):
+        return bool(self.reasons)
+
+    @property
+    def reasons(self) -> list[str]:
+        reasons = []
+        if self.behind_on is not None:
+            reasons.append(f"behind on stage {self.behind_on}'s date")
+        if self.idle_days is not None:
+            reasons.append(f"no submission, tick or reply for {self.idle_days} days")
+        if self.repeat_count is not None:
+            reasons.append(f"changes requested {self.repeat_count} times on {self.repeat_project}")
+        return reasons
+
+
+@dataclass
+class AtRisk:
+    learners: list  # [(user, Pace)], at most AT_RISK_SHOWN, by name
+    count: int  # all of them
+    behind: int  # learners behind on some stage's date
+    total: int  # learners in the cohort
+
+    @property
+    def on_track(self):
+        return self.total - self.behind
+
+
+def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRisk:
+    """The cohort's learners at risk, with why, and how many are on track. Two queries, and
+    three more without `pace` (the grid's CohortGrid.pace)."""
+    now = now or timezone.now()
+    if pace is None:
+        pace = CohortPace(cohort=cohort, today=cohort.today(now), stages=stages_with_counts())
+    users = (
+        get_user_model()
+        .objects.filter(memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER)
+        .only("pk", "username", "first_name", "last_name")
+        .annotate(**pace_annotations(pace=pace))
+    )
+    risky = at_risk_q(now)
+    counts = users.aggregate(
+        total=Count("pk"),
+        behind=Count("pk", filter=Q(behind_on__isnull=False)),
+        count=Count("pk", filter=risky),
+    )
+    shown = users.filter(risky).alias(sort_name=SORT_NAME).order_by("sort_name", "username")
+    return AtRisk(
+        learners=[(user, Pace.of(user, now=now)) for user in shown[:AT_RISK_SHOWN]],
+        **counts,
+    )
 
 
 # The grid's orders (read from the URL, and checked, by reviews.forms.CohortGridForm).
@@ -157,6 +329,8 @@ SORTS = {
     "-progress": "progress, most first",
 }
 DEFAULT_SORT = "name"
+# Or one stage's progress (its counted projects approved): "stage-2", "-stage-2".
+STAGE_SORT = re.compile(r"(-?)stage-(\d{1,3})")
 
 # How pages name a person (bootcamp.people.display_name), lower-cased: the full name, else
 # the username.
@@ -178,21 +352,23 @@ class CohortGrid:
        `all_rows()` does the same for every learner (the CSV).
     """
 
-    def __init__(self, cohort, *, sort=DEFAULT_SORT):
+    def __init__(self, cohort, *, sort=DEFAULT_SORT, now=None):
         """`sort`: one of SORTS, as CohortGridForm.chosen_sort() answers."""
         self.cohort = cohort
+        self.now = now or timezone.now()
+        self.today = cohort.today(self.now)
+        self.stages = list(stages_with_counts())
+        self.sort_stage = self._stage_to_sort_by(sort)
+        if sort not in SORTS and self.sort_stage is None:
+            sort = DEFAULT_SORT  # a stage that is not published (any more)
         self.sort = sort
-        self.sort_label = SORTS[sort]
-        self.stages = list(
-            Stage.objects.published()
-            .annotate(
-                required=Count(
-                    "projects", filter=Q(projects__is_published=True, projects__is_required=True)
-                ),
-                published_projects=Count("projects", filter=Q(projects__is_published=True)),
-            )
-            .order_by("number")
+        self.sort_label = (
+            SORTS[sort]
+            if self.sort_stage is None
+            else f"stage {self.sort_stage.number}'s progress, "
+            + ("most first" if sort.startswith("-") else "least first")
         )
+        self.pace = CohortPace(cohort=cohort, today=self.today, stages=self.stages)
         self.required = sum(stage.required for stage in self.stages)
 
     def _memberships(self):
@@ -205,9 +381,20 @@ class CohortGrid:
             .objects.filter(pk__in=self._memberships().values("user_id"))
             .only("pk", "username", "first_name", "last_name", "email")
             .alias(sort_name=SORT_NAME)
+            # Computed only for the rows read (a count drops them).
+            .annotate(**pace_annotations(pace=self.pace))
         )
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")
+        if self.sort_stage is not None:
+            # One correlated count per learner (an index lookup on their submissions).
+            users = users.alias(
+                stage_done=stage_done_count(
+                    cohort=self.cohort, stage=self.sort_stage, learner_ref=OuterRef("pk")
+                )
+            )
+            done = "-stage_done" if self.sort.startswith("-") else "stage_done"
+            return users.order_by(done, "sort_name", "username")
         if self.sort.lstrip("-") == "progress":
             self._recount_if_the_curriculum_changed()
             # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
@@ -219,6 +406,24 @@ class CohortGrid:
             progress = "-progress" if self.sort.startswith("-") else "progress"
             return users.order_by(progress, "sort_name", "username")
         return users.order_by("sort_name", "username")
+
+    def stage_headers(self) -> list[dict]:
+        """Per stage, for its column header: the sort its link asks for (least first, then
+        most first) and its aria-sort now."""
+        headers = []
+        for stage in self.stages:
+            key = f"stage-{stage.number}"
+            aria = {key: "ascending", f"-{key}": "descending"}.get(self.sort, "none")
+            next_sort = f"-{key}" if self.sort == key else key
+            headers.append({"stage": stage, "next_sort": next_sort, "aria_sort": aria})
+        return headers
+
+    def _stage_to_sort_by(self, sort):
+        match = STAGE_SORT.fullmatch(sort)
+        if match is None:
+            return None
+        number = int(match[2])
+        return next((stage for stage in self.stages if stage.number == number), None)
 
     def _recount_if_the_curriculum_changed(self):
         """Staff changed which projects count since some row was counted: recount the cohort's
@@ -245,13 +450,15 @@ class CohortGrid:
     def _rows(self, users, *, learners: Q) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
+        extended = cohort_extensions(cohort=self.cohort, learners=learners)
         rows = []
         for user in users:
             mine = work.get(user.pk, {})
-            cells = [
-                Cell(stage, self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked))
-                for stage in self.stages
-            ]
+            cells = []
+            for stage in self.stages:
+                state = self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked)
+                due = self.pace.due(learner_id=user.pk, stage=stage, extended=extended)
+                cells.append(Cell(stage, state, due))
             rows.append(
                 GridRow(
                     user=user,
@@ -260,6 +467,7 @@ class CohortGrid:
                     required=self.required,
                     approved=sum(w.approved for w in mine.values()),
                     waiting=sum(w.waiting for w in mine.values()),
+                    in_review=sum(w.in_review for w in mine.values()),
                 )
             )
         return rows
@@ -271,7 +479,8 @@ class CohortGrid:
             .values("learner_id", stage_id=F("project__stage_id"))
             .annotate(
                 submissions=Count("pk"),
-                waiting=Count("pk", filter=Q(status__in=WAITING)),
+                waiting=Count("pk", filter=waiting_q()),
+                in_review=Count("pk", filter=Q(status=Status.IN_REVIEW)),
                 changes=Count("pk", filter=Q(status=Status.CHANGES_REQUESTED)),
                 approved=Count("pk", filter=Q(status=Status.APPROVED)),
                 approved_published=Count(
@@ -310,6 +519,7 @@ class CohortGrid:
         return cell_state(
             complete=complete,
             waiting=work.waiting,
+            in_review=work.in_review,
             changes=work.changes,
             submissions=work.submissions,
             checks=checked,
@@ -322,7 +532,8 @@ class CohortGrid:
 @dataclass
 class Figures:
     learners: int
-    waiting: int
+    waiting: int  # learners.models.waiting_q: as the queue and the cohort list count
+    in_review: int
     overdue: int
     overdue_hours: int
     median_week: datetime.timedelta | None
@@ -337,8 +548,9 @@ def cohort_figures(cohort, *, learners, now=None) -> Figures:
     explicit_now = now is not None
     now = now or timezone.now()
     overdue_hours = settings.REVIEW_OVERDUE_HOURS
-    queue = Submission.objects.filter(cohort=cohort, status__in=WAITING).aggregate(
-        waiting=Count("pk"),
+    queue = Submission.objects.filter(cohort=cohort, status__in=UNREVIEWED).aggregate(
+        waiting=Count("pk", filter=waiting_q()),
+        in_review=Count("pk", filter=Q(status=Status.IN_REVIEW)),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )
 
@@ -355,6 +567,7 @@ def cohort_figures(cohort, *, learners, now=None) -> Figures:
     return Figures(
         learners=learners,
         waiting=queue["waiting"],
+        in_review=queue["in_review"],
         overdue=queue["overdue"],
         overdue_hours=overdue_hours,
         **turnaround,
@@ -471,7 +684,7 @@ def _nice_ceiling(value):
     return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value)
 
 
-def weekly_chart(weekly: Weekly, *, width=720, height=280) -> Chart | None:
+def weekly_chart(weekly: Weekly, *, width=720, height=280, max_labels=14) -> Chart | None:
     """Grouped bars per week: submissions beside approvals, with a y axis of round ticks."""
     if not weekly.weeks:
         return None
@@ -488,7 +701,8 @@ def weekly_chart(weekly: Weekly, *, width=720, height=280) -> Chart | None:
     ticks = [(y(v), v) for v in range(0, y_max + 1, tick_step)]
     slot = plot_width / len(weekly.weeks)
     bar = max(1.0, round(slot * 0.36, 1))
-    label_every = max(1, math.ceil(len(weekly.weeks) / 14))  # at most ~14 labels on the axis
+    # At most about `max_labels` week labels on the axis.
+    label_every = max(1, math.ceil(len(weekly.weeks) / max_labels))
     groups = []
     for index, week in enumerate(weekly.weeks):
         x = left + slot * index

@@ -18,7 +18,14 @@ from django.db.models import (
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem
-from learners.models import Iteration, Membership, Snapshot, Submission, SubmissionEvent
+from learners.models import (
+    Iteration,
+    Membership,
+    Snapshot,
+    Submission,
+    SubmissionEvent,
+    waiting_q,
+)
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
@@ -84,7 +91,7 @@ def for_queue(user, *, now=None):
 def queue_counts(user, *, now=None) -> dict:
     """The numbers at the top of the queue, unfiltered (one query)."""
     return _queue_scope(user).aggregate(
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waiting=Count("pk", filter=waiting_q()),
         in_review_by_you=Count("pk", filter=Q(status=Status.IN_REVIEW, claimed_by=user)),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )
