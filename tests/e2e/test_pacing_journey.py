@@ -40,7 +40,7 @@ def test_pacing_journey(demo_data, new_page, live_server, settings, deliver_mail
     staff.get_by_label("Action:").select_option(
         label="Spread the stages evenly over the cohort's dates"
     )
-    staff.get_by_role("button", name="Run").click()
+    staff.get_by_role("button", name="Go").click()
     expect(staff.locator(".messagelist")).to_contain_text("stage target date(s) set")
     assert_accessible(staff)
     first = StageTarget.objects.get(cohort=cohort, stage__number=1)
@@ -73,10 +73,10 @@ def test_pacing_journey(demo_data, new_page, live_server, settings, deliver_mail
     log_in(mentor, "mentor1")
     mentor.goto("/cohorts/demo/")
     risk = mentor.get_by_role("region", name=re.compile(r"^At risk"))
-    expect(risk.get_by_role("listitem").filter(has_text="learner1")).to_contain_text(
+    expect(risk.get_by_role("listitem").filter(has_text="Learner 1")).to_contain_text(
         "behind on stage 1's date"
     )
-    row = mentor.locator("#progress-grid tbody tr").filter(has_text="learner1")
+    row = mentor.locator("#progress-grid tbody tr").filter(has_text="Learner 1")
     expect(row).to_contain_text("behind schedule")
     expect(row.locator("td[data-behind]").first).to_contain_text("behind: 1 day late")
     assert_accessible(mentor)
