@@ -94,7 +94,5 @@ def test_pacing_journey(demo_data, new_page, live_server, settings, deliver_mail
 
     # And the learner's inbox has it.
     learner.goto("/notifications/")
-    expect(learner.get_by_role("main")).to_contain_text(
-        f"Stage “{FIRST_STAGE}” was due yesterday"
-    )
+    expect(learner.get_by_role("main")).to_contain_text(f"Stage “{FIRST_STAGE}” was due yesterday")
     assert_accessible(learner)
