@@ -327,6 +327,22 @@ class LearnerProgress(models.Model):
     approved_required = models.PositiveIntegerField(default=0)
     # The curriculum's counted_projects_key when approved_required was counted.
     counted_key = models.CharField(max_length=32, blank=True)
+    # The learner's pace (learners.pacing), so the overview finds those at risk with one
+    # indexed read instead of counting every learner's work. `pace_key` is the cohort's
+    # calendar (learners.pacing.calendar_key) when they were counted.
+    # The earliest date (theirs) of a stage not complete yet; behind once it is past.
+    behind_from = models.DateField(null=True, blank=True)
+    behind_stage = models.ForeignKey(
+        Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Their latest submission, resubmission, objective tick or reply (or joining the cohort).
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    # The most "changes requested" on one project of theirs in the cohort, and that project.
+    changes_requested_most = models.PositiveIntegerField(default=0)
+    changes_requested_project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pace_key = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -424,6 +440,14 @@ class Extension(models.Model):
     def clean(self):
         if (self.stage_id is None) == (self.project_id is None):
             raise ValidationError("An extension is for one stage or one project: choose one.")
+        if (
+            self.cohort_id
+            and self.learner_id
+            and not Membership.objects.filter(
+                cohort=self.cohort_id, user=self.learner_id, role=Membership.Role.LEARNER
+            ).exists()
+        ):
+            raise ValidationError({"learner": "Only a learner of this cohort can get one."})
 
 
 class ReminderKind(models.TextChoices):

@@ -10,11 +10,11 @@
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
 
 from curriculum.models import Stage
 from learners.models import (
@@ -93,17 +93,6 @@ def learner_schedule(*, learner, cohort, today=None) -> Schedule:
     )
 
 
-def cohort_extensions(*, cohort, learners: Q) -> dict:
-    """(learner id, stage id) -> the extended date, for the learners `learners` (a Q on
-    `learner_id`) selects. One query."""
-    return {
-        (learner_id, stage_id): due_on
-        for learner_id, stage_id, due_on in Extension.objects.filter(
-            learners, cohort=cohort, stage__isnull=False
-        ).values_list("learner_id", "stage_id", "due_on")
-    }
-
-
 def spread_dates(*, starts_on, ends_on, count) -> list[datetime.date]:
     """`count` dates spread evenly over the cohort: the last on its last day."""
     span = (ends_on - starts_on).days
@@ -147,8 +136,50 @@ def stage_done_count(*, cohort, stage, learner_ref):
     )
 
 
+def calendar_key(*, targets: dict, extensions: list) -> str:
+    """The cohort's calendar as one md5: stored on each LearnerProgress row counted with it,
+    so a change made anywhere (the admin, a shell) shows as rows counted with another key.
+    `targets`: stage id -> date; `extensions`: (learner id, stage id, project id, date)."""
+    text = ";".join(
+        [f"s{stage}={on}" for stage, on in sorted(targets.items())]
+        + [
+            f"e{learner},{stage},{project}={on}"
+            for learner, stage, project, on in sorted(
+                extensions, key=lambda e: (e[0], e[1] or 0, e[2] or 0)
+            )
+        ]
+    )
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def read_calendar(cohort_id) -> tuple[dict, list]:
+    """(stage id -> target date, [(learner id, stage id, project id, date)]). Two queries."""
+    targets = dict(
+        StageTarget.objects.filter(cohort=cohort_id).order_by().values_list("stage_id", "due_on")
+    )
+    extensions = list(
+        Extension.objects.filter(cohort=cohort_id)
+        .order_by()
+        .values_list("learner_id", "stage_id", "project_id", "due_on")
+    )
+    return targets, extensions
+
+
+def stage_dates(*, stages, targets, extensions, learner_id) -> dict:
+    """stage id -> the learner's date for each dated stage that counts (learners.progress)."""
+    dates = {
+        stage.pk: targets[stage.pk]
+        for stage in stages
+        if stage.pk in targets and stage_is_counted(published_projects=stage.published_projects)
+    }
+    for learner, stage_id, _project, on in extensions:
+        if learner == learner_id and stage_id in dates:
+            dates[stage_id] = on
+    return dates
+
+
 class CohortPace:
-    """A cohort's stage dates as of `today`, read once (two queries), for the pages that mark
+    """A cohort's calendar as of `today`, read once (two queries), for the pages that mark
     learners behind: `stages` are the published stages with `required` and
     `published_projects` (stages_with_counts(), which the caller has read already)."""
 
@@ -156,52 +187,16 @@ class CohortPace:
         self.cohort = cohort
         self.today = today
         self.stages = list(stages)
-        self.targets = dict(
-            StageTarget.objects.filter(cohort=cohort).values_list("stage_id", "due_on")
-        )
-        # A stage whose date is still ahead is due for no one, unless someone's extension set
-        # an earlier date for them.
-        self.due_by_extension = set(
-            Extension.objects.filter(cohort=cohort, stage__isnull=False, due_on__lt=today)
-            .values_list("stage_id", flat=True)
-            .distinct()
-        )
+        self.targets, self.extensions = read_calendar(cohort.pk)
+        self.key = calendar_key(targets=self.targets, extensions=self.extensions)
+        self.stage_extensions = {
+            (learner, stage): on for learner, stage, _project, on in self.extensions if stage
+        }
 
-    def due(self, *, learner_id, stage, extended: dict) -> Due | None:
-        """The stage's Due for one learner; `extended` from cohort_extensions()."""
+    def due(self, *, learner_id, stage) -> Due | None:
+        """The stage's Due for one learner (their extension, if any)."""
         if not stage_is_counted(published_projects=stage.published_projects):
             return None  # never complete, so never "behind"
         key = (learner_id, stage.pk)
-        due_on = extended.get(key, self.targets.get(stage.pk))
-        return None if due_on is None else Due(due_on, self.today, key in extended)
-
-    def behind_expression(self, learner_ref=None):
-        """For a queryset of users (or anything with the learner as `learner_ref`): the
-        number of the first stage whose date has passed for them without the stage complete,
-        else NULL.
-
-        One CASE over the stages already due for someone; per row and such stage, an index
-        lookup of the learner's extension and one of their approvals in it. No query to build.
-        """
-        learner_ref = learner_ref or OuterRef("pk")
-        whens = []
-        for stage in self.stages:
-            if stage.pk not in self.targets or not stage.published_projects:
-                continue
-            if self.targets[stage.pk] >= self.today and stage.pk not in self.due_by_extension:
-                continue
-            due = Coalesce(
-                Subquery(
-                    Extension.objects.filter(
-                        cohort=self.cohort, learner=learner_ref, stage=stage
-                    ).values("due_on")[:1]
-                ),
-                Value(self.targets[stage.pk]),
-            )
-            needed = stage.required or 1
-            done = stage_done_count(cohort=self.cohort, stage=stage, learner_ref=learner_ref)
-            overdue = LessThan(due, Value(self.today)) & LessThan(done, Value(needed))
-            whens.append(When(overdue, then=Value(stage.number)))
-        if not whens:
-            return Value(None, output_field=IntegerField())
-        return Case(*whens, default=Value(None), output_field=IntegerField())
+        due_on = self.stage_extensions.get(key, self.targets.get(stage.pk))
+        return None if due_on is None else Due(due_on, self.today, key in self.stage_extensions)

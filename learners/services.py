@@ -11,6 +11,7 @@ once cannot both win: the loser's UPDATE matches no row and they are told why.
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -41,8 +42,16 @@ from learners.models import (
     StageTarget,
     Submission,
     SubmissionEvent,
+    approved_required_q,
 )
-from learners.pacing import spread_dates
+from learners.pacing import (
+    calendar_key,
+    read_calendar,
+    spread_dates,
+    stage_dates,
+    stages_with_counts,
+)
+from learners.progress import stage_is_complete
 from learners.snapshots import snapshot_request
 
 User = get_user_model()
@@ -206,10 +215,8 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
         raise TransitionError("Only the mentor holding the claim can publish a verdict.")
     kind = Event.APPROVED if approved else Event.CHANGES_REQUESTED
     _record(submission_id=submission.pk, kind=kind, actor=mentor, at=now)
-    if approved:
-        learner_progress_refresh(
-            cohort_id=submission.cohort_id, learner_ids=[submission.learner_id]
-        )
+    # Approvals move the count and the pace; requested changes the pace.
+    learner_progress_refresh(cohort_id=submission.cohort_id, learner_ids=[submission.learner_id])
     return _refresh(submission.pk)
 
 
@@ -270,6 +277,116 @@ def learner_progress_refresh(*, cohort_id: int, learner_ids=None) -> None:
             approved_required=Coalesce(Subquery(approved), 0),
             counted_key=counted_projects_key(),
         )
+        _pace_refresh(cohort_id=cohort_id, learner_ids=learner_ids)
+
+
+def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
+    """The pace fields of the (locked) rows: the earliest date of a stage not complete, the
+    latest activity, the most changes requested on one project. Nine queries whatever the
+    number of learners; the loop is over rows already read.
+
+    Replies live in `reviews`, which this app cannot read: a reply moves last_active_at
+    through learner_activity_record, and a recount never moves it back."""
+    stages = {stage.pk: stage for stage in stages_with_counts()}
+    targets, extensions = read_calendar(cohort_id)
+    key = calendar_key(targets=targets, extensions=extensions)
+    done = defaultdict(dict)
+    for row in (
+        Submission.objects.filter(
+            cohort_id=cohort_id, learner_id__in=learner_ids, status=Status.APPROVED
+        )
+        .values("learner_id", stage_id=F("project__stage_id"))
+        .annotate(
+            approved=Count("pk", filter=Q(project__is_published=True)),
+            approved_required=Count("pk", filter=approved_required_q()),
+        )
+        .order_by()
+    ):
+        done[row["learner_id"]][row["stage_id"]] = row
+    changes = {}
+    for learner_id, project_id, n in (
+        SubmissionEvent.objects.filter(
+            kind=Event.CHANGES_REQUESTED,
+            submission__cohort_id=cohort_id,
+            submission__learner_id__in=learner_ids,
+        )
+        .values_list("submission__learner_id", "submission__project_id")
+        .annotate(n=Count("pk"))
+        .order_by("submission__learner_id", "-n", "submission__project_id")
+    ):
+        changes.setdefault(learner_id, (n, project_id))
+    latest = defaultdict(list)
+    for queryset, learner, at in (
+        (
+            Iteration.objects.filter(
+                submission__cohort_id=cohort_id, submission__learner_id__in=learner_ids
+            ),
+            "submission__learner_id",
+            "submitted_at",
+        ),
+        (ObjectiveCheck.objects.filter(learner_id__in=learner_ids), "learner_id", "checked_at"),
+        (
+            Membership.objects.filter(cohort_id=cohort_id, user_id__in=learner_ids),
+            "user_id",
+            "joined_at",
+        ),
+    ):
+        for learner_id, when in (
+            queryset.values_list(learner).annotate(at=Max(at)).order_by().values_list(learner, "at")
+        ):
+            latest[learner_id].append(when)
+    rows = list(LearnerProgress.objects.filter(cohort_id=cohort_id, learner_id__in=learner_ids))
+    for row in rows:
+        dates = stage_dates(
+            stages=stages.values(),
+            targets=targets,
+            extensions=extensions,
+            learner_id=row.learner_id,
+        )
+        open_dates = []
+        for stage_id, on in dates.items():
+            counts = done[row.learner_id].get(stage_id)
+            complete = counts is not None and stage_is_complete(
+                required=stages[stage_id].required,
+                approved_required=counts["approved_required"],
+                approved=counts["approved"],
+            )
+            if not complete:
+                open_dates.append((on, stages[stage_id].number, stage_id))
+        first = min(open_dates, default=None)
+        row.behind_from, row.behind_stage_id = (first[0], first[2]) if first else (None, None)
+        activity = [when for when in latest[row.learner_id] + [row.last_active_at] if when]
+        row.last_active_at = max(activity, default=None)
+        row.changes_requested_most, row.changes_requested_project_id = changes.get(
+            row.learner_id, (0, None)
+        )
+        row.pace_key = key
+    LearnerProgress.objects.bulk_update(
+        rows,
+        [
+            "behind_from",
+            "behind_stage",
+            "last_active_at",
+            "changes_requested_most",
+            "changes_requested_project",
+            "pace_key",
+        ],
+        batch_size=1000,
+    )
+
+
+def learner_activity_record(*, learner_id: int, at, cohort_id: int | None = None) -> None:
+    """The learner did something (a submission, a tick, a reply): their progress rows (in
+    `cohort_id`, else every cohort's) remember the latest; never moves back. An UPDATE, and
+    with `cohort_id` an INSERT of the row if it is missing (the overview counts it in full the
+    next time it looks: it was counted with no key)."""
+    rows = LearnerProgress.objects.filter(learner_id=learner_id)
+    if cohort_id is not None:
+        LearnerProgress.objects.bulk_create(
+            [LearnerProgress(cohort_id=cohort_id, learner_id=learner_id)], ignore_conflicts=True
+        )
+        rows = rows.filter(cohort_id=cohort_id)
+    rows.filter(Q(last_active_at__lt=at) | Q(last_active_at__isnull=True)).update(last_active_at=at)
 
 
 # --- Submitting work ------------------------------------------------------------------------
@@ -338,6 +455,9 @@ def _iteration_add(
     )
     iteration.full_clean()
     iteration.save()
+    learner_activity_record(
+        learner_id=submission.learner_id, cohort_id=submission.cohort_id, at=submitted_at
+    )
     ChecklistTick.objects.bulk_create(
         ChecklistTick(iteration=iteration, item=item) for item in checklist_items
     )
@@ -442,7 +562,9 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
         deleted, _ = checks.delete()
         return bool(deleted)
     # get_or_create retries the SELECT when a simultaneous request won the INSERT.
-    _, created = ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
+    check, created = ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
+    if created:
+        learner_activity_record(learner_id=learner.pk, at=check.checked_at)
     return created
 
 

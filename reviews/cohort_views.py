@@ -189,7 +189,7 @@ def cohort_progress_csv(request, slug):
             values += checks.get(user.pk, ("", ""))
             values += [
                 " ".join(str(cell.stage.number) for cell in row.behind),
-                _local_date(user.last_active, cohort),
+                _local_date(pace.last_active_at, cohort),
                 "; ".join(pace.reasons),
             ]
             yield writer.writerow([spreadsheet_safe(v) for v in values])

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
     OuterRef,
@@ -24,7 +25,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, Greatest, Lower, NullIf, Trim, TruncDate
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
 from django.utils import timezone
 
 from bootcamp.people import display_name
@@ -36,21 +37,13 @@ from learners.models import (
     Membership,
     ObjectiveCheck,
     Submission,
-    SubmissionEvent,
     approved_required_q,
     waiting_q,
 )
-from learners.pacing import (
-    CohortPace,
-    Due,
-    cohort_extensions,
-    stage_done_count,
-    stages_with_counts,
-)
+from learners.pacing import CohortPace, Due, stage_done_count, stages_with_counts
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
 from learners.selectors import review_turnaround
 from learners.services import learner_progress_refresh
-from reviews.models import Reply
 from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
@@ -172,6 +165,7 @@ class GridRow(NamedTuple):
     approved: int  # approved submissions of any project in the cohort
     waiting: int
     in_review: int = 0
+    pace: "Pace | None" = None  # from their LearnerProgress row
 
     @property
     def name(self):
@@ -183,11 +177,6 @@ class GridRow(NamedTuple):
         return [cell for cell in self.cells if cell.is_behind]
 
     @property
-    def pace(self) -> "Pace":
-        """Why the learner is at risk, from the annotations CohortGrid.learners() adds."""
-        return Pace.of(self.user)
-
-    @property
     def percent(self):
         return percent_of(self.approved_required, self.required)
 
@@ -195,77 +184,71 @@ class GridRow(NamedTuple):
 # Pace and risk -----------------------------------------------------------------------------
 
 
-def _latest(queryset, field_name):
-    return Subquery(queryset.order_by(f"-{field_name}").values(field_name)[:1])
-
-
-def pace_annotations(*, pace: CohortPace) -> dict:
-    """Annotations for a queryset of the cohort's learners (users): what makes one at risk.
-
-    - `behind_on`: the number of the first stage whose date passed without it complete
-      (learners.pacing.CohortPace.behind_expression), else NULL;
-    - `last_active`: their latest submission or resubmission, objective tick or reply in the
-      cohort, or when they joined it if later (PostgreSQL's GREATEST skips NULLs);
-    - `repeat_project`, `repeat_count`: a project of theirs with changes requested twice or
-      more (the most often), else NULL.
-
-    Correlated subqueries, each an index lookup per learner: the database computes them for
-    the rows it returns (a page of the grid, the at-risk list, the CSV) and for counts.
-    """
-    cohort, learner = pace.cohort, OuterRef("pk")
-    theirs = Q(submission__cohort=cohort, submission__learner=learner)
-    repeats = (
-        SubmissionEvent.objects.filter(theirs, kind=SubmissionEvent.Kind.CHANGES_REQUESTED)
-        .values("submission")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-        .order_by("-n", "submission")
-    )
-    return {
-        "behind_on": pace.behind_expression(),
-        "last_active": Greatest(
-            _latest(Iteration.objects.filter(theirs), "submitted_at"),
-            _latest(ObjectiveCheck.objects.filter(learner=learner), "checked_at"),
-            _latest(Reply.objects.filter(author=learner, submission__cohort=cohort), "created_at"),
-            _latest(Membership.objects.filter(cohort=cohort, user=learner), "joined_at"),
-        ),
-        "repeat_project": Subquery(repeats.values("submission__project__title")[:1]),
-        "repeat_count": Subquery(repeats.values("n")[:1]),
-    }
-
-
 def idle_cutoff(now):
     return now - datetime.timedelta(days=settings.AT_RISK_IDLE_DAYS)
 
 
-def at_risk_q(now) -> Q:
-    """Among users annotated with pace_annotations: the learners at risk."""
+def at_risk_q(*, today, now) -> Q:
+    """Among a cohort's LearnerProgress rows: the learners at risk. Behind: the earliest date
+    of a stage they have not completed is past; idle: nothing for AT_RISK_IDLE_DAYS; or
+    changes requested twice or more on one project."""
     return (
-        Q(behind_on__isnull=False)
-        | Q(last_active__lt=idle_cutoff(now))
-        | Q(repeat_count__isnull=False)
+        Q(behind_from__lt=today)
+        | Q(last_active_at__lt=idle_cutoff(now))
+        | Q(changes_requested_most__gte=2)
     )
+
+
+def fresh_pace(cohort, *, today, stages) -> CohortPace:
+    """The cohort's calendar, after recounting the LearnerProgress rows that are missing or
+    were counted with another curriculum or calendar (once, by whoever looks first). Three
+    queries when every row is up to date."""
+    pace = CohortPace(cohort=cohort, today=today, stages=stages)
+    keys = {"counted_key": counted_projects_key(), "pace_key": pace.key}
+    current = LearnerProgress.objects.filter(cohort=cohort, learner=OuterRef("user_id"), **keys)
+    # One statement: learners with no up-to-date row, and rows of learners who left the
+    # cohort since (their work there still counts for them).
+    stale = list(
+        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
+        .filter(~Exists(current))
+        .values_list("user_id", flat=True)
+        .union(
+            LearnerProgress.objects.filter(cohort=cohort)
+            .exclude(**keys)
+            .values_list("learner_id", flat=True)
+        )
+    )
+    if stale:
+        learner_progress_refresh(cohort_id=cohort.pk, learner_ids=stale)
+    return pace
 
 
 @dataclass(frozen=True)
 class Pace:
-    """One learner's reasons to be at risk, read from pace_annotations()."""
+    """One learner's reasons to be at risk, read from their LearnerProgress row (with
+    behind_stage and changes_requested_project)."""
 
     behind_on: int | None
     idle_days: int | None
     repeat_project: str | None
     repeat_count: int | None
+    last_active_at: datetime.datetime | None = None
 
     @classmethod
-    def of(cls, user, *, now=None):
-        now = now or timezone.now()
-        last = getattr(user, "last_active", None)
-        idle = (now - last).days if last is not None and last < idle_cutoff(now) else None
+    def of(cls, row, *, today, now):
+        if row is None:
+            return cls(None, None, None, None)
+        last = row.last_active_at
+        behind = row.behind_from is not None and row.behind_from < today
+        repeat = row.changes_requested_most >= 2
         return cls(
-            behind_on=getattr(user, "behind_on", None),
-            idle_days=idle,
-            repeat_project=getattr(user, "repeat_project", None),
-            repeat_count=getattr(user, "repeat_count", None),
+            behind_on=row.behind_stage.number if behind and row.behind_stage else None,
+            idle_days=(now - last).days if last is not None and last < idle_cutoff(now) else None,
+            repeat_project=row.changes_requested_project.title
+            if repeat and row.changes_requested_project
+            else None,
+            repeat_count=row.changes_requested_most if repeat else None,
+            last_active_at=last,
         )
 
     @property
@@ -286,7 +269,7 @@ class Pace:
 
 @dataclass
 class AtRisk:
-    learners: list  # [(user, Pace)], at most AT_RISK_SHOWN, by name
+    learners: list  # [(user, Pace)], at most AT_RISK_SHOWN, furthest behind first
     count: int  # all of them
     behind: int  # learners behind on some stage's date
     total: int  # learners in the cohort
@@ -297,26 +280,36 @@ class AtRisk:
 
 
 def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRisk:
-    """The cohort's learners at risk, with why, and how many are on track. Two queries, and
-    three more without `pace` (the grid's CohortGrid.pace)."""
+    """The cohort's learners at risk, with why, and how many are on track, from their
+    LearnerProgress rows: two queries (an aggregate over the cohort's rows and one page of
+    them), and fresh_pace's three without `pace` (the grid's CohortGrid.pace)."""
     now = now or timezone.now()
     if pace is None:
-        pace = CohortPace(cohort=cohort, today=cohort.today(now), stages=stages_with_counts())
-    users = (
-        get_user_model()
-        .objects.filter(memberships__cohort=cohort, memberships__role=Membership.Role.LEARNER)
-        .only("pk", "username", "first_name", "last_name")
-        .annotate(**pace_annotations(pace=pace))
+        pace = fresh_pace(cohort, today=cohort.today(now), stages=stages_with_counts())
+    today = pace.today
+    rows = LearnerProgress.objects.filter(
+        cohort=cohort,
+        learner__in=Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).values(
+            "user_id"
+        ),
     )
-    risky = at_risk_q(now)
-    counts = users.aggregate(
+    risky = at_risk_q(today=today, now=now)
+    counts = rows.aggregate(
         total=Count("pk"),
-        behind=Count("pk", filter=Q(behind_on__isnull=False)),
+        behind=Count("pk", filter=Q(behind_from__lt=today)),
         count=Count("pk", filter=risky),
     )
-    shown = users.filter(risky).alias(sort_name=SORT_NAME).order_by("sort_name", "username")
+    # Furthest behind first, then the longest idle: a top-N sort of the cohort's rows alone,
+    # joined to the users of the page only.
+    shown = (
+        rows.filter(risky)
+        .select_related("learner", "behind_stage", "changes_requested_project")
+        .order_by(F("behind_from").asc(nulls_last=True), F("last_active_at").asc(), "learner_id")
+    )
     return AtRisk(
-        learners=[(user, Pace.of(user, now=now)) for user in shown[:AT_RISK_SHOWN]],
+        learners=[
+            (row.learner, Pace.of(row, today=today, now=now)) for row in shown[:AT_RISK_SHOWN]
+        ],
         **counts,
     )
 
@@ -332,14 +325,21 @@ DEFAULT_SORT = "name"
 # Or one stage's progress (its counted projects approved): "stage-2", "-stage-2".
 STAGE_SORT = re.compile(r"(-?)stage-(\d{1,3})")
 
-# How pages name a person (bootcamp.people.display_name), lower-cased: the full name, else
-# the username.
-SORT_NAME = Lower(
-    Coalesce(
-        NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
-        "username",
+
+def sort_name(prefix=""):
+    """How pages name a person (bootcamp.people.display_name), lower-cased: the full name,
+    else the username. `prefix`: the path to the user ("learner__")."""
+    return Lower(
+        Coalesce(
+            NullIf(
+                Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name")), Value("")
+            ),
+            f"{prefix}username",
+        )
     )
-)
+
+
+SORT_NAME = sort_name()
 
 
 class CohortGrid:
@@ -368,7 +368,7 @@ class CohortGrid:
             else f"stage {self.sort_stage.number}'s progress, "
             + ("most first" if sort.startswith("-") else "least first")
         )
-        self.pace = CohortPace(cohort=cohort, today=self.today, stages=self.stages)
+        self.pace = fresh_pace(cohort, today=self.today, stages=self.stages)
         self.required = sum(stage.required for stage in self.stages)
 
     def _memberships(self):
@@ -381,8 +381,6 @@ class CohortGrid:
             .objects.filter(pk__in=self._memberships().values("user_id"))
             .only("pk", "username", "first_name", "last_name", "email")
             .alias(sort_name=SORT_NAME)
-            # Computed only for the rows read (a count drops them).
-            .annotate(**pace_annotations(pace=self.pace))
         )
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")
@@ -395,8 +393,7 @@ class CohortGrid:
             )
             done = "-stage_done" if self.sort.startswith("-") else "stage_done"
             return users.order_by(done, "sort_name", "username")
-        if self.sort.lstrip("-") == "progress":
-            self._recount_if_the_curriculum_changed()
+        if self.sort.lstrip("-") == "progress":  # fresh_pace recounted any stale row
             # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
             users = users.annotate(
                 progress_row=FilteredRelation(
@@ -425,39 +422,33 @@ class CohortGrid:
         number = int(match[2])
         return next((stage for stage in self.stages if stage.number == number), None)
 
-    def _recount_if_the_curriculum_changed(self):
-        """Staff changed which projects count since some row was counted: recount the cohort's
-        rows now (once, by whoever looks first). One query when nothing changed."""
-        stale = (
-            LearnerProgress.objects.filter(cohort=self.cohort)
-            .exclude(counted_key=counted_projects_key())
-            .exists()
-        )
-        if stale:
-            learner_progress_refresh(cohort_id=self.cohort.pk)
-
     def rows(self, users) -> list[GridRow]:
-        """One GridRow per user, in their order. Two queries."""
+        """One GridRow per user, in their order. Three queries."""
         users = list(users)
         ids = [user.pk for user in users]
         return self._rows(users, learners=Q(learner_id__in=ids))
 
     def all_rows(self) -> list[GridRow]:
-        """Every learner's GridRow, in the grid's order. Three queries."""
+        """Every learner's GridRow, in the grid's order. Four queries."""
         in_cohort = Q(learner_id__in=self._memberships().values("user_id"))
         return self._rows(list(self.learners()), learners=in_cohort)
 
     def _rows(self, users, *, learners: Q) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
-        extended = cohort_extensions(cohort=self.cohort, learners=learners)
+        progress = {
+            row.learner_id: row
+            for row in LearnerProgress.objects.filter(learners, cohort=self.cohort).select_related(
+                "behind_stage", "changes_requested_project"
+            )
+        }
         rows = []
         for user in users:
             mine = work.get(user.pk, {})
             cells = []
             for stage in self.stages:
                 state = self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked)
-                due = self.pace.due(learner_id=user.pk, stage=stage, extended=extended)
+                due = self.pace.due(learner_id=user.pk, stage=stage)
                 cells.append(Cell(stage, state, due))
             rows.append(
                 GridRow(
@@ -468,6 +459,7 @@ class CohortGrid:
                     approved=sum(w.approved for w in mine.values()),
                     waiting=sum(w.waiting for w in mine.values()),
                     in_review=sum(w.in_review for w in mine.values()),
+                    pace=Pace.of(progress.get(user.pk), today=self.today, now=self.now),
                 )
             )
         return rows

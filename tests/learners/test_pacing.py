@@ -95,6 +95,7 @@ def test_a_learners_extension_replaces_the_date_for_them_only(stages):
 
 def test_an_extension_is_for_a_stage_or_a_project_not_both(stages):
     cohort, ada = CohortFactory(), UserFactory()
+    MembershipFactory(cohort=cohort, user=ada, role=Membership.Role.LEARNER)
     both = Extension(
         cohort=cohort,
         learner=ada,
@@ -108,6 +109,18 @@ def test_an_extension_is_for_a_stage_or_a_project_not_both(stages):
         both.save()
     with pytest.raises(IntegrityError), transaction.atomic():
         Extension.objects.create(cohort=cohort, learner=ada, due_on=TODAY)
+
+
+def test_an_extension_is_for_a_learner_of_the_cohort(stages):
+    cohort, outsider = CohortFactory(), UserFactory()
+    extension = Extension(cohort=cohort, learner=outsider, stage=stages[0], due_on=TODAY)
+
+    with pytest.raises(ValidationError) as error:
+        extension.full_clean()
+    assert error.value.message_dict == {"learner": ["Only a learner of this cohort can get one."]}
+
+    MembershipFactory(cohort=cohort, user=outsider, role=Membership.Role.LEARNER)
+    extension.full_clean()
 
 
 def test_a_cohort_time_zone_must_be_a_real_one(db):

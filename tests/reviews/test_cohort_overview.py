@@ -336,12 +336,14 @@ def test_approving_moves_the_learner_up_the_progress_order(
     assert shown_usernames(response) == ["barbara", "charles", "ada"]
 
 
-def test_requesting_changes_leaves_the_progress_row_alone(cohort, three_paced, curriculum):
+def test_requesting_changes_counts_them_on_the_progress_row(cohort, three_paced, curriculum):
     submission = add_submission(cohort, three_paced["charles"], curriculum["p1a"], Status.IN_REVIEW)
 
     submission_record_verdict(submission=submission, mentor=submission.claimed_by, approved=False)
 
-    assert progress_rows(cohort) == {"ada": 2, "barbara": 4}
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 0}
+    row = LearnerProgress.objects.get(learner=three_paced["charles"])
+    assert (row.changes_requested_most, row.changes_requested_project.slug) == (1, "p1a")
 
 
 def archive_stage_1(curriculum):
@@ -789,9 +791,10 @@ def test_overview_query_count_is_flat(
 
     # session, user, the mentor's roles, the cohort, the grid's stages, whether a progress row
     # was counted before a curriculum change, the learners' count and their page (sorted by
-    # the database, with their pace), the stage dates and the extensions already due, the
-    # page's work, ticks and extensions, the at-risk count and list, the figures' two, the
-    # weekly counts' two
+    # the database), the calendar's two (stage dates, extensions) and the check for progress
+    # rows to recount (which the progress order needed anyway), the page's work, ticks and
+    # progress rows (their pace), the at-risk count and list, the figures' two, the weekly
+    # counts' two
     with django_assert_num_queries(19):
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
@@ -804,10 +807,10 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    # session, user, the cohort (its mentors in a subquery), the grid's stages, stage dates,
-    # extensions already due, learners (with their pace), work, ticks and extensions, the
-    # automated checks' counts
-    with django_assert_num_queries(11):
+    # session, user, the cohort (its mentors in a subquery), the grid's stages, the calendar's
+    # two, the check for progress rows to recount, the learners, their work, ticks and
+    # progress rows (their pace), the automated checks' counts
+    with django_assert_num_queries(12):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
     assert len(rows) == n + 1
@@ -821,8 +824,9 @@ def test_csv_figures_query_count_is_flat(
     client = client_for(mentor)
 
     # session, user, the cohort, the learners' count, the figures' two, the weekly counts'
-    # two, the stages, stage dates, extensions already due, the at-risk count and list
-    with django_assert_num_queries(13):
+    # two, the stages, the calendar's two, the check for progress rows to recount, the
+    # at-risk count and list
+    with django_assert_num_queries(14):
         _, rows = read_csv(client.get(csv_url(cohort), {"part": "figures"}))
 
     assert rows[1] == ["Learners", str(n)]
@@ -939,10 +943,10 @@ def test_turnaround_and_weekly_are_reused_for_a_minute_then_recounted(
     client.get(detail_url(cohort))  # fills the per-process cache
     # No learners here: once the count says so, neither a page of them nor their work and
     # ticks are read, three queries fewer than with learners.
-    # The turnaround and the two weekly counts are cached; the stage dates, the extensions
-    # already due and the at-risk count and list are not.
-    with django_assert_num_queries(11):
+    # The turnaround and the two weekly counts are cached; the calendar (stage dates and
+    # extensions), the check for progress rows to recount and the at-risk count and list are not.
+    with django_assert_num_queries(12):
         client.get(detail_url(cohort))
     cache.clear()  # what the minute's expiry does
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(detail_url(cohort))

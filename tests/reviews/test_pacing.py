@@ -12,6 +12,7 @@ from django.utils import timezone
 from bootcamp.models import Notification, OutboxMessage
 from learners.models import (
     Extension,
+    LearnerProgress,
     Membership,
     ProjectDueDate,
     Reminder,
@@ -19,8 +20,10 @@ from learners.models import (
     Submission,
     SubmissionEvent,
 )
+from learners.services import submission_claim, submission_record_verdict
 from reviews.overview import CohortGrid, cohort_at_risk
 from reviews.reminders import cohort_mentor_digest_send
+from reviews.services import reply_create
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -28,7 +31,6 @@ from tests.factories import (
     ObjectiveCheckFactory,
     ObjectiveFactory,
     ProjectFactory,
-    ReplyFactory,
     StageFactory,
     SubmissionFactory,
     UserFactory,
@@ -115,7 +117,7 @@ def test_idle_learners_are_at_risk(cohort, course, settings):
     replied = join(cohort, "replied", joined_at=long_ago)
     old = SubmissionFactory(cohort=cohort, learner=replied, project=course["p1"])
     IterationFactory(submission=old, number=1, submitted_at=long_ago)
-    ReplyFactory(submission=old, author=replied, created_at=now - 2 * DAY)
+    reply_create(submission=old, author=replied, body="Working on it.")
     pushed = join(cohort, "pushed", joined_at=long_ago)
     recent = SubmissionFactory(cohort=cohort, learner=pushed, project=course["p1"])
     IterationFactory(submission=recent, number=1, submitted_at=now - 3 * DAY)
@@ -334,10 +336,10 @@ def test_sorting_by_a_stage_is_flat_in_queries(
     client = client_for(mentor)
     client.get(detail_url(cohort))  # the per-process figures' cache, as in the overview's test
 
-    # session, user, roles, the cohort, the stages, the stage dates and extensions already
-    # due, the learners' count and page, the page's work, ticks and extensions, the at-risk
-    # count and list, the figures' live queue counts
-    with django_assert_num_queries(15):
+    # session, user, roles, the cohort, the stages, the calendar's two, the check for
+    # progress rows to recount, the learners' count and page, the page's work, ticks and
+    # progress rows, the at-risk count and list, the figures' live queue counts
+    with django_assert_num_queries(16):
         response = client.get(detail_url(cohort), {"sort": "-stage-1"})
 
     assert len(response.context["rows"]) == n
@@ -352,3 +354,33 @@ def test_the_phone_gets_its_own_drawing_of_the_chart(client_for, cohort, mentor,
     assert '<svg class="cohort-chart d-md-none"' in html
     assert 'viewBox="0 0 380 260"' in html
     assert 'aria-labelledby="chart-narrow-title chart-narrow-desc"' in html
+
+
+def test_a_date_changed_anywhere_is_followed_at_the_next_look(cohort, paced, course):
+    assert cohort_at_risk(cohort).behind == 1  # Bob
+    # Staff move stage 1's date a week on, here straight in the database, as a shell would.
+    StageTarget.objects.filter(cohort=cohort, stage=course["stages"][0]).update(
+        due_on=paced["today"] + 7 * DAY
+    )
+
+    assert cohort_at_risk(cohort).behind == 0
+    # And back: Cleo's extension still keeps her on track.
+    StageTarget.objects.filter(cohort=cohort, stage=course["stages"][0]).update(
+        due_on=paced["today"] - DAY
+    )
+    Extension.objects.filter(learner=paced["cleo"]).update(due_on=paced["today"] - 2 * DAY)
+
+    at_risk = cohort_at_risk(cohort)
+    assert sorted(user.username for user, _ in at_risk.learners) == ["bob", "cleo"]
+
+
+def test_an_approval_takes_the_learner_off_the_behind_list_at_once(cohort, paced, course, mentor):
+    submission = SubmissionFactory(cohort=cohort, learner=paced["bob"], project=course["p1"])
+    cohort_at_risk(cohort)  # every row counted
+    submission_claim(submission=submission, mentor=mentor)
+    submission_record_verdict(submission=submission, mentor=mentor, approved=True)
+
+    assert LearnerProgress.objects.get(learner=paced["bob"]).behind_from == (
+        paced["today"] + 10 * DAY
+    )
+    assert cohort_at_risk(cohort).learners == []
