@@ -25,7 +25,7 @@ from learners.models import (
     Submission,
     SubmissionEvent,
 )
-from learners.services import cohort_stages_spread
+from learners.services import cohort_stages_spread, learner_progress_refresh
 from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
@@ -41,6 +41,7 @@ class StageTargetInline(LabelledTabularInline):
     fields = ("stage", "due_on")
     extra = 0
     verbose_name = "stage target finish date"
+    verbose_name_plural = "stage target finish dates"
 
 
 class ProjectDueDateInline(LabelledTabularInline):
@@ -49,6 +50,7 @@ class ProjectDueDateInline(LabelledTabularInline):
     autocomplete_fields = ("project",)
     extra = 0
     verbose_name = "project due date"
+    verbose_name_plural = "project due dates"
 
 
 class ExtensionInline(LabelledTabularInline):
@@ -57,6 +59,7 @@ class ExtensionInline(LabelledTabularInline):
     autocomplete_fields = ("learner", "project")
     extra = 0
     verbose_name = "extension for one learner"
+    verbose_name_plural = "extensions for one learner (a stage or a project)"
 
 
 @admin.register(Cohort)
@@ -76,6 +79,12 @@ class CohortAdmin(admin.ModelAdmin):
     inlines = (MembershipInline, StageTargetInline, ProjectDueDateInline, ExtensionInline)
     change_form_template = "admin/learners/cohort/change_form.html"
     actions = ("spread_stages",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Dates or extensions may have changed: recount the learners' pace now, while staff
+        # wait for the save, rather than on the overview's next look (which would otherwise).
+        learner_progress_refresh(cohort_id=form.instance.pk)
 
     @admin.action(description="Spread the stages evenly over the cohort's dates")
     def spread_stages(self, request, queryset):

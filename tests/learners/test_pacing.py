@@ -6,13 +6,22 @@ from django.db import IntegrityError, transaction
 
 from bootcamp.models import Notification, OutboxMessage
 from bootcamp.notifications import notification_preferences_set
-from learners.models import Extension, Membership, ProjectDueDate, Reminder, StageTarget, Submission
+from learners.models import (
+    Extension,
+    LearnerProgress,
+    Membership,
+    ProjectDueDate,
+    Reminder,
+    StageTarget,
+    Submission,
+)
 from learners.pacing import Due, learner_schedule, spread_dates
 from learners.reminders import cohort_reminders_send, learner_reminders_send
-from learners.services import cohort_stages_spread
+from learners.services import cohort_stages_spread, objective_check_set
 from tests.factories import (
     CohortFactory,
     MembershipFactory,
+    ObjectiveFactory,
     ProjectFactory,
     StageFactory,
     SubmissionFactory,
@@ -20,7 +29,7 @@ from tests.factories import (
 )
 
 DAY = datetime.timedelta(days=1)
-TODAY = datetime.date(2026, 12, 2)
+TODAY = datetime.date(2026, 12, 2)  # fixed for the date sums; the cohorts' own today may differ
 
 
 @pytest.mark.parametrize(
@@ -256,3 +265,102 @@ def test_the_day_it_passes_is_the_cohorts_day(paced):
 
     assert learner_reminders_send(now=at(2, TODAY + DAY)) == 2
     assert set(Reminder.objects.values_list("day", flat=True)) == {TODAY}
+
+
+# The admin ----------------------------------------------------------------------------------
+
+
+def test_staff_spread_the_stages_with_the_admin_action(client_for, staff, stages):
+    cohort = CohortFactory(name="Spring", starts_on=TODAY, ends_on=TODAY + 30 * DAY)
+
+    response = client_for(staff).post(
+        "/admin/learners/cohort/",
+        {"action": "spread_stages", "_selected_action": [cohort.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Spring: 3 stage target date(s) set, 12 Dec to 01 Jan 2027." in (
+        response.content.decode()
+    )
+    assert StageTarget.objects.filter(cohort=cohort).count() == 3
+
+
+def test_the_cohort_page_edits_dates_inline_and_recounts_the_pace(client_for, staff, stages):
+    cohort = CohortFactory(starts_on=TODAY - 30 * DAY, ends_on=TODAY + 30 * DAY)
+    ProjectFactory(stage=stages[0])  # a stage counts once it has a project to approve
+    ada = UserFactory(username="ada")
+    MembershipFactory(cohort=cohort, user=ada, role=Membership.Role.LEARNER)
+    client = client_for(staff)
+    page = client.get(f"/admin/learners/cohort/{cohort.pk}/change/").content.decode()
+    assert "Stage target finish dates" in page
+    assert "Extensions for one learner (a stage or a project)" in page
+
+    data = {
+        "name": cohort.name,
+        "slug": cohort.slug,
+        "starts_on": cohort.starts_on.isoformat(),
+        "ends_on": cohort.ends_on.isoformat(),
+        "time_zone": "Europe/Paris",
+    }
+    for prefix, total in (
+        ("memberships", 1),
+        ("stage_targets", 1),
+        ("project_due_dates", 0),
+        ("extensions", 0),
+    ):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(total),
+            f"{prefix}-INITIAL_FORMS": "1" if prefix == "memberships" else "0",
+        }
+    membership = Membership.objects.get(cohort=cohort)
+    data |= {
+        "memberships-0-id": membership.pk,
+        "memberships-0-cohort": cohort.pk,
+        "memberships-0-user": ada.pk,
+        "memberships-0-role": "learner",
+        "memberships-0-joined_at_0": membership.joined_at.date().isoformat(),
+        "memberships-0-joined_at_1": "09:00:00",
+        "stage_targets-0-stage": stages[0].pk,
+        "stage_targets-0-due_on": (TODAY - DAY).isoformat(),
+    }
+    response = client.post(f"/admin/learners/cohort/{cohort.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["errors"]
+    cohort.refresh_from_db()
+    assert cohort.time_zone == "Europe/Paris"
+    row = LearnerProgress.objects.get(cohort=cohort, learner=ada)
+    assert (row.behind_from, row.behind_stage_id) == (TODAY - DAY, stages[0].pk)
+
+
+def test_a_wrong_time_zone_is_a_form_error_in_the_admin(client_for, staff, db):
+    response = client_for(staff).post(
+        "/admin/learners/cohort/add/",
+        {
+            "name": "Mars",
+            "slug": "mars",
+            "starts_on": TODAY.isoformat(),
+            "ends_on": TODAY.isoformat(),
+            "time_zone": "Mars/Olympus",
+            **{
+                f"{prefix}-{field}": "0"
+                for prefix in ("memberships", "stage_targets", "project_due_dates", "extensions")
+                for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Mars/Olympus is not a time zone name" in response.content.decode()
+
+
+# Activity -----------------------------------------------------------------------------------
+
+
+def test_ticks_and_submissions_move_the_last_activity(paced):
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    LearnerProgress.objects.create(cohort=cohort, learner=ada)
+    objective_check_set(learner=ada, objective=ObjectiveFactory(stage=stages[0]), done=True)
+
+    row = LearnerProgress.objects.get(cohort=cohort, learner=ada)
+    assert row.last_active_at == ada.objective_checks.get().checked_at

@@ -21,9 +21,11 @@ from learners.models import (
     SubmissionEvent,
 )
 from learners.services import submission_claim, submission_record_verdict
-from reviews.overview import CohortGrid, cohort_at_risk
+from reviews.overview import CohortGrid, cohort_at_risk, cohort_figures, cohorts_for_list
 from reviews.reminders import cohort_mentor_digest_send
+from reviews.selectors import queue_counts
 from reviews.services import reply_create
+from reviews.tasks import mentor_digests
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -384,3 +386,43 @@ def test_an_approval_takes_the_learner_off_the_behind_list_at_once(cohort, paced
         paced["today"] + 10 * DAY
     )
     assert cohort_at_risk(cohort).learners == []
+
+
+# "Waiting" means one thing -------------------------------------------------------------------
+
+
+def test_the_queue_the_cohort_list_and_the_overview_count_the_same_waiting_work(
+    client_for, cohort, mentor, course
+):
+    ada, bob = join(cohort, "ada"), join(cohort, "bob")
+    SubmissionFactory(cohort=cohort, learner=ada, project=course["p1"])
+    SubmissionFactory(cohort=cohort, learner=bob, project=course["p1"])
+    SubmissionFactory(
+        cohort=cohort,
+        learner=ada,
+        project=course["p2"],
+        status=Status.IN_REVIEW,
+        claimed_by=mentor,
+        claimed_at=timezone.now(),
+    )
+
+    listed = cohorts_for_list(mentor).get(pk=cohort.pk).waiting_count
+    figures = cohort_figures(cohort, learners=2, now=timezone.now())
+    queue = queue_counts(mentor)
+
+    assert (queue["waiting"], listed, figures.waiting) == (2, 2, 2)
+    assert (queue["in_review_by_you"], figures.in_review) == (1, 1)
+    states = {
+        row.user.username: [cell.state.key for cell in row.cells]
+        for row in CohortGrid(cohort).all_rows()
+    }
+    assert states == {"ada": ["waiting", "in_review"], "bob": ["waiting", "not_started"]}
+
+
+def test_the_mentor_digest_job_runs_as_the_worker_would(cohort, mentor, paced, settings):
+    settings.REMINDER_HOUR = 0
+
+    mentor_digests(timestamp=0)
+    mentor_digests(timestamp=0)
+
+    assert OutboxMessage.objects.filter(template="mentor_digest", to=mentor.email).count() == 1
