@@ -96,3 +96,31 @@ def test_pacing_journey(demo_data, new_page, live_server, settings, deliver_mail
     learner.goto("/notifications/")
     expect(learner.get_by_role("main")).to_contain_text(f"Stage “{FIRST_STAGE}” was due yesterday")
     assert_accessible(learner)
+
+
+def test_the_cohort_page_on_a_phone(demo_data, new_page):
+    page = new_page("phone")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "mentor1")
+    page.goto("/cohorts/demo/")
+
+    # The phone's own drawing of the chart, its text at a readable size once scaled.
+    narrow = page.locator("svg.cohort-chart.d-md-none")
+    expect(narrow).to_be_visible()
+    expect(page.locator("svg.cohort-chart.d-none")).to_be_hidden()
+    label = narrow.locator("text", has_text="Count per week")
+    assert label.bounding_box()["width"] > 0
+    font_px = label.evaluate("e => e.getBoundingClientRect().height")
+    assert font_px >= 9, font_px
+    # The grid scrolls sideways under a learner column that stays put.
+    first = page.locator("#progress-grid tbody th[scope=row]").first
+    assert first.evaluate("e => getComputedStyle(e).position") == "sticky"
+    box_before = first.bounding_box()
+    scrolled = (
+        page.locator(".table-responsive")
+        .filter(has=page.locator("#progress-grid"))
+        .evaluate("e => { e.scrollLeft = 400; return e.scrollLeft; }")
+    )
+    assert scrolled > 0  # the stages did move sideways
+    assert first.bounding_box()["x"] == box_before["x"]
+    assert_accessible(page)
