@@ -1,4 +1,4 @@
-"""A cohort's pace: when each stage and project is due for a learner, in words and in SQL.
+"""A cohort's pace: when each stage and project is due for a learner, and in words.
 
 - A stage's date is its StageTarget in the cohort; a project's is its ProjectDueDate (both
   optional). A learner's Extension for the stage or project replaces the date, for them only.
@@ -6,7 +6,9 @@
   and "1 day late" from the next midnight there.
 - A learner is behind on a stage when its date (theirs) has passed and the stage is not
   complete, as learners.progress says: its required published projects approved (a stage with
-  no required project: any published project approved).
+  no required project: any published project approved). Each learner's LearnerProgress row
+  keeps the earliest date of a stage they have not completed (learners.services
+  learner_progress_refresh), so pages find who is behind without counting anyone's work.
 """
 
 import datetime
