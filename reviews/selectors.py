@@ -28,6 +28,7 @@ from learners.models import (
     SnapshotFile,
     Submission,
     SubmissionEvent,
+    waiting_q,
 )
 from reviews.code import excerpt
 from reviews.models import CommentReply, Reply, Review, ReviewComment
@@ -104,7 +105,7 @@ def for_queue(user, *, now=None):
 def queue_counts(user, *, now=None) -> dict:
     """The numbers at the top of the queue, unfiltered (one query)."""
     return _queue_scope(user).aggregate(
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waiting=Count("pk", filter=waiting_q()),
         in_review_by_you=Count("pk", filter=Q(status=Status.IN_REVIEW, claimed_by=user)),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )

@@ -6,15 +6,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import timezone
 
+from curriculum.models import Stage
 from learners.models import (
     Blob,
     ChecklistTick,
     Iteration,
+    LearnerProgress,
     Membership,
     ObjectiveCheck,
     SnapshotFile,
+    StageTarget,
     Submission,
     SubmissionEvent,
 )
@@ -293,3 +297,17 @@ def test_work_has_resubmissions_whose_code_changed_since_a_review_with_line_comm
     assert any(found)
     assert SnapshotFile.objects.filter(blob__isnull=False).exists()
     assert not Blob.objects.filter(highlighted__isnull=True).exists()
+
+
+def test_work_has_a_calendar_and_each_learners_pace(seeded):
+    cohort = seeded.first().cohort
+    rows = LearnerProgress.objects.filter(cohort=cohort)
+
+    assert StageTarget.objects.filter(cohort=cohort).count() == Stage.objects.published().count()
+    assert rows.count() == 12
+    assert not rows.filter(last_active_at__isnull=True).exists()
+    assert not rows.exclude(pace_key=rows.first().pace_key).exists()
+    # A learner's own latest reply counts as activity, as reply_create would have recorded it.
+    for reply in Reply.objects.filter(submission__learner=F("author")).order_by("-created_at")[:3]:
+        row = rows.get(learner=reply.author)
+        assert row.last_active_at >= reply.created_at
