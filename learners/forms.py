@@ -17,6 +17,7 @@ from learners.services import (
     cohort_invitation_resend,
     cohort_invite,
     submission_create,
+    submission_edit,
     submission_resubmit,
 )
 
@@ -159,6 +160,39 @@ class SubmissionForm(forms.Form):
             return submission_resubmit(submission=self.submission, **fields)
         return submission_create(
             learner=self.learner, project=self.project, cohort=self.cohort, **fields
+        )
+
+
+class SubmissionEditForm(SubmissionForm):
+    """The latest iteration while it waits unclaimed: the notes and live URL change in place, a
+    new repository or commit makes a new iteration (the checklist stays as ticked)."""
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(
+            *args,
+            project=submission.project,
+            learner=submission.learner,
+            submission=submission,
+            **kwargs,
+        )
+        del self.fields["checklist"]
+
+    @classmethod
+    def initial_from(cls, iteration) -> dict:
+        return {
+            "repo_url": iteration.repo_url,
+            "live_url": iteration.live_url,
+            "commit_sha": iteration.commit_sha,
+            "notes": iteration.notes,
+        }
+
+    def save(self):
+        return submission_edit(
+            submission=self.submission,
+            repo_url=self.cleaned_data["repo_url"],
+            live_url=self.cleaned_data["live_url"],
+            commit_sha=self.cleaned_data["commit_sha"],
+            notes=self.cleaned_data["notes"],
         )
 
 

@@ -131,6 +131,8 @@ class SubmissionStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved"
+    # The learner took it back before a mentor claimed it; "resubmit" sends it again.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Submission(models.Model):

@@ -186,7 +186,8 @@ def learner_next_step(
     waiting = None
     for project in projects:
         submission = in_cohort.get(project.pk)
-        if submission is None:
+        # Withdrawn work is to be sent again: its submit page leads to the resubmit form.
+        if submission is None or submission.status == Submission.Status.WITHDRAWN:
             return NextStep("submit", stage, project)
         if submission.status != Submission.Status.APPROVED and waiting is None:
             waiting = submission

@@ -1,10 +1,14 @@
 r"""Writes to cohorts, submissions and their status. The status moves only as DESIGN.md draws:
 
     submitted --claim--> in_review --approve--> approved
-        ^                   |  \--release / claim lapses--> submitted
-        |            request changes
-        |                   v
-        +---resubmit--- changes_requested
+      ^   |                 |  \--release / claim lapses--> submitted
+      |   +--withdraw--> withdrawn --resubmit--> submitted
+      |              request changes
+      |                     v
+      +---resubmit--- changes_requested
+
+While it is submitted (unclaimed) the learner may also edit the latest iteration's notes
+and live URL; a new repository or commit makes a new iteration instead.
 
 Each transition is one conditional UPDATE inside a transaction, so two people acting at
 once cannot both win: the loser's UPDATE matches no row and they are told why.
@@ -46,6 +50,10 @@ User = get_user_model()
 
 Status = Submission.Status
 Event = SubmissionEvent.Kind
+
+
+# The states a learner sends a new iteration from.
+RESUBMITTABLE = (Status.CHANGES_REQUESTED, Status.WITHDRAWN)
 
 
 class TransitionError(Exception):
@@ -212,8 +220,9 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
 
 @transaction.atomic
 def submission_reopen(*, submission: Submission, submitted_at) -> None:
-    """changes_requested -> submitted when a new iteration arrives (part of a resubmit)."""
-    updated = Submission.objects.filter(pk=submission.pk, status=Status.CHANGES_REQUESTED).update(
+    """changes_requested or withdrawn -> submitted when a new iteration arrives (part of a
+    resubmit)."""
+    updated = Submission.objects.filter(pk=submission.pk, status__in=RESUBMITTABLE).update(
         status=Status.SUBMITTED, submitted_at=submitted_at, updated_at=submitted_at
     )
     if not updated:
@@ -404,7 +413,7 @@ def submission_resubmit(
         .select_related("learner", "project", "cohort")
         .get(pk=submission.pk)
     )
-    if locked.status != Status.CHANGES_REQUESTED:
+    if locked.status not in RESUBMITTABLE:
         # A second click on "Resubmit" lands here once the first has reopened it.
         raise TransitionError("You can resubmit only after a mentor has requested changes.")
     last = locked.iterations.aggregate(last=Max("number"))["last"] or 0
@@ -423,6 +432,91 @@ def submission_resubmit(
     _notify_mentors(submission=locked, iteration=iteration)
     locked.refresh_from_db(fields=["status", "submitted_at", "updated_at"])
     return locked
+
+
+NOT_EDITABLE = (
+    "A mentor has claimed this submission, so it can no longer be changed; you can resubmit "
+    "if they request changes."
+)
+
+
+def _lock_unclaimed(submission: Submission) -> bool:
+    """Lock the submission's row if it is still submitted (unclaimed): one conditional UPDATE.
+
+    A mentor's claim is an UPDATE of the same row: whichever comes second waits for the
+    first to commit and then finds the status changed, so an edit never slips in after a
+    claim, nor a claim after a withdrawal.
+    """
+    return bool(
+        Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
+            updated_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def submission_edit(
+    *,
+    submission: Submission,
+    repo_url: str,
+    live_url: str = "",
+    commit_sha: str = "",
+    notes: str = "",
+) -> Iteration:
+    """Change the latest iteration while the submission waits unclaimed.
+
+    The notes and the live URL change in place; a different repository or commit is new work
+    to read, so it becomes iteration n+1 (with the latest's checklist ticks and a snapshot of
+    its own) and waits from now. Returns the iteration that now is the latest.
+    """
+    if not _lock_unclaimed(submission):
+        raise TransitionError(NOT_EDITABLE)
+    latest = submission.iterations.order_by("-number").first()
+    commit_sha = (commit_sha or "").strip().lower()
+    if latest.repo_url == repo_url and latest.commit_sha == commit_sha:
+        latest.live_url = live_url or ""
+        latest.notes = notes or ""
+        latest.full_clean()
+        latest.save(update_fields=["live_url", "notes"])
+        return latest
+    now = timezone.now()
+    locked = Submission.objects.select_related("learner", "project", "cohort").get(pk=submission.pk)
+    iteration = _iteration_add(
+        submission=locked,
+        number=latest.number + 1,
+        submitted_at=now,
+        repo_url=repo_url,
+        live_url=live_url,
+        commit_sha=commit_sha,
+        notes=notes,
+        checklist_items=list(latest.checklist_items.all()),
+    )
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=now, updated_at=now)
+    _record(submission_id=submission.pk, kind=Event.RESUBMITTED, actor=locked.learner, at=now)
+    _notify_mentors(submission=locked, iteration=iteration)
+    return iteration
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission) -> Submission:
+    """submitted -> withdrawn, by its learner, before any mentor claims it. The iterations
+    stay; resubmitting sends the work again."""
+    now = timezone.now()
+    withdrawn = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
+        status=Status.WITHDRAWN, updated_at=now
+    )
+    if not withdrawn:
+        current = _refresh(submission.pk)
+        if current.status == Status.WITHDRAWN:
+            return current  # a double click: already withdrawn
+        raise TransitionError(
+            "A mentor has claimed this submission, so it can no longer be withdrawn."
+            if current.status == Status.IN_REVIEW
+            else f"This submission is {current.get_status_display().lower()}; only work "
+            "waiting unclaimed can be withdrawn."
+        )
+    _record(submission_id=submission.pk, kind=Event.WITHDRAWN, actor=submission.learner, at=now)
+    return _refresh(submission.pk)
 
 
 # --- Objectives -----------------------------------------------------------------------------

@@ -13,6 +13,12 @@ urlpatterns = [
         learner_views.submission_resubmit,
         name="submission-resubmit",
     ),
+    path("submissions/<int:pk>/edit/", learner_views.submission_edit, name="submission-edit"),
+    path(
+        "submissions/<int:pk>/withdraw/",
+        learner_views.withdraw,
+        name="submission-withdraw",
+    ),
     path("cohorts/", cohort_views.cohort_list, name="cohort-list"),
     path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort-detail"),
     path(
