@@ -78,6 +78,12 @@ EXPECTED = {
         lambda w: {"pk": w.submission.pk, "number": 1},
         {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
     ),
+    # The world's submission waits for the learner to resubmit: too late to edit it.
+    "reviews:submission-edit": (
+        lambda w: {"pk": w.submission.pk},
+        {**logged_in(NOT_FOUND), "learner": "-> /submissions/{w.submission.pk}/"},
+    ),
+    "reviews:submission-withdraw": (lambda w: {"pk": w.submission.pk}, post_only()),
     "learners:objective-toggle": (lambda w: {"pk": w.objective.pk}, post_only()),
     "reviews:cohort-list": (
         lambda w: {},
@@ -136,6 +142,17 @@ POST_EXPECTED = {
         lambda w: {"pk": w.submission.pk},
         {},
         {**logged_in(NOT_FOUND), "learner": OK},
+    ),
+    "reviews:submission-edit": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "learner": "-> /submissions/{w.submission.pk}/"},
+    ),
+    # Changes requested: nothing to withdraw; the learner is told so on the submission page.
+    "reviews:submission-withdraw": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "learner": "-> /submissions/{w.submission.pk}/"},
     ),
     # The learner is told the checks stay as they are (changes requested); reviewers rerun them.
     "learners:iteration-checks": (
@@ -242,7 +259,7 @@ def test_each_user_gets_the_expected_answer(world, name):
         assert_private_to(actor, response)
         observed[actor] = outcome(response)
 
-    assert observed == expected, path
+    assert observed == {actor: value.format(w=world) for actor, value in expected.items()}, path
 
 
 @pytest.mark.parametrize("name", sorted(POST_EXPECTED))
