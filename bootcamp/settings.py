@@ -243,6 +243,8 @@ REVIEW_OVERDUE_HOURS = env.int("REVIEW_OVERDUE_HOURS", default=48)
 CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
 # The most claims one mentor holds at once.
 MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
+# Another mentor may ask the holder to hand over a claim not renewed for this many hours.
+TAKEOVER_IDLE_HOURS = env.int("TAKEOVER_IDLE_HOURS", default=4)
 
 # Repository snapshots (learners/fetch.py): where a worker may fetch from, and its limits.
 REPOSITORY_HOSTS = env.list("REPOSITORY_HOSTS", default=["github.com", "gitlab.com"])

@@ -310,6 +310,7 @@ class SubmissionEventKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     RESUBMITTED = "resubmitted", "Resubmitted"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    TAKEOVER_REQUESTED = "takeover_requested", "Take-over requested"
 
 
 class SubmissionEventQuerySet(models.QuerySet):

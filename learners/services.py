@@ -156,6 +156,60 @@ def submission_claim_renew(*, submission: Submission, mentor) -> Submission:
     return _refresh(submission.pk)
 
 
+def claim_is_idle(claimed_at, *, now=None) -> bool:
+    """Whether another mentor may ask to take over a claim taken (or renewed) at `claimed_at`."""
+    now = now or timezone.now()
+    return claimed_at <= now - timedelta(hours=settings.TAKEOVER_IDLE_HOURS)
+
+
+@transaction.atomic
+def submission_takeover_request(*, submission: Submission, mentor) -> bool:
+    """Ask the holder of an idle claim to hand it over: they are notified (inbox and e-mail).
+
+    Once per asker and claim: a second click, or a second request before the holder renews,
+    notifies no one again. The submission row is locked, so two clicks at once count once.
+    Returns whether the holder was notified now.
+    """
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("claimed_by", "learner", "project")
+        .get(pk=submission.pk)
+    )
+    if submission.learner_id == mentor.pk:
+        raise TransitionError("You cannot review your own work.")
+    if locked.status != Status.IN_REVIEW:
+        raise TransitionError(
+            "No one holds a claim on this submission any more: claim it from the queue."
+        )
+    if locked.claimed_by_id == mentor.pk:
+        raise TransitionError("You hold this claim yourself.")
+    if not claim_is_idle(locked.claimed_at):
+        raise TransitionError(
+            f"{display_name(locked.claimed_by)} claimed it less than "
+            f"{settings.TAKEOVER_IDLE_HOURS} hours ago; you can ask to take it over once the "
+            "claim has been idle that long."
+        )
+    asked = locked.events.filter(
+        kind=Event.TAKEOVER_REQUESTED, actor=mentor, at__gte=locked.claimed_at
+    ).exists()
+    if asked:
+        return False
+    _record(submission_id=locked.pk, kind=Event.TAKEOVER_REQUESTED, actor=mentor, at=timezone.now())
+    notify(
+        users=[locked.claimed_by],
+        kind=NotificationKind.TAKEOVER_REQUESTED,
+        template="takeover_requested",
+        context={
+            "mentor": display_name(mentor),
+            "learner": display_name(locked.learner),
+            "project": locked.project.title,
+            "hours": settings.TAKEOVER_IDLE_HOURS,
+        },
+        url=locked.get_absolute_url(),
+    )
+    return True
+
+
 @transaction.atomic
 def submission_claims_lapse(*, now=None) -> list[Submission]:
     """Return every claim older than CLAIM_HOURS to the queue; the drafts stay their mentors'.

@@ -56,10 +56,14 @@ def _queue_scope(user):
 
 def for_queue(user, *, now=None):
     """The queue page's rows, oldest wait first, with everything a row shows (two queries:
-    the rows, then the history of the page's rows)."""
+    the rows, then the history of the page's rows). Claims held by others are rows too, with
+    their holder and age, rather than work that vanished from the queue."""
+    now = now or timezone.now()
+    rows = Submission.objects.reviewable_by(user).filter(
+        status__in=[Status.SUBMITTED, Status.IN_REVIEW]
+    )
     return (
-        _queue_scope(user)
-        .select_related("learner", "project__stage", "cohort", "claimed_by")
+        rows.select_related("learner", "project__stage", "cohort", "claimed_by")
         .prefetch_related(
             Prefetch("events", queryset=SubmissionEvent.objects.for_history(), to_attr="history")
         )
@@ -75,6 +79,11 @@ def for_queue(user, *, now=None):
             claim_expires_at=ExpressionWrapper(
                 F("claimed_at") + timedelta(hours=settings.CLAIM_HOURS),
                 output_field=DateTimeField(),
+            ),
+            # Another mentor may ask to take it over (learners.services.claim_is_idle).
+            claim_is_idle=ExpressionWrapper(
+                Q(claimed_at__lte=now - timedelta(hours=settings.TAKEOVER_IDLE_HOURS)),
+                output_field=BooleanField(),
             ),
         )
         .order_by("submitted_at", "pk")

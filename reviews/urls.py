@@ -30,6 +30,11 @@ urlpatterns = [
     path("mentor/submissions/<int:pk>/claim/", views.claim, name="claim"),
     path("mentor/submissions/<int:pk>/release/", views.release, name="release"),
     path("mentor/submissions/<int:pk>/renew/", views.renew, name="renew"),
+    path(
+        "mentor/submissions/<int:pk>/take-over/",
+        views.takeover_request,
+        name="takeover-request",
+    ),
     path("mentor/submissions/<int:pk>/review/", views.review, name="review"),
     path(
         "mentor/learners/<int:cohort_pk>/<int:learner_pk>/",

@@ -114,6 +114,7 @@ EXPECTED = {
     ),
     "reviews:reply-create": (lambda w: {"pk": w.submission.pk}, post_only()),
     "reviews:renew": (lambda w: {"pk": w.submission.pk}, post_only()),
+    "reviews:takeover-request": (lambda w: {"pk": w.submission.pk}, post_only()),
     # Everyone's own inbox and preferences: no ids in the URL, so nothing to reach into.
     "learners:notifications": (lambda w: {}, logged_in(OK)),
     "learners:notifications-mark-read": (lambda w: {}, post_only()),
@@ -179,6 +180,11 @@ POST_EXPECTED = {
     ),
     # Nothing is claimed in the world: the mentor is told so on the queue page.
     "reviews:renew": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
+    ),
+    "reviews:takeover-request": (
         lambda w: {"pk": w.submission.pk},
         {},
         {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
