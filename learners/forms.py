@@ -11,11 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
-from learners.models import Membership
+from learners.models import Cohort, Membership
 from learners.services import (
     InvitationNotPending,
+    MoveRefused,
     cohort_invitation_resend,
     cohort_invite,
+    learner_move,
     submission_create,
     submission_edit,
     submission_resubmit,
@@ -194,6 +196,34 @@ class SubmissionEditForm(SubmissionForm):
             commit_sha=self.cleaned_data["commit_sha"],
             notes=self.cleaned_data["notes"],
         )
+
+
+class LearnerMoveForm(forms.Form):
+    """Staff defer a learner to another cohort, their work with them."""
+
+    to_cohort = forms.ModelChoiceField(
+        label="Move to",
+        queryset=Cohort.objects.none(),
+        help_text="Their submissions, reviews and history move with them.",
+    )
+
+    def __init__(self, *args, membership, actor, **kwargs):
+        self.membership = membership
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+        self.fields["to_cohort"].queryset = Cohort.objects.exclude(pk=membership.cohort_id)
+
+    def save(self):
+        """How many submissions moved, or None with the reason in the form's errors."""
+        try:
+            return learner_move(
+                membership=self.membership,
+                to_cohort=self.cleaned_data["to_cohort"],
+                actor=self.actor,
+            )
+        except MoveRefused as refusal:
+            self.add_error("to_cohort", str(refusal))
+            return None
 
 
 class InviteForm(forms.Form):

@@ -591,6 +591,66 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
     return created
 
 
+# --- Deferrals -----------------------------------------------------------------------------
+
+
+class MoveRefused(ValueError):
+    """The learner cannot be moved to that cohort; the message says why."""
+
+
+@transaction.atomic
+def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> int:
+    """Defer a learner: their place and all their work in one cohort move to another.
+
+    The submissions keep their iterations, reviews, conversation and history; a claim held
+    by a mentor of the old cohort goes back to the queue (recorded as released by `actor`),
+    as those mentors no longer see the work. The old cohort's progress row goes, the new
+    one's is counted. Returns how many submissions moved.
+    """
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "cohort")
+        .get(pk=membership.pk)
+    )
+    learner, from_cohort = locked.user, locked.cohort
+    if locked.role != Membership.Role.LEARNER:
+        raise MoveRefused("Only learners are moved between cohorts; change a mentor's cohorts.")
+    if from_cohort.pk == to_cohort.pk:
+        raise MoveRefused(f"{display_name(learner)} is in {to_cohort} already.")
+    if Membership.objects.filter(cohort=to_cohort, user=learner).exists():
+        raise MoveRefused(
+            f"{display_name(learner)} already has a place in {to_cohort}: remove one of the "
+            "two places instead."
+        )
+    work = Submission.objects.filter(learner=learner, cohort=from_cohort)
+    list(work.select_for_update().values_list("pk"))
+    clashes = Submission.objects.filter(
+        learner=learner, cohort=to_cohort, project__in=work.values("project")
+    ).select_related("project")
+    if clashes:
+        raise MoveRefused(
+            f"{display_name(learner)} has work on the same projects in {to_cohort} already "
+            f"({', '.join(s.project.title for s in clashes)}); nothing was moved."
+        )
+    now = timezone.now()
+    claimed = list(work.filter(status=Status.IN_REVIEW).values_list("pk", flat=True))
+    work.filter(pk__in=claimed).update(
+        status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=now
+    )
+    SubmissionEvent.objects.bulk_create(
+        SubmissionEvent(submission_id=pk, kind=Event.RELEASED, actor=actor, at=now)
+        for pk in claimed
+    )
+    moved = work.update(cohort=to_cohort, updated_at=now)
+    locked.cohort = to_cohort
+    locked.joined_at = now
+    locked.full_clean()
+    locked.save(update_fields=["cohort", "joined_at"])
+    LearnerProgress.objects.filter(cohort=from_cohort, learner=learner).delete()
+    learner_progress_refresh(cohort_id=to_cohort.pk, learner_ids=[learner.pk])
+    return moved
+
+
 # --- Invitations ----------------------------------------------------------------------------
 
 
