@@ -2,6 +2,7 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 
 # django-axes keeps the username it counts failures for in a column of this many characters.
@@ -17,6 +18,21 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
     source = credentials if credentials else request.POST
     username = source.get("username")
     return username[:AXES_USERNAME_MAX_LENGTH] if isinstance(username, str) else username
+
+
+class InvitationConfirmView(auth_views.PasswordResetConfirmView):
+    """An invitation's set-password page: choosing the password logs the person in and takes
+    them home (their dashboard or queue), with no username to retype."""
+
+    template_name = "registration/invitation_confirm.html"
+    success_url = "/"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set and you are logged in. Welcome!")
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bootcamp import login, views
@@ -12,11 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/invitation/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/invitation_confirm.html",
-            success_url="/accounts/login/?welcome=1",
-            post_reset_login=False,
-        ),
+        login.InvitationConfirmView.as_view(),
         name="invitation-confirm",
     ),
     path("accounts/password_reset/", login.PasswordResetView.as_view(), name="password_reset"),

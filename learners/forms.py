@@ -1,4 +1,5 @@
 import re
+from email.utils import getaddresses
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -226,11 +227,25 @@ class LearnerMoveForm(forms.Form):
             return None
 
 
+def _invitees(text: str) -> list[tuple[str, str]]:
+    """(name, address) pairs from the invite box: "Ada Lovelace <ada@example.com>" lines, or
+    bare addresses separated by commas, semicolons, spaces or new lines."""
+    people = []
+    for line in text.splitlines():
+        if "<" in line:
+            people.extend(getaddresses([line.replace(";", ",")]))
+        else:
+            people.extend(("", address) for address in re.split(r"[\s,;]+", line))
+    return [(name.strip(), address.strip().lower()) for name, address in people if address]
+
+
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label="E-mail addresses",
+        label="People to invite",
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=f"One per line or separated by commas; at most {INVITE_MAX_ADDRESSES}.",
+        help_text="One per line, with the name: Ada Lovelace <ada@example.com>. A bare address "
+        "works too (the person has no name on the site until they give one). At most "
+        f"{INVITE_MAX_ADDRESSES}.",
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.LEARNER)
 
@@ -239,8 +254,20 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_emails(self):
-        raw = re.split(r"[\s,;]+", self.cleaned_data["emails"])
-        addresses = list(dict.fromkeys(address.lower() for address in raw if address))
+        people = _invitees(self.cleaned_data["emails"])
+        # The first name given for an address wins; a later bare mention keeps it.
+        self.names = {}
+        for name, address in people:
+            if name and address not in self.names:
+                self.names[address] = name
+        hidden = [name for name in self.names.values() if has_hidden_characters(name)]
+        if hidden:
+            raise ValidationError(
+                "These names contain invisible or control characters; type them again: %(names)s",
+                code="hidden_characters",
+                params={"names": ", ".join(repr(name) for name in hidden)},
+            )
+        addresses = list(dict.fromkeys(address for _name, address in people))
         if not addresses:
             raise ValidationError("Enter at least one e-mail address.", code="empty")
         if len(addresses) > INVITE_MAX_ADDRESSES:
@@ -274,7 +301,10 @@ class InviteForm(forms.Form):
 
     def save(self):
         return cohort_invite(
-            cohort=self.cohort, emails=self.cleaned_data["emails"], role=self.cleaned_data["role"]
+            cohort=self.cohort,
+            emails=self.cleaned_data["emails"],
+            role=self.cleaned_data["role"],
+            names=self.names,
         )
 
 

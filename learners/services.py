@@ -689,6 +689,14 @@ def _username_for(email: str) -> str:
     return candidate
 
 
+def _split_name(name: str) -> tuple[str, str]:
+    """ "Ada King Lovelace" -> ("Ada", "King Lovelace"): the first word, then the rest."""
+    first, _, last = " ".join(name.split()).partition(" ")
+    first_max = User._meta.get_field("first_name").max_length
+    last_max = User._meta.get_field("last_name").max_length
+    return first[:first_max], last[:last_max]
+
+
 def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
     path = reverse(
         "invitation-confirm",
@@ -703,6 +711,7 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
             "cohort": cohort.name,
             "role": Membership.Role(role).label.lower(),
             "username": user.get_username(),
+            "first_name": user.first_name,
             "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
             "url": absolute_url(path),
         },
@@ -711,21 +720,32 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
 
 
 @transaction.atomic
-def cohort_invite(*, cohort: Cohort, emails: list[str], role: str) -> InviteResult:
+def cohort_invite(
+    *, cohort: Cohort, emails: list[str], role: str, names: dict | None = None
+) -> InviteResult:
     """Create (or find) a user per address, add them to the cohort, and e-mail a set-password link.
 
-    Idempotent: re-inviting an address creates no second user or membership. Only people who
-    have not chosen a password yet get a (fresh) link; active users already know the way in.
+    `names` maps an address to the person's name: a new account gets it, and so does an
+    existing one that has no name yet. Idempotent: re-inviting an address creates no second
+    user or membership. Only people who have not chosen a password yet get a (fresh) link;
+    active users already know the way in.
     """
     result = InviteResult()
+    names = {address.lower(): name for address, name in (names or {}).items() if name.strip()}
     for email in dict.fromkeys(address.strip().lower() for address in emails if address.strip()):
         user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        first, last = _split_name(names.get(email, ""))
         if user is None:
-            user = User(username=_username_for(email), email=email)
+            user = User(
+                username=_username_for(email), email=email, first_name=first, last_name=last
+            )
             user.set_unusable_password()
             user.full_clean()
             user.save()
             result.users_created.append(user)
+        elif first and not (user.first_name or user.last_name):
+            user.first_name, user.last_name = first, last
+            user.save(update_fields=["first_name", "last_name"])
         membership, created = Membership.objects.get_or_create(
             cohort=cohort, user=user, defaults={"role": role}
         )
