@@ -35,6 +35,16 @@ class InvitationConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's, saying so on the page it lands on (LOGOUT_REDIRECT_URL, the home page)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # After the session is flushed: the message travels in its own cookie.
+        messages.info(request, "You are logged out.")
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's, with the e-mail's link built from SITE_URL like every other e-mail's: never
     from the request's Host header, which whoever asks for a reset controls."""

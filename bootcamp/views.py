@@ -1,24 +1,9 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
-
-
-@require_GET
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "home.html")
-    roles = request.roles
-    if roles.is_learner:
-        return redirect("reviews:dashboard")
-    if roles.is_mentor:
-        return redirect("reviews:queue")
-    if roles.is_staff:
-        return redirect("reviews:cohort-list")
-    return render(request, "home.html")
-
+from django.views.decorators.http import require_safe
 
 # One statement for the queue's health: the oldest job that is ready to run (its retry time,
 # or when it was deferred) and the newest worker heartbeat.

@@ -4,7 +4,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bootcamp.models import OutboxMessage
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, StageFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -31,7 +31,30 @@ def test_logout_is_a_post_and_ends_the_session(client):
     assert client.get("/accounts/logout/").status_code == 405
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
+    assert response["Location"] == "/"
     assert "_auth_user_id" not in client.session
+    home = client.get("/")
+    assert [str(m) for m in home.context["messages"]] == ["You are logged out."]
+    assert "You are logged out." in home.text
+
+
+@pytest.mark.django_db
+def test_anonymous_home_lists_the_published_stages_read_only_before_the_login(
+    client, django_assert_num_queries
+):
+    StageFactory(number=2, title="Workflow", summary="Git and tests.")
+    StageFactory(number=1, title="Fundamentals", summary="The language.")
+    StageFactory(number=3, title="Hidden", is_published=False)
+
+    with django_assert_num_queries(1):
+        response = client.get("/")
+
+    text = response.text
+    assert [s.title for s in response.context["stages"]] == ["Fundamentals", "Workflow"]
+    assert "Hidden" not in text
+    assert "Git and tests." in text
+    assert 'href="/stages/' not in text  # read-only: the stage pages need a login
+    assert text.index("The roadmap") < text.index('btn-lg" href="/accounts/login/"')
 
 
 @pytest.mark.django_db

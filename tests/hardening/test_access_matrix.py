@@ -46,6 +46,8 @@ EXPECTED = {
         },
     ),
     "healthz": (lambda w: {}, everyone(OK)),
+    # Django's LogoutView with a message: POST only, for everyone.
+    "logout": (lambda w: {}, everyone(NOT_ALLOWED)),
     # Django's view with the e-mail link from SITE_URL (the other auth views are skipped).
     "password_reset": (lambda w: {}, everyone(OK)),
     # An invalid link shows the "this link no longer works" page to anyone.
