@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "bootcamp.apps.SecurityConfig",  # django-axes, headed "Security" in the admin
     "csp",
     "procrastinate.contrib.django",
     "bootcamp",
