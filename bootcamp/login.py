@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 
+from bootcamp.forms import SetPasswordForm
+
 # django-axes keeps the username it counts failures for in a column of this many characters.
 AXES_USERNAME_MAX_LENGTH = AccessAttempt._meta.get_field("username").max_length
 
@@ -25,6 +27,7 @@ class InvitationConfirmView(auth_views.PasswordResetConfirmView):
     them home (their dashboard or queue), with no username to retype."""
 
     template_name = "registration/invitation_confirm.html"
+    form_class = SetPasswordForm
     success_url = "/"
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"

@@ -56,9 +56,11 @@ def test_learner_journey(demo_data, page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Stage 1: Python fundamentals")
     assert_accessible(page)
 
-    # Tick an objective (a plain form POST that comes back to the stage).
+    # Tick an objective (a form POST, sent in the background by objectives.js): the row is
+    # swapped in place and the focus stays on its button, not the top of the page.
     page.get_by_role("button", name=f"Mark as done: {OBJECTIVE}").click()
     expect(page.get_by_role("button", name=f"Done ✓ — undo: {OBJECTIVE}")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Done ✓ — undo: {OBJECTIVE}")).to_be_focused()
     expect(page.get_by_role("status")).to_have_text(f"Ticked: “{OBJECTIVE}”.")
     assert_accessible(page)
 

@@ -104,3 +104,39 @@ def test_password_reset_links_come_from_site_url_whatever_the_host_header(
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     assert link.startswith(f"https://bootcamp.example.org/accounts/reset/{uid}/")
     assert "localhost" not in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_common_password_is_refused_under_the_new_password_not_the_confirmation(client):
+    user = UserFactory(username="ada")
+    client.force_login(user)
+
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+    )
+
+    form = response.context["form"]
+    assert form.errors == {"new_password1": ["This password is too common."]}
+    html = response.text
+    field = html.index('id="id_new_password1"')
+    assert field < html.index("This password is too common.") < html.index('id="id_new_password2"')
+
+
+@pytest.mark.django_db
+def test_a_mismatch_stays_under_the_confirmation(client):
+    user = UserFactory(username="ada")
+    client.force_login(user)
+
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-long-unusual-passphrase-42",
+            "new_password2": "a-long-unusual-passphrase-43",
+        },
+    )
+
+    assert response.context["form"].errors == {
+        "new_password2": ["The two password fields didn’t match."]
+    }

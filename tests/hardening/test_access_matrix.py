@@ -48,6 +48,9 @@ EXPECTED = {
     "healthz": (lambda w: {}, everyone(OK)),
     # Django's LogoutView with a message: POST only, for everyone.
     "logout": (lambda w: {}, everyone(NOT_ALLOWED)),
+    # Django's views with bootcamp.forms' password forms.
+    "password_change": (lambda w: {}, logged_in(OK)),
+    "password_reset_confirm": (lambda w: {"uidb64": "MQ", "token": "bad-token"}, everyone(OK)),
     # Django's view with the e-mail link from SITE_URL (the other auth views are skipped).
     "password_reset": (lambda w: {}, everyone(OK)),
     # An invalid link shows the "this link no longer works" page to anyone.

@@ -228,6 +228,19 @@ def test_link_works_once(invite, client):
     assert "This invitation link no longer works" in again.content.decode()
 
 
+def test_a_common_password_on_the_invitation_page_is_refused_under_the_password(invite, client):
+    invite(["ada@example.com"])
+    opened = client.get(link_in(mail.outbox[0]), follow=True)
+
+    response = client.post(
+        opened.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"new_password1": ["This password is too common."]}
+    assert not User.objects.get().has_usable_password()
+
+
 def test_link_expires_after_the_reset_timeout(invite, client, settings):
     invite(["ada@example.com"])
     link = link_in(mail.outbox[0])
