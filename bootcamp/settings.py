@@ -229,6 +229,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# bootcamp.forms.MarkdownTextarea is styled as the textarea it is (crispy names the class).
+CRISPY_CLASS_CONVERTERS = {"markdowntextarea": "textarea"}
 
 # The job queue (Procrastinate on the same database; docs/ARCHITECTURE.md). Each installed app's
 # tasks.py is discovered. Finished jobs and sent e-mails are deleted after this many days.

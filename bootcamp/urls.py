@@ -12,6 +12,7 @@ urlpatterns = [
     # The home page shows the roadmap: the learners app's view, without a namespace.
     path("", include("learners.home_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("markdown/preview/", views.markdown_preview, name="markdown-preview"),
     path(
         "accounts/invitation/<uidb64>/<token>/",
         login.InvitationConfirmView.as_view(),

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from bootcamp.forms import MarkdownTextarea
 from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
@@ -114,7 +115,7 @@ class SubmissionForm(forms.Form):
         max_length=NOTES_MAX_LENGTH,
         required=False,
         help_text="Optional, Markdown: what you want feedback on, what you know is unfinished.",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=MarkdownTextarea(attrs={"rows": 6}),
         validators=[validate_markdown],
     )
     checklist = ChecklistField(

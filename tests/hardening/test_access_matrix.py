@@ -48,6 +48,7 @@ EXPECTED = {
     "healthz": (lambda w: {}, everyone(OK)),
     # Django's LogoutView with a message: POST only, for everyone.
     "logout": (lambda w: {}, everyone(NOT_ALLOWED)),
+    "markdown-preview": (lambda w: {}, post_only()),
     # Django's views with bootcamp.forms' password forms.
     "password_change": (lambda w: {}, logged_in(OK)),
     "password_reset_confirm": (lambda w: {"uidb64": "MQ", "token": "bad-token"}, everyone(OK)),
@@ -194,6 +195,8 @@ POST_EXPECTED = {
         {},
         {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
     ),
+    # Which field to preview is missing: the page says so, answered 400; nothing is stored.
+    "markdown-preview": (lambda w: {}, {}, logged_in("400")),
     "learners:notifications-mark-read": (lambda w: {}, {}, logged_in("-> /notifications/")),
     # An empty form: every field is required, so it comes back with errors, nothing stored.
     "learners:notification-preferences": (lambda w: {}, {}, logged_in(OK)),
