@@ -247,6 +247,11 @@ CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
 MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
 # Another mentor may ask the holder to hand over a claim not renewed for this many hours.
 TAKEOVER_IDLE_HOURS = env.int("TAKEOVER_IDLE_HOURS", default=4)
+# Pacing: a learner with no submission, tick or reply for this many days is at risk.
+AT_RISK_IDLE_DAYS = env.int("AT_RISK_IDLE_DAYS", default=7)
+# The hour of the day (in each cohort's time zone) when due-date reminders and the mentors'
+# digest go out.
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=8)
 
 # Repository snapshots (learners/fetch.py): where a worker may fetch from, and its limits.
 REPOSITORY_HOSTS = env.list("REPOSITORY_HOSTS", default=["github.com", "gitlab.com"])

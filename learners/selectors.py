@@ -1,7 +1,8 @@
 """Reads for the learner's pages, each a fixed number of queries whatever the data."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Aggregate,
@@ -31,6 +32,7 @@ from learners.models import (
     SubmissionEvent,
     approved_required_q,
 )
+from learners.pacing import Due, Schedule
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 
 
@@ -43,6 +45,11 @@ class StageProgress:
     objectives: Progress  # objectives ticked / objectives: shown, never needed for complete
     approved: int = 0  # approved published projects, required or not
     published_projects: int = 0
+    due: Due | None = None  # the stage's target date for the learner (learners.pacing)
+
+    @property
+    def is_behind(self) -> bool:
+        return self.due is not None and self.due.is_late and not self.is_complete
 
     @property
     def is_counted(self) -> bool:
@@ -147,6 +154,14 @@ class NextStep:
     stage: Stage | None = None
     project: Project | None = None
     submission: Submission | None = None
+    due: Due | None = None  # the project's date (else its stage's) for the learner
+
+
+def with_dates(progress: list[StageProgress], schedule: Schedule | None) -> list[StageProgress]:
+    """`progress` with each stage's Due from the learner's schedule (no query)."""
+    if schedule is None:
+        return progress
+    return [replace(item, due=schedule.for_stage(item.stage.pk)) for item in progress]
 
 
 def learner_next_step(
@@ -155,8 +170,13 @@ def learner_next_step(
     progress: list[StageProgress],
     submissions: list[Submission],
     cohort: Cohort | None = None,
+    schedule: Schedule | None = None,
 ) -> NextStep:
     """What the learner should do now: act on requested changes first, then the roadmap in order.
+
+    With a `schedule` (the learner's dates in `cohort`), the dates count too: within the
+    stage, the project due soonest comes first (late ones first of all), and the step carries
+    its Due; a stage or project already late comes before requested changes that are not.
 
     Requested changes count in any cohort (the work can still be resubmitted); what to submit
     next is judged by the work in `cohort`, the one `progress` counts. Once every stage is
@@ -166,9 +186,23 @@ def learner_next_step(
     newest = {}
     for submission in submissions:  # newest cohort first: keep the most recent per project
         newest.setdefault(submission.project_id, submission)
+
+    def due(project):
+        return schedule.for_project(project) if schedule is not None else None
+
+    resubmit = None
     for submission in newest.values():
         if submission.status == Submission.Status.CHANGES_REQUESTED:
-            return NextStep("resubmit", submission.project.stage, submission.project, submission)
+            resubmit = NextStep(
+                "resubmit",
+                submission.project.stage,
+                submission.project,
+                submission,
+                due(submission.project),
+            )
+            break
+    if resubmit is not None and (resubmit.due is None or resubmit.due.is_late):
+        return resubmit
     in_cohort = {
         submission.project_id: submission
         for submission in newest.values()
@@ -176,6 +210,8 @@ def learner_next_step(
     }
     current = next((s for s in progress if s.is_counted and not s.is_complete), None)
     if current is None:
+        if resubmit is not None:
+            return resubmit
         unticked = next((s for s in progress if not s.objectives.is_complete), None)
         return NextStep("objectives", unticked.stage) if unticked else NextStep("done")
     stage = current.stage
@@ -183,17 +219,37 @@ def learner_next_step(
     projects = Project.objects.published().filter(stage=stage).order_by("order")
     if current.projects.total:
         projects = projects.filter(is_required=True)
-    waiting = None
+    projects = list(projects)
+    if schedule is not None:  # the one due soonest first; undated ones keep the roadmap's order
+        projects.sort(key=lambda p: due(p).on if due(p) else date.max)
+    waiting, to_submit = None, None
     for project in projects:
         submission = in_cohort.get(project.pk)
         # Withdrawn work is to be sent again: its submit page leads to the resubmit form.
         if submission is None or submission.status == Submission.Status.WITHDRAWN:
-            return NextStep("submit", stage, project)
-        if submission.status != Submission.Status.APPROVED and waiting is None:
+            to_submit = to_submit or project
+        elif submission.status != Submission.Status.APPROVED and waiting is None:
             waiting = submission
+    if to_submit is not None:
+        step = NextStep("submit", stage, to_submit, due=due(to_submit))
+        late = step.due is not None and step.due.is_late
+        return step if resubmit is None or late else resubmit
+    if resubmit is not None:
+        return resubmit
     if waiting is not None:
-        return NextStep("wait", stage, waiting.project, waiting)
+        return NextStep("wait", stage, waiting.project, waiting, due(waiting.project))
     return NextStep("objectives", stage)  # only if an approval landed since `progress` was read
+
+
+def learner_project_dates(*, schedule: Schedule | None, submissions, cohort) -> list:
+    """[(project, Due)] for the projects with a due date the learner has not submitted in
+    `cohort` yet, soonest first. One query (none without dated projects)."""
+    if schedule is None or not schedule.projects:
+        return []
+    submitted = {s.project_id for s in submissions if s.cohort_id == cohort.pk}
+    projects = Project.objects.published().filter(pk__in=list(schedule.projects))
+    dated = [(p, schedule.projects[p.pk]) for p in projects if p.pk not in submitted]
+    return sorted(dated, key=lambda pair: (pair[1].on, pair[0].title))
 
 
 def _current_cohorts(learner):
@@ -226,7 +282,11 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     Two queries.
     """
     iterations = list(
-        submission.iterations.order_by("-number").prefetch_related(
+        submission.iterations.order_by("-number")
+        # The automated checks section reads the snapshot from here (no query of its own).
+        .select_related("snapshot")
+        .defer("snapshot__commits")
+        .prefetch_related(
             Prefetch(
                 "checklist_items",
                 queryset=ChecklistItem.objects.order_by("order"),
@@ -303,51 +363,112 @@ def review_turnaround(*, cohort: Cohort, now=None) -> dict:
     )
 
 
-@dataclass(frozen=True)
-class ChecklistBesideCheck:
+class EvidenceLine(NamedTuple):
+    """One line of a check's evidence: where ("path:line", "path" or "") and the text."""
+
+    place: str
+    text: str
+
+
+class CheckRow(NamedTuple):
+    """One automated check as the section shows it, its labels looked up once."""
+
+    key: str
+    key_label: str
+    result: str
+    result_label: str
+    summary: str
+    # Shown only for a result other than a pass; empty for a pass.
+    evidence: list[EvidenceLine]
+
+
+class ChecklistBesideCheck(NamedTuple):
     """A checklist item linked to an automated check: the learner's tick and the result."""
 
-    item: ChecklistItem
+    item_id: int
+    text: str
+    automated_check: str
     ticked: bool
-    check: CheckResult | None
+    check: CheckRow | None
 
 
 @dataclass(frozen=True)
 class AutomatedChecks:
     iteration: Iteration
     snapshot: Snapshot | None
-    checks: list[CheckResult]
+    checks: list[CheckRow]
     beside_checklist: list[ChecklistBesideCheck]
 
 
-def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
-    """The iteration's snapshot, its checks, and the checklist items that name a check beside
-    the learner's tick. Three queries (two without a snapshot)."""
-    snapshot = (
-        Snapshot.objects.filter(iteration=iteration)
-        .prefetch_related(Prefetch("checks", queryset=CheckResult.objects.order_by("position")))
-        .first()
-    )
-    checks = list(snapshot.checks.all()) if snapshot is not None else []
-    by_key = {check.key: check for check in checks}
-    items = (
-        ChecklistItem.objects.published()
-        .exclude(automated_check="")
-        .annotate(
-            ticked=Exists(ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk")))
+def _check_rows(snapshot: Snapshot) -> list[CheckRow]:
+    key_labels = dict(ChecklistItem.Check.choices)
+    result_labels = dict(CheckResult.Result.choices)
+    rows = CheckResult.objects.filter(snapshot=snapshot).order_by("position")
+    return [
+        CheckRow(
+            key=key,
+            key_label=key_labels.get(key, key),
+            result=result,
+            result_label=result_labels.get(result, result),
+            summary=summary,
+            evidence=[]
+            if result == CheckResult.Result.PASS
+            else [_evidence_line(found) for found in evidence or []],
         )
-        .order_by("order")
-    )
-    return AutomatedChecks(
-        iteration=iteration,
-        snapshot=snapshot,
-        checks=checks,
-        beside_checklist=[
-            ChecklistBesideCheck(
-                item=item, ticked=item.ticked, check=by_key.get(item.automated_check)
+        for key, result, summary, evidence in rows.values_list(
+            "key", "result", "summary", "evidence"
+        )
+    ]
+
+
+def _evidence_line(found: dict) -> EvidenceLine:
+    file, line = found.get("file") or "", found.get("line")
+    place = f"{file}:{line}" if file and line else file
+    return EvidenceLine(place=place, text=found.get("text") or "")
+
+
+def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
+    """The iteration's snapshot, its checks as rows, and (once it is ready) the checklist
+    items that name a check beside the learner's tick. Three queries for a ready snapshot,
+    one for a pending or failed one or none; one fewer when the iteration was read with
+    `select_related("snapshot")` (the submission and review pages' iterations are).
+
+    The rows carry their labels and evidence lines ready to print: the section is on the
+    submission and review pages, and the template resolving each model's choice labels and
+    evidence cost about half its function calls (docs/PERFORMANCE.md)."""
+    if Iteration.snapshot.is_cached(iteration):  # the page's iterations came with it
+        snapshot = getattr(iteration, "snapshot", None)
+    else:
+        # The commits (a list kept for the review on the code) are not shown here.
+        snapshot = Snapshot.objects.filter(iteration=iteration).defer("commits").first()
+    checks, beside = [], []
+    # Only a ready snapshot has checks to show.
+    if snapshot is not None and snapshot.status == Snapshot.Status.READY:
+        checks = _check_rows(snapshot)
+        by_key = {check.key: check for check in checks}
+        items = (
+            ChecklistItem.objects.published()
+            .exclude(automated_check="")
+            .annotate(
+                ticked=Exists(
+                    ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk"))
+                )
             )
-            for item in items
-        ],
+            .order_by("order")
+            .values_list("pk", "text", "automated_check", "ticked")
+        )
+        beside = [
+            ChecklistBesideCheck(
+                item_id=pk,
+                text=text,
+                automated_check=automated_check,
+                ticked=ticked,
+                check=by_key.get(automated_check),
+            )
+            for pk, text, automated_check, ticked in items
+        ]
+    return AutomatedChecks(
+        iteration=iteration, snapshot=snapshot, checks=checks, beside_checklist=beside
     )
 
 

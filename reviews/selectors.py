@@ -25,6 +25,7 @@ from learners.models import (
     Snapshot,
     Submission,
     SubmissionEvent,
+    waiting_q,
 )
 from reviews.models import Reply, Review, ReviewComment
 
@@ -109,7 +110,7 @@ def for_queue(user, *, now=None):
 def queue_counts(user, *, now=None) -> dict:
     """The numbers at the top of the queue, unfiltered (one query)."""
     return _queue_scope(user).aggregate(
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waiting=Count("pk", filter=waiting_q()),
         in_review_by_you=Count("pk", filter=Q(status=Status.IN_REVIEW, claimed_by=user)),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )
@@ -126,9 +127,14 @@ def _published_reviews():
 
 
 def iterations_for_review_page(submission) -> list[Iteration]:
-    """Newest first, each with its ticked checklist and its published reviews (four queries)."""
+    """Newest first, each with its snapshot (not its commits), its ticked checklist and its
+    published reviews (four queries)."""
     return list(
-        submission.iterations.order_by("-number").prefetch_related(
+        submission.iterations.order_by("-number")
+        # The automated checks section reads the snapshot from here (no query of its own).
+        .select_related("snapshot")
+        .defer("snapshot__commits")
+        .prefetch_related(
             "checklist_items",
             Prefetch("reviews", queryset=_published_reviews(), to_attr="published_reviews"),
         )
