@@ -141,10 +141,14 @@ class SubmissionForm(forms.Form):
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
         self.asks_same_commit = False
 
+    # A resubmission of the reviewed commit asks for confirmation; an edit of the waiting
+    # iteration (SubmissionEditForm) keeps its own commit as a matter of course.
+    checks_same_commit = True
+
     def clean(self):
         cleaned = super().clean()
         sha = cleaned.get("commit_sha")
-        if self.submission is None or not sha:
+        if not self.checks_same_commit or self.submission is None or not sha:
             return cleaned
         latest = self.submission.iterations.order_by("-number").first()
         reviewed = (latest.commit_sha or "").lower() if latest else ""
@@ -197,6 +201,8 @@ class SubmissionEditForm(SubmissionForm):
     """The latest iteration while it waits unclaimed: the notes and live URL change in place, a
     new repository or commit makes a new iteration (the checklist stays as ticked)."""
 
+    checks_same_commit = False
+
     def __init__(self, *args, submission, **kwargs):
         super().__init__(
             *args,
@@ -206,6 +212,7 @@ class SubmissionEditForm(SubmissionForm):
             **kwargs,
         )
         del self.fields["checklist"]
+        del self.fields["confirm_same_commit"]
 
     @classmethod
     def initial_from(cls, iteration) -> dict:
