@@ -35,11 +35,23 @@ SOON_DAYS = 2
 
 
 def cohorts_due_for_reminders(*, now):
-    """The cohorts running on their local day whose reminder hour has come."""
-    for cohort in Cohort.objects.order_by("pk"):
+    """The cohorts running on their local day whose reminder hour has come: from `starts_on`
+    to the day after `ends_on` (when the last day's "passed" reminders go out), not after.
+    SQL keeps the cohorts within a day of that on the UTC date (no zone is more than a day
+    off it); each cohort's own zone decides the rest."""
+    utc_today = now.astimezone(datetime.UTC).date()
+    running = Cohort.objects.filter(
+        starts_on__lte=utc_today + datetime.timedelta(days=1),
+        ends_on__gte=utc_today - datetime.timedelta(days=2),
+    )
+    for cohort in running.order_by("pk"):
         local = cohort.local_now(now)
-        if local.hour >= settings.REMINDER_HOUR and cohort.starts_on <= local.date():
-            yield cohort, local.date()
+        today = local.date()
+        if (
+            local.hour >= settings.REMINDER_HOUR
+            and cohort.starts_on <= today <= cohort.ends_on + datetime.timedelta(days=1)
+        ):
+            yield cohort, today
 
 
 def learner_reminders_send(*, now=None) -> int:

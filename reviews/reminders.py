@@ -1,7 +1,8 @@
 """The mentors' daily digest: each mentor of a cohort, once a day at REMINDER_HOUR in the
 cohort's time zone, hears about its reviews overdue (no verdict after REVIEW_OVERDUE_HOURS)
-and its learners at risk (reviews.overview.cohort_at_risk), when there is any. Once per mentor,
-cohort and day (learners.Reminder), through the inbox and the e-mail each mentor chose.
+and its learners at risk (reviews.overview.cohort_at_risk), when there is any, until the
+cohort's last day. Once per mentor, cohort and day (learners.Reminder), through the inbox and
+the e-mail each mentor chose.
 """
 
 from django.conf import settings
@@ -24,6 +25,7 @@ def mentor_digests_send(*, now=None) -> int:
     return sum(
         cohort_mentor_digest_send(cohort=cohort, today=today, now=now)
         for cohort, today in cohorts_due_for_reminders(now=now)
+        if today <= cohort.ends_on  # the learners' last reminders come a day later; not this
     )
 
 

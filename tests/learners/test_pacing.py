@@ -16,7 +16,11 @@ from learners.models import (
     Submission,
 )
 from learners.pacing import Due, learner_schedule, spread_dates
-from learners.reminders import cohort_reminders_send, learner_reminders_send
+from learners.reminders import (
+    cohort_reminders_send,
+    cohorts_due_for_reminders,
+    learner_reminders_send,
+)
 from learners.services import cohort_stages_spread, objective_check_set
 from tests.factories import (
     CohortFactory,
@@ -265,6 +269,21 @@ def test_the_day_it_passes_is_the_cohorts_day(paced):
 
     assert learner_reminders_send(now=at(2, TODAY + DAY)) == 2
     assert set(Reminder.objects.values_list("day", flat=True)) == {TODAY}
+
+
+def test_reminders_stop_the_day_after_the_cohort_ends(paced):
+    """The last day's "passed" reminders go out the day after it; nothing after that."""
+    cohort, stages = paced["cohort"], paced["stages"]
+    cohort.starts_on, cohort.ends_on = TODAY - 30 * DAY, TODAY - DAY
+    cohort.save()
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    StageTarget.objects.create(cohort=cohort, stage=stages[1], due_on=TODAY)
+
+    assert list(cohorts_due_for_reminders(now=at(9))) == [(cohort, TODAY)]
+    assert learner_reminders_send(now=at(9)) == 2  # stage one passed yesterday, its last day
+    assert list(cohorts_due_for_reminders(now=at(9, TODAY + DAY))) == []
+    assert learner_reminders_send(now=at(9, TODAY + DAY)) == 0  # stage two: ended, no word
+    assert Reminder.objects.filter(about=f"stage:{stages[1].pk}").count() == 0
 
 
 # The admin ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from learners.models import (
 )
 from learners.services import submission_claim, submission_record_verdict
 from reviews.overview import CohortGrid, cohort_at_risk, cohort_figures, cohorts_for_list
-from reviews.reminders import cohort_mentor_digest_send
+from reviews.reminders import cohort_mentor_digest_send, mentor_digests_send
 from reviews.selectors import queue_counts
 from reviews.services import reply_create
 from reviews.tasks import mentor_digests
@@ -274,6 +274,18 @@ def test_no_digest_when_nothing_is_overdue_and_no_one_is_at_risk(cohort, mentor,
 
     assert cohort_mentor_digest_send(cohort=cohort, today=cohort.today(), now=timezone.now()) == 0
     assert OutboxMessage.objects.count() == 0
+
+
+def test_mentors_get_digests_until_the_cohorts_last_day(cohort, mentor, paced, settings):
+    settings.REMINDER_HOUR = 0
+    now = timezone.now()
+    cohort.starts_on, cohort.ends_on = paced["today"] - 30 * DAY, paced["today"]
+    cohort.save()
+    assert mentor_digests_send(now=now) == 1  # Bob is behind: the last day has its digest
+
+    assert mentor_digests_send(now=now + DAY) == 0  # ended yesterday
+    assert mentor_digests_send(now=now + 5 * DAY) == 0
+    assert Reminder.objects.filter(kind="mentor_digest").count() == 1
 
 
 def test_a_cohort_without_dates_has_everyone_on_track(cohort, course):
