@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -81,6 +82,11 @@ class Cohort(models.Model):
     def today(self, now=None):
         """The date in the cohort's time zone: what "due today" and "late" count from."""
         return self.local_now(now).date()
+
+    @property
+    def starts_at(self):
+        """The start of its first day in its time zone: no one is idle before it."""
+        return datetime.datetime.combine(self.starts_on, datetime.time.min, tzinfo=self.zone)
 
 
 # The choices live at module level so each model's Meta can name their values in its check
@@ -342,6 +348,8 @@ class LearnerProgress(models.Model):
     changes_requested_project = models.ForeignKey(
         Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Every counted stage (learners.progress) complete: nothing left to be idle on.
+    all_stages_complete = models.BooleanField(default=False)
     pace_key = models.CharField(max_length=32, blank=True)
 
     class Meta:

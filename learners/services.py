@@ -51,7 +51,7 @@ from learners.pacing import (
     stage_dates,
     stages_with_counts,
 )
-from learners.progress import stage_is_complete
+from learners.progress import stage_is_complete, stage_is_counted
 from learners.snapshots import snapshot_request
 
 User = get_user_model()
@@ -335,29 +335,44 @@ def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
     # a CASE per row (bulk_update took seconds for a cohort of 3,000).
     by_values = defaultdict(list)
     for learner_id in learner_ids:
-        dates = stage_dates(
-            stages=stages.values(), targets=targets, extensions=extensions, learner_id=learner_id
-        )
-        open_dates = []
-        for stage_id, on in dates.items():
-            counts = done[learner_id].get(stage_id)
-            complete = counts is not None and stage_is_complete(
+        complete = set()
+        for stage_id, counts in done[learner_id].items():
+            if stage_id in stages and stage_is_complete(
                 required=stages[stage_id].required,
                 approved_required=counts["approved_required"],
                 approved=counts["approved"],
-            )
-            if not complete:
-                open_dates.append((on, stages[stage_id].number, stage_id))
+            ):
+                complete.add(stage_id)
+        dates = stage_dates(
+            stages=stages.values(), targets=targets, extensions=extensions, learner_id=learner_id
+        )
+        open_dates = [
+            (on, stages[stage_id].number, stage_id)
+            for stage_id, on in dates.items()
+            if stage_id not in complete
+        ]
         first = min(open_dates, default=None)
         most, project_id = changes.get(learner_id, (0, None))
-        values = (first[0] if first else None, first[2] if first else None, most, project_id)
+        finished = all(
+            stage.pk in complete
+            for stage in stages.values()
+            if stage_is_counted(published_projects=stage.published_projects)
+        )
+        values = (
+            first[0] if first else None,
+            first[2] if first else None,
+            most,
+            project_id,
+            finished,
+        )
         by_values[values].append(learner_id)
-    for (behind_from, stage_id, most, project_id), ids in by_values.items():
+    for (behind_from, stage_id, most, project_id, finished), ids in by_values.items():
         LearnerProgress.objects.filter(cohort_id=cohort_id, learner_id__in=ids).update(
             behind_from=behind_from,
             behind_stage_id=stage_id,
             changes_requested_most=most,
             changes_requested_project_id=project_id,
+            all_stages_complete=finished,
             pace_key=key,
         )
 

@@ -132,6 +132,44 @@ def test_idle_learners_are_at_risk(cohort, course, settings):
     ]
 
 
+def test_idleness_counts_from_the_cohorts_start_for_those_invited_before_it(
+    cohort, course, settings
+):
+    settings.AT_RISK_IDLE_DAYS = 7
+    now = timezone.now()
+    cohort.starts_on = cohort.today(now) - 3 * DAY
+    cohort.save()
+    join(cohort, "early", joined_at=now - 20 * DAY)
+
+    assert cohort_at_risk(cohort, now=now).learners == []  # three days in: not idle yet
+
+    cohort.starts_on = cohort.today(now) - 10 * DAY
+    cohort.save()
+    at_risk = cohort_at_risk(cohort, now=now)
+    assert [(user.username, pace.reasons) for user, pace in at_risk.learners] == [
+        ("early", ["no submission, tick or reply for 10 days"])  # not 20: from the start
+    ]
+
+
+def test_a_learner_who_completed_every_stage_is_not_idle(cohort, course, settings):
+    settings.AT_RISK_IDLE_DAYS = 7
+    now = timezone.now()
+    long_ago = now - 30 * DAY
+    done = join(cohort, "done", joined_at=long_ago)
+    nearly = join(cohort, "nearly", joined_at=long_ago)
+    for learner, projects in ((done, ["p1", "p2", "p2b"]), (nearly, ["p1", "p2"])):
+        for project in projects:
+            submission = SubmissionFactory(
+                cohort=cohort, learner=learner, project=course[project], status=Status.APPROVED
+            )
+            IterationFactory(submission=submission, number=1, submitted_at=long_ago)
+
+    at_risk = cohort_at_risk(cohort, now=now)
+
+    assert [user.username for user, _ in at_risk.learners] == ["nearly"]
+    assert LearnerProgress.objects.get(learner=done).all_stages_complete is True
+
+
 def test_changes_requested_twice_on_one_project_is_a_risk(cohort, course):
     learner = join(cohort, "ada")
     submission = SubmissionFactory(
