@@ -310,6 +310,8 @@ def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
             submission__cohort_id=cohort_id,
             submission__learner_id__in=learner_ids,
         )
+        # Approved since: the changes were made, no longer a reason to worry.
+        .exclude(submission__status=Status.APPROVED)
         .values_list("submission__learner_id", "submission__project_id")
         .annotate(n=Count("pk"))
         .order_by("submission__learner_id", "-n", "submission__project_id")

@@ -189,6 +189,24 @@ def test_changes_requested_twice_on_one_project_is_a_risk(cohort, course):
     ]
 
 
+def test_changes_requested_twice_stop_counting_once_the_project_is_approved(
+    cohort, course, mentor
+):
+    learner = join(cohort, "ada")
+    submission = SubmissionFactory(cohort=cohort, learner=learner, project=course["p1"])
+    for _ in range(2):
+        SubmissionEvent.objects.create(
+            submission=submission, kind=SubmissionEvent.Kind.CHANGES_REQUESTED
+        )
+    assert [user.username for user, _ in cohort_at_risk(cohort).learners] == ["ada"]
+
+    submission_claim(submission=submission, mentor=mentor)
+    submission_record_verdict(submission=submission, mentor=mentor, approved=True)
+
+    assert LearnerProgress.objects.get(learner=learner).changes_requested_most == 0
+    assert cohort_at_risk(cohort).learners == []
+
+
 def test_the_csv_has_the_pace_columns(client_for, cohort, mentor, paced):
     response = client_for(mentor).get(
         reverse("reviews:cohort-progress-csv", kwargs={"slug": cohort.slug})
