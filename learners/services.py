@@ -289,7 +289,7 @@ def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
     through learner_activity_record, and a recount never moves it back."""
     stages = {stage.pk: stage for stage in stages_with_counts()}
     targets, extensions = read_calendar(cohort_id)
-    key = calendar_key(targets=targets, extensions=extensions)
+    key = calendar_key(targets=targets, extensions=extensions, stages=stages.values())
     done = defaultdict(dict)
     for row in (
         Submission.objects.filter(

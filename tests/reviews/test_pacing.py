@@ -189,9 +189,7 @@ def test_changes_requested_twice_on_one_project_is_a_risk(cohort, course):
     ]
 
 
-def test_changes_requested_twice_stop_counting_once_the_project_is_approved(
-    cohort, course, mentor
-):
+def test_changes_requested_twice_stop_counting_once_the_project_is_approved(cohort, course, mentor):
     learner = join(cohort, "ada")
     submission = SubmissionFactory(cohort=cohort, learner=learner, project=course["p1"])
     for _ in range(2):
@@ -442,6 +440,23 @@ def test_a_date_changed_anywhere_is_followed_at_the_next_look(cohort, paced, cou
 
     at_risk = cohort_at_risk(cohort)
     assert sorted(user.username for user, _ in at_risk.learners) == ["bob", "cleo"]
+
+
+def test_a_stage_that_starts_to_count_is_followed_at_the_next_look(cohort, course):
+    """A dated stage with no published project never counts; once an optional project is
+    published in it (no required project changes, so the curriculum's key stays), the rows
+    counted before are recounted: the learner is behind on it."""
+    empty = StageFactory(number=3, slug="empty", title="Empty")
+    StageTarget.objects.create(cohort=cohort, stage=empty, due_on=cohort.today() - DAY)
+    join(cohort, "ada")
+    assert cohort_at_risk(cohort).learners == []
+
+    ProjectFactory(stage=empty, slug="extra", is_required=False)
+
+    at_risk = cohort_at_risk(cohort)
+    assert [(user.username, pace.reasons) for user, pace in at_risk.learners] == [
+        ("ada", ["behind on stage 3's date"])
+    ]
 
 
 def test_an_approval_takes_the_learner_off_the_behind_list_at_once(cohort, paced, course, mentor):
