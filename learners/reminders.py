@@ -28,7 +28,7 @@ from learners.models import (
     approved_required_q,
 )
 from learners.pacing import Due, stages_with_counts
-from learners.progress import stage_is_complete
+from learners.progress import stage_is_complete, stage_is_counted
 from learners.services import reminder_record
 
 SOON_DAYS = 2
@@ -115,8 +115,12 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
     sent = 0
     for (learner_id, scope, object_id), (kind, due_on) in sorted(wanted.items()):
         if scope == "stage":
-            if object_id not in stages or (learner_id, object_id) in done:
-                continue
+            if (
+                object_id not in stages
+                or not stage_is_counted(published_projects=stages[object_id].published_projects)
+                or (learner_id, object_id) in done
+            ):
+                continue  # unpublished, never completable (nothing to submit), or complete
             title, url = str(stages[object_id]), stages[object_id].get_absolute_url()
         else:
             if (learner_id, object_id) in submitted:

@@ -158,10 +158,14 @@ class NextStep:
 
 
 def with_dates(progress: list[StageProgress], schedule: Schedule | None) -> list[StageProgress]:
-    """`progress` with each stage's Due from the learner's schedule (no query)."""
+    """`progress` with each counted stage's Due from the learner's schedule (no query): a stage
+    with no published project can never be complete, so it is never due nor late."""
     if schedule is None:
         return progress
-    return [replace(item, due=schedule.for_stage(item.stage.pk)) for item in progress]
+    return [
+        replace(item, due=schedule.for_stage(item.stage.pk) if item.is_counted else None)
+        for item in progress
+    ]
 
 
 def learner_next_step(

@@ -30,7 +30,7 @@ from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
-from curriculum.models import Objective, Project, Stage, counted_projects_key
+from curriculum.models import Objective, Project, counted_projects_key
 from learners.models import (
     ChecklistTick,
     Cohort,
@@ -706,10 +706,16 @@ def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
 
 @transaction.atomic
 def cohort_stages_spread(*, cohort: Cohort) -> list[StageTarget]:
-    """Give each published stage a target date, spread evenly over the cohort's dates (the last
-    stage ends with the cohort); replaces the cohort's existing targets of those stages."""
+    """Give each counted stage (published, with a published project: learners.progress) a
+    target date, spread evenly over the cohort's dates (the last stage ends with the cohort);
+    replaces the cohort's existing targets of those stages. A stage with nothing to submit
+    gets no date: it could never be met."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    stages = list(Stage.objects.published().order_by("number"))
+    stages = [
+        stage
+        for stage in stages_with_counts()
+        if stage_is_counted(published_projects=stage.published_projects)
+    ]
     dates = spread_dates(starts_on=cohort.starts_on, ends_on=cohort.ends_on, count=len(stages))
     targets = []
     for stage, due_on in zip(stages, dates, strict=True):

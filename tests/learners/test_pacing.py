@@ -64,15 +64,21 @@ def test_spread_dates_of_a_one_day_cohort_are_its_day():
 
 @pytest.fixture
 def stages(db):
-    return [
+    """Three published stages, each with an optional project (so each counts), and a hidden
+    one."""
+    stages = [
         StageFactory(number=1, slug="one", title="One"),
         StageFactory(number=2, slug="two", title="Two"),
         StageFactory(number=3, slug="three", title="Three"),
         StageFactory(number=4, slug="hidden", title="Hidden", is_published=False),
     ]
+    for stage in stages:
+        ProjectFactory(stage=stage, slug=f"{stage.slug}-extra", is_required=False)
+    return stages
 
 
-def test_spreading_stages_dates_each_published_stage_and_replaces_old_dates(stages):
+def test_spreading_stages_dates_each_counted_stage_and_replaces_old_dates(stages):
+    StageFactory(number=5, slug="empty", title="Empty")  # nothing to submit: no date
     cohort = CohortFactory(starts_on=TODAY, ends_on=TODAY + 30 * DAY)
     StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 99 * DAY)
 
@@ -284,6 +290,17 @@ def test_reminders_stop_the_day_after_the_cohort_ends(paced):
     assert list(cohorts_due_for_reminders(now=at(9, TODAY + DAY))) == []
     assert learner_reminders_send(now=at(9, TODAY + DAY)) == 0  # stage two: ended, no word
     assert Reminder.objects.filter(about=f"stage:{stages[1].pk}").count() == 0
+
+
+def test_no_reminder_for_a_stage_with_nothing_to_submit(paced):
+    cohort = paced["cohort"]
+    empty = StageFactory(number=5, slug="empty", title="Empty")
+    ProjectFactory(stage=empty, slug="draft", is_published=False)
+    StageTarget.objects.create(cohort=cohort, stage=empty, due_on=TODAY + 2 * DAY)
+    StageTarget.objects.create(cohort=cohort, stage=paced["stages"][0], due_on=TODAY + 2 * DAY)
+
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2  # stage one only
+    assert Reminder.objects.filter(about__endswith=f"stage:{empty.pk}").count() == 0
 
 
 # The admin ----------------------------------------------------------------------------------

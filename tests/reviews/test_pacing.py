@@ -247,6 +247,21 @@ def test_the_dashboard_says_when_each_stage_and_project_is_due(client_for, cohor
     assert "Due in 3 days" in html
 
 
+def test_the_dashboard_never_calls_a_stage_with_nothing_to_submit_late(
+    client_for, cohort, paced, course
+):
+    empty = StageFactory(number=3, slug="empty", title="Empty")
+    StageTarget.objects.create(cohort=cohort, stage=empty, due_on=paced["today"] - 5 * DAY)
+
+    response = client_for(paced["bob"]).get(reverse("reviews:dashboard"))
+
+    assert [
+        (item.stage.number, item.due.text if item.due else None)
+        for item in response.context["progress"]
+    ] == [(1, "1 day late"), (2, "due in 10 days"), (3, None)]
+    assert "5 days late" not in response.content.decode()
+
+
 def test_what_to_do_next_puts_the_project_due_soonest_first(client_for, cohort, paced, course):
     ada = paced["ada"]  # stage 1 done: stage 2 is next, Todo app first in the roadmap
     ProjectDueDate.objects.create(
