@@ -205,7 +205,11 @@ def learner_next_step(
                 due(submission.project),
             )
             break
-    if resubmit is not None and (resubmit.due is None or resubmit.due.is_late):
+    # At once without dates, or when the changes are late themselves; an undated resubmission
+    # still waits behind late work (below), as one dated but not late does.
+    if resubmit is not None and (
+        schedule is None or (resubmit.due is not None and resubmit.due.is_late)
+    ):
         return resubmit
     in_cohort = {
         submission.project_id: submission

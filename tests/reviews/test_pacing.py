@@ -287,6 +287,35 @@ def test_a_late_submission_comes_before_requested_changes_not_late(client_for, c
     assert (step.kind, step.project.title, step.due.text) == ("submit", "Calculator", "1 day late")
 
 
+def test_a_late_submission_comes_before_requested_changes_with_no_date(client_for, cohort, course):
+    today = cohort.today()
+    learner = join(cohort, "ada")
+    undated = ProjectFactory(stage=StageFactory(number=3, slug="later"), title="Chat")
+    StageTarget.objects.create(cohort=cohort, stage=course["stages"][0], due_on=today - DAY)
+    SubmissionFactory(
+        cohort=cohort, learner=learner, project=undated, status=Status.CHANGES_REQUESTED
+    )
+
+    step = client_for(learner).get(reverse("reviews:dashboard")).context["next_step"]
+
+    assert (step.kind, step.project.title, step.due.text) == ("submit", "Calculator", "1 day late")
+
+
+def test_requested_changes_with_no_date_come_before_work_not_late(client_for, cohort, course):
+    learner = join(cohort, "ada")
+    undated = ProjectFactory(stage=StageFactory(number=3, slug="later"), title="Chat")
+    StageTarget.objects.create(
+        cohort=cohort, stage=course["stages"][0], due_on=cohort.today() + 5 * DAY
+    )
+    SubmissionFactory(
+        cohort=cohort, learner=learner, project=undated, status=Status.CHANGES_REQUESTED
+    )
+
+    step = client_for(learner).get(reverse("reviews:dashboard")).context["next_step"]
+
+    assert (step.kind, step.project.title, step.due) == ("resubmit", "Chat", None)
+
+
 def test_the_dashboard_without_dates_shows_none(client_for, cohort, course):
     learner = join(cohort, "ada")
 
