@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from bootcamp.models import Notification, OutboxMessage
 from bootcamp.notifications import notification_preferences_set
+from learners import reminders
 from learners.models import (
     Extension,
     LearnerProgress,
@@ -301,6 +302,46 @@ def test_no_reminder_for_a_stage_with_nothing_to_submit(paced):
 
     assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2  # stage one only
     assert Reminder.objects.filter(about__endswith=f"stage:{empty.pk}").count() == 0
+
+
+def test_a_failing_cohort_is_logged_and_the_others_still_get_theirs(paced, monkeypatch, caplog):
+    broken = CohortFactory(
+        name="Broken", starts_on=TODAY - 30 * DAY, ends_on=TODAY + 60 * DAY, time_zone="UTC"
+    )
+    StageTarget.objects.create(
+        cohort=paced["cohort"], stage=paced["stages"][0], due_on=TODAY + 2 * DAY
+    )
+    real = reminders.cohort_reminders_send
+
+    def send(*, cohort, today, now):
+        if cohort == broken:
+            raise RuntimeError("boom")
+        return real(cohort=cohort, today=today, now=now)
+
+    send.__name__ = "cohort_reminders_send"
+    monkeypatch.setattr(reminders, "cohort_reminders_send", send)
+
+    assert reminders.learner_reminders_send(now=at(9)) == 2  # Autumn's, after Broken failed
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", f"cohort_reminders_send failed for cohort {broken.pk} (Broken)")
+    ]
+
+
+def test_a_second_run_the_same_day_tries_no_reminder_again(
+    paced, monkeypatch, django_assert_num_queries
+):
+    cohort, stages = paced["cohort"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+
+    def record(**kwargs):
+        raise AssertionError("recorded again")
+
+    monkeypatch.setattr(reminders, "reminder_record", record)
+    # Learners, stage dates, project dates, extensions, and who was reminded today.
+    with django_assert_num_queries(5):
+        assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(10)) == 0
 
 
 # The admin ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from learners.models import (
     SubmissionEvent,
 )
 from learners.services import submission_claim, submission_record_verdict
+from reviews import reminders
 from reviews.overview import CohortGrid, cohort_at_risk, cohort_figures, cohorts_for_list
 from reviews.reminders import cohort_mentor_digest_send, mentor_digests_send
 from reviews.selectors import queue_counts
@@ -384,6 +385,35 @@ def test_mentors_get_digests_until_the_cohorts_last_day(cohort, mentor, paced, s
     assert mentor_digests_send(now=now + DAY) == 0  # ended yesterday
     assert mentor_digests_send(now=now + 5 * DAY) == 0
     assert Reminder.objects.filter(kind="mentor_digest").count() == 1
+
+
+def test_a_mentor_who_had_todays_digest_costs_one_query(
+    cohort, mentor, paced, django_assert_num_queries
+):
+    now = timezone.now()
+    assert cohort_mentor_digest_send(cohort=cohort, today=paced["today"], now=now) == 1
+
+    with django_assert_num_queries(1):  # the mentors not sent one today: none; nothing counted
+        assert cohort_mentor_digest_send(cohort=cohort, today=paced["today"], now=now) == 0
+
+
+def test_a_failing_cohort_does_not_stop_the_other_digests(
+    cohort, mentor, paced, settings, monkeypatch
+):
+    settings.REMINDER_HOUR = 0
+    broken = CohortFactory(name="Broken")
+    real = reminders.cohort_at_risk
+
+    def at_risk(of, **kwargs):
+        if of == broken:
+            raise RuntimeError("boom")
+        return real(of, **kwargs)
+
+    monkeypatch.setattr(reminders, "cohort_at_risk", at_risk)
+    MembershipFactory(cohort=broken, user=mentor, role=Membership.Role.MENTOR)
+
+    assert reminders.mentor_digests_send(now=timezone.now()) == 1
+    assert list(Reminder.objects.values_list("about", flat=True)) == [f"cohort:{cohort.pk}"]
 
 
 def test_a_cohort_without_dates_has_everyone_on_track(cohort, course):
