@@ -473,7 +473,8 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # What it is about: "stage:<id>", "project:<id>", or "cohort:<id>" for a digest.
+    # What it is about: "cohort:<id>:stage:<id>", "cohort:<id>:project:<id>", or
+    # "cohort:<id>" for a digest.
     about = models.CharField(max_length=40)
     day = models.DateField()
     sent_at = models.DateTimeField(default=timezone.now)

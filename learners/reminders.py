@@ -173,8 +173,9 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
 
 
 def _about(cohort, scope, object_id) -> str:
-    """What a reminder is about, as its Reminder row says."""
-    return f"{scope}:{object_id}"
+    """What a reminder is about, as its Reminder row says: with the cohort, so a learner in
+    two cohorts hears about each one's dates."""
+    return f"cohort:{cohort.pk}:{scope}:{object_id}"
 
 
 def _stages_done(*, cohort, learner_ids, stages) -> set[tuple[int, int]]:

@@ -208,7 +208,12 @@ def test_each_reminder_goes_once_per_person_object_and_day(paced):
 
     assert (first, again) == (2, 0)
     assert OutboxMessage.objects.count() == 2
-    assert Reminder.objects.filter(kind="due_soon", about=f"stage:{stages[0].pk}").count() == 2
+    assert (
+        Reminder.objects.filter(
+            kind="due_soon", about=f"cohort:{cohort.pk}:stage:{stages[0].pk}"
+        ).count()
+        == 2
+    )
 
 
 def test_no_reminder_for_work_already_done(paced):
@@ -290,7 +295,7 @@ def test_reminders_stop_the_day_after_the_cohort_ends(paced):
     assert learner_reminders_send(now=at(9)) == 2  # stage one passed yesterday, its last day
     assert list(cohorts_due_for_reminders(now=at(9, TODAY + DAY))) == []
     assert learner_reminders_send(now=at(9, TODAY + DAY)) == 0  # stage two: ended, no word
-    assert Reminder.objects.filter(about=f"stage:{stages[1].pk}").count() == 0
+    assert Reminder.objects.filter(about=f"cohort:{cohort.pk}:stage:{stages[1].pk}").count() == 0
 
 
 def test_no_reminder_for_a_stage_with_nothing_to_submit(paced):
@@ -342,6 +347,22 @@ def test_a_second_run_the_same_day_tries_no_reminder_again(
     # Learners, stage dates, project dates, extensions, and who was reminded today.
     with django_assert_num_queries(5):
         assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(10)) == 0
+
+
+def test_a_learner_in_two_cohorts_hears_about_each_cohorts_date(paced):
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    other = CohortFactory(
+        name="Winter", starts_on=TODAY - 30 * DAY, ends_on=TODAY + 60 * DAY, time_zone="UTC"
+    )
+    MembershipFactory(cohort=other, user=ada, role=Membership.Role.LEARNER)
+    for each in (cohort, other):
+        StageTarget.objects.create(cohort=each, stage=stages[0], due_on=TODAY + 2 * DAY)
+
+    assert learner_reminders_send(now=at(9)) == 3  # Ada twice, Bob once
+
+    assert sorted(Reminder.objects.filter(user=ada).values_list("about", flat=True)) == sorted(
+        [f"cohort:{cohort.pk}:stage:{stages[0].pk}", f"cohort:{other.pk}:stage:{stages[0].pk}"]
+    )
 
 
 # The admin ----------------------------------------------------------------------------------
