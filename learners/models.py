@@ -37,6 +37,11 @@ def validate_time_zone(value):
         )
 
 
+def default_time_zone():
+    """A new cohort's zone: the site's (settings.TIME_ZONE), read when the cohort is made."""
+    return settings.TIME_ZONE
+
+
 class Cohort(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80)
@@ -46,7 +51,7 @@ class Cohort(models.Model):
     # digests go out at REMINDER_HOUR here.
     time_zone = models.CharField(
         max_length=64,
-        default="UTC",
+        default=default_time_zone,
         validators=[validate_time_zone],
         help_text="An IANA name such as Europe/Paris: due dates and reminders follow it.",
     )

@@ -1,6 +1,8 @@
 import datetime
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -8,6 +10,7 @@ from bootcamp.models import Notification, OutboxMessage
 from bootcamp.notifications import notification_preferences_set
 from learners import reminders
 from learners.models import (
+    Cohort,
     Extension,
     LearnerProgress,
     Membership,
@@ -141,6 +144,26 @@ def test_an_extension_is_for_a_learner_of_the_cohort(stages):
 
     MembershipFactory(cohort=cohort, user=outsider, role=Membership.Role.LEARNER)
     extension.full_clean()
+
+
+def test_a_new_cohort_is_in_the_sites_time_zone(db, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+
+    cohort = Cohort.objects.create(
+        name="Paris", slug="paris", starts_on=TODAY, ends_on=TODAY + 30 * DAY
+    )
+
+    assert cohort.time_zone == "Europe/Paris"
+
+
+def test_the_migration_puts_existing_cohorts_in_the_sites_time_zone(db, settings):
+    cohorts = [CohortFactory(time_zone="UTC"), CohortFactory(time_zone="Asia/Tokyo")]
+    settings.TIME_ZONE = "America/Chicago"
+    migration = import_module("learners.migrations.0007_cohort_calendar_pace_and_reminders")
+
+    migration.existing_cohorts_in_the_site_zone(django_apps, None)
+
+    assert [Cohort.objects.get(pk=c.pk).time_zone for c in cohorts] == ["America/Chicago"] * 2
 
 
 def test_a_cohort_time_zone_must_be_a_real_one(db):
