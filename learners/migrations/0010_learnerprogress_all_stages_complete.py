@@ -12,7 +12,7 @@ def recount_pace(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learners', '0008_submission_withdrawn_and_takeover_requests'),
+        ('learners', '0009_blob_highlighting_snapshot_unchanged'),
     ]
 
     operations = [
