@@ -11,11 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
-from learners.models import Membership
+from learners.models import BugStory, Membership, Portfolio, Submission
 from learners.services import (
     InvitationNotPending,
     cohort_invitation_resend,
     cohort_invite,
+    portfolio_save,
     submission_create,
     submission_resubmit,
 )
@@ -160,6 +161,143 @@ class SubmissionForm(forms.Form):
         return submission_create(
             learner=self.learner, project=self.project, cohort=self.cohort, **fields
         )
+
+
+_LOCATION = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>[1-9][0-9]{0,6})$")
+
+
+class BugStoryForm(forms.ModelForm):
+    """A bug story in the roadmap's six parts, optionally tied to the learner's own submission
+    and a commit or a path:line of it; its save() submits it like any work."""
+
+    class Meta:
+        model = BugStory
+        fields = [*BugStory.PARTS, "about_submission", "about_commit", "about_location"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in BugStory.PARTS}
+        help_texts = {name: "Markdown." for name in BugStory.PARTS}
+
+    def __init__(self, *args, project, learner, cohort=None, submission=None, **kwargs):
+        self.project = project
+        self.learner = learner
+        self.cohort = cohort
+        self.submission = submission
+        super().__init__(*args, **kwargs)
+        for name in BugStory.PARTS:
+            self.fields[name].validators.append(validate_markdown)
+        linkable = self.fields["about_submission"]
+        linkable.queryset = (
+            Submission.objects.filter(learner=learner)
+            .exclude(project__kind=project.Kind.BUG_STORY)
+            .select_related("project")
+            .order_by("project__stage__number", "project__order")
+        )
+        linkable.label_from_instance = lambda submission: submission.project.title
+        linkable.required = False
+        linkable.help_text = "Optional: the project the bug was in."
+        self.fields[
+            "about_commit"
+        ].help_text = "Optional, with a submission: the commit that fixed it (7 to 40 characters)."
+        self.fields["about_location"].help_text = (
+            "Optional, with a submission: where the bug was, as path:line "
+            "(e.g. tasks/filters.py:12)."
+        )
+
+    def clean_about_commit(self):
+        sha = self.cleaned_data["about_commit"].strip().lower()
+        if sha and not _SHA.match(sha):
+            raise ValidationError(
+                "A commit SHA is 7 to 40 characters, digits 0-9 and letters a-f only.",
+                code="sha",
+            )
+        return sha
+
+    def clean_about_location(self):
+        value = self.cleaned_data["about_location"].strip()
+        if value and (has_hidden_characters(value) or not _LOCATION.match(value)):
+            raise ValidationError(
+                "Write the place as path:line, e.g. tasks/filters.py:12.", code="location"
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("about_submission") and (
+            cleaned.get("about_commit") or cleaned.get("about_location")
+        ):
+            raise ValidationError(
+                "Choose the submission the bug was in to link a commit or a path:line.",
+                code="link_needs_submission",
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # The iteration does not exist yet: the service validates the full row.
+        pass
+
+    def save(self, commit=True):
+        story = {name: self.cleaned_data[name] for name in self._meta.fields}
+        if self.submission is not None:
+            return submission_resubmit(submission=self.submission, bug_story=story)
+        return submission_create(
+            learner=self.learner, project=self.project, cohort=self.cohort, bug_story=story
+        )
+
+
+class TickForm(forms.Form):
+    """A learner's tick on a readiness statement: the state to set, not a toggle."""
+
+    done = forms.TypedChoiceField(
+        choices=[("1", "Done"), ("0", "Not done")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+
+
+_PORTFOLIO_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class PortfolioForm(forms.ModelForm):
+    class Meta:
+        model = Portfolio
+        fields = ["slug", "bio", "is_published", "allow_indexing"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "bio": "Optional, a few plain sentences about you (up to 1,000 characters).",
+            "is_published": "Off by default. When on, anyone with the link sees your name, "
+            "this bio, your approved projects with their links and automated checks, and "
+            "your mentor's sign-off. Nothing else.",
+            "allow_indexing": "Off: the page asks search engines not to list it.",
+        }
+
+    def __init__(self, *args, learner, **kwargs):
+        self.learner = learner
+        super().__init__(*args, **kwargs)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip().lower()
+        if not _PORTFOLIO_SLUG.match(slug):
+            raise ValidationError(
+                "Use lower-case letters, digits and single hyphens between them.", code="slug"
+            )
+        private = {self.learner.username.lower(), self.learner.email.lower()}
+        local_part = self.learner.email.split("@")[0].lower()
+        if slug in private or (local_part and slug == local_part):
+            raise ValidationError(
+                "Choose an address that is not your username or e-mail: the page is public.",
+                code="private",
+            )
+        taken = Portfolio.objects.filter(slug=slug).exclude(learner=self.learner)
+        if taken.exists():
+            raise ValidationError("That address is taken; choose another.", code="taken")
+        return slug
+
+    def _post_clean(self):
+        # The service validates the whole row; the unique slug is checked above and, for a
+        # race, by the database.
+        pass
+
+    def save(self, commit=True):
+        return portfolio_save(learner=self.learner, **self.cleaned_data)
 
 
 class InviteForm(forms.Form):

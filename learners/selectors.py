@@ -225,7 +225,9 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     Two queries.
     """
     iterations = list(
-        submission.iterations.order_by("-number").prefetch_related(
+        submission.iterations.order_by("-number")
+        .select_related("bug_story__about_submission__project")
+        .prefetch_related(
             Prefetch(
                 "checklist_items",
                 queryset=ChecklistItem.objects.order_by("order"),

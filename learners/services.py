@@ -29,14 +29,17 @@ from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
-from curriculum.models import Objective, Project, counted_projects_key
+from curriculum.models import Objective, Project, ReadinessStatement, counted_projects_key
 from learners.models import (
+    BugStory,
     ChecklistTick,
     Cohort,
     Iteration,
     LearnerProgress,
     Membership,
     ObjectiveCheck,
+    Portfolio,
+    ReadinessTick,
     Submission,
     SubmissionEvent,
 )
@@ -323,6 +326,7 @@ def _iteration_add(
     commit_sha: str,
     notes: str,
     checklist_items,
+    bug_story: dict | None = None,
 ) -> Iteration:
     iteration = Iteration(
         submission=submission,
@@ -338,7 +342,13 @@ def _iteration_add(
     ChecklistTick.objects.bulk_create(
         ChecklistTick(iteration=iteration, item=item) for item in checklist_items
     )
-    snapshot_request(iteration=iteration)
+    if bug_story is not None:
+        # A bug story is text: no repository to fetch, no automated checks.
+        story = BugStory(iteration=iteration, **bug_story)
+        story.full_clean()
+        story.save()
+    else:
+        snapshot_request(iteration=iteration)
     return iteration
 
 
@@ -348,13 +358,15 @@ def submission_create(
     learner,
     project: Project,
     cohort: Cohort,
-    repo_url: str,
+    repo_url: str = "",
     live_url: str = "",
     commit_sha: str = "",
     notes: str = "",
     checklist_items=(),
+    bug_story: dict | None = None,
 ) -> Submission:
     """A learner's first submission of a project: the Submission and its iteration 1.
+    `bug_story` (the BugStory fields) for a project of kind bug story.
 
     A double POST must not make two iterations: the row is locked when it exists, and when two
     requests race to create it the unique constraint lets one INSERT through and the other
@@ -382,6 +394,7 @@ def submission_create(
         commit_sha=commit_sha,
         notes=notes,
         checklist_items=checklist_items,
+        bug_story=bug_story,
     )
     _record(submission_id=submission.pk, kind=Event.SUBMITTED, actor=learner, at=now)
     _notify_mentors(submission=submission, iteration=iteration)
@@ -392,11 +405,12 @@ def submission_create(
 def submission_resubmit(
     *,
     submission: Submission,
-    repo_url: str,
+    repo_url: str = "",
     live_url: str = "",
     commit_sha: str = "",
     notes: str = "",
     checklist_items=(),
+    bug_story: dict | None = None,
 ) -> Submission:
     """Add iteration n+1 after a mentor requested changes, and put the work back in the queue."""
     locked = (
@@ -418,6 +432,7 @@ def submission_resubmit(
         commit_sha=commit_sha,
         notes=notes,
         checklist_items=checklist_items,
+        bug_story=bug_story,
     )
     submission_reopen(submission=locked, submitted_at=now)
     _notify_mentors(submission=locked, iteration=iteration)
@@ -441,6 +456,38 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
     # get_or_create retries the SELECT when a simultaneous request won the INSERT.
     _, created = ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
     return created
+
+
+@transaction.atomic
+def readiness_tick_set(*, learner, statement: ReadinessStatement, done: bool) -> bool:
+    """Tick or untick a readiness statement; idempotent. Returns whether anything changed."""
+    ticks = ReadinessTick.objects.filter(learner=learner, statement=statement)
+    if not done:
+        deleted, _ = ticks.delete()
+        return bool(deleted)
+    _, created = ReadinessTick.objects.get_or_create(learner=learner, statement=statement)
+    return created
+
+
+# --- The portfolio --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def portfolio_save(
+    *, learner, slug: str, bio: str, is_published: bool, allow_indexing: bool
+) -> Portfolio:
+    """Create or change the learner's portfolio settings (the one row per learner is locked,
+    so two saves at once apply in turn); the form has checked the slug is not theirs."""
+    portfolio = Portfolio.objects.select_for_update().filter(learner=learner).first()
+    if portfolio is None:
+        portfolio = Portfolio(learner=learner)
+    portfolio.slug = slug
+    portfolio.bio = bio
+    portfolio.is_published = is_published
+    portfolio.allow_indexing = allow_indexing
+    portfolio.full_clean()
+    portfolio.save()
+    return portfolio
 
 
 # --- Invitations ----------------------------------------------------------------------------

@@ -7,7 +7,12 @@ from django.utils import timezone
 from learners.models import Snapshot, Submission
 from reviews.models import Review
 from tests.factories import (
+    InterviewAreaFactory,
     IterationFactory,
+    MockInterviewFactory,
+    MockInterviewRatingFactory,
+    PortfolioFactory,
+    ReadinessStatementFactory,
     ObjectiveFactory,
     ProjectFactory,
     ReviewCommentFactory,
@@ -32,6 +37,9 @@ class World:
     submission: object
     iteration: object
     review: object
+    statement: object
+    interview: object
+    portfolio: object
 
 
 @pytest.fixture
@@ -58,6 +66,9 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         published_at=timezone.now(),
     )
     ReviewCommentFactory(review=review)
+    # A draft mock interview by the mentor, and the learner's published portfolio.
+    interview = MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor)
+    MockInterviewRatingFactory(interview=interview, area=InterviewAreaFactory())
     return World(
         cohort=cohort,
         learner=learner,
@@ -72,4 +83,7 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         submission=submission,
         iteration=iteration,
         review=review,
+        statement=ReadinessStatementFactory(),
+        interview=interview,
+        portfolio=PortfolioFactory(learner=learner, slug="ada-builds"),
     )
