@@ -309,8 +309,13 @@ class MockInterviewForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for area in self.areas:
-            if cleaned.get(f"note_{area.pk}") and cleaned.get(f"rating_{area.pk}") is None:
-                self.add_error(f"rating_{area.pk}", "Rate this area to keep its note.")
+            name = f"rating_{area.pk}"
+            if (
+                cleaned.get(f"note_{area.pk}")
+                and cleaned.get(name) is None
+                and name not in self.errors
+            ):
+                self.add_error(name, "Rate this area to keep its note.")
         return cleaned
 
     def save(self):
