@@ -257,6 +257,14 @@ _PORTFOLIO_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class PortfolioForm(forms.ModelForm):
+    # A plain text field: clean_slug words the rule (the model's validator would name
+    # underscores, which the address may not have).
+    slug = forms.CharField(
+        label="Address",
+        max_length=60,
+        help_text=Portfolio._meta.get_field("slug").help_text,
+    )
+
     class Meta:
         model = Portfolio
         fields = ["slug", "bio", "is_published", "allow_indexing"]
