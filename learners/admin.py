@@ -12,15 +12,18 @@ from bootcamp.admin_a11y import LabelledTabularInline
 from bootcamp.models import OutboxMessage
 from learners.forms import InvitationResendForm, InviteForm, pending_invitees
 from learners.models import (
+    BugStory,
     CheckResult,
     Cohort,
     Iteration,
     Membership,
     ObjectiveCheck,
+    Portfolio,
     Snapshot,
     Submission,
     SubmissionEvent,
 )
+from learners.services import portfolios_unpublish
 from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
@@ -333,3 +336,53 @@ class SnapshotAdmin(admin.ModelAdmin):
         self.message_user(request, f"{asked} snapshot(s) will be fetched again.", messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
+
+
+@admin.register(BugStory)
+class BugStoryAdmin(admin.ModelAdmin):
+    """Read-only: a bug story is the learner's words, reviewed like any submission."""
+
+    list_display = ["iteration", "about_submission"]
+    list_select_related = ["iteration__submission__learner", "iteration__submission__project"]
+    search_fields = ["iteration__submission__learner__username", "bug"]
+    fields = [
+        "iteration",
+        *BugStory.PARTS,
+        "about_submission",
+        "about_commit",
+        "about_location",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(admin.ModelAdmin):
+    """The learner's own settings; staff may only take a page offline."""
+
+    list_display = ["slug", "learner", "is_published", "allow_indexing", "updated_at"]
+    list_filter = ["is_published", "allow_indexing"]
+    list_select_related = ["learner"]
+    search_fields = ["slug", "learner__username"]
+    fields = ["learner", "slug", "bio", "is_published", "allow_indexing", "updated_at"]
+    readonly_fields = fields
+    actions = ["unpublish"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # the changelist and its action; no edit form
+
+    @admin.action(description="Unpublish selected portfolios")
+    def unpublish(self, request, queryset):
+        changed = portfolios_unpublish(queryset=queryset)
+        self.message_user(request, f"Unpublished {changed} portfolio(s).", messages.SUCCESS)

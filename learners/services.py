@@ -490,6 +490,13 @@ def portfolio_save(
     return portfolio
 
 
+@transaction.atomic
+def portfolios_unpublish(*, queryset) -> int:
+    """Staff take portfolios offline (the learners may publish them again); returns how many
+    were published."""
+    return queryset.filter(is_published=True).update(is_published=False)
+
+
 # --- Invitations ----------------------------------------------------------------------------
 
 

@@ -125,6 +125,9 @@ class MockInterviewQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
     def for_learner_page(self, *, learner):
         """A learner's published interviews, oldest first, each with its ratings and their
         areas: two queries whatever their number."""

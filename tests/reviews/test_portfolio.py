@@ -136,7 +136,8 @@ def test_a_logged_out_visitor_sees_exactly_the_allowed_content(published):
     assert "Task manager" in html
     assert 'href="https://github.com/learner/project"' in html
     assert 'href="https://ada.example.org/tasks"' in html
-    assert ">Tests</span>" in html and ">Commit messages</span>" in html
+    assert ">Tests</span>" in html
+    assert ">Commit messages</span>" in html
     assert ">README sections</span>" not in html  # it failed
     assert "Signed off by their mentor, Linus Torvalds, on" in html
     assert "Ready: <strong>two</strong> solid projects." in html
