@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 
 from curriculum.models import InterviewArea, ReadinessStatement
-from learners.models import CheckResult, Iteration, ReadinessTick, Submission
+from learners.models import CheckResult, Iteration, Portfolio, ReadinessTick, Submission
 from reviews.models import MockInterview, ReadinessSignOff
 
 Evidence = ReadinessStatement.Evidence
@@ -165,4 +165,27 @@ def sign_off_for(*, learner, cohort) -> ReadinessSignOff | None:
         ReadinessSignOff.objects.filter(learner=learner, cohort=cohort)
         .select_related("mentor")
         .first()
+    )
+
+
+@dataclass
+class DashboardReadiness:
+    statements: int
+    ticked: int
+    trends: list[AreaTrend]
+    sign_off: ReadinessSignOff | None
+    portfolio: object  # learners.Portfolio or None
+
+
+def readiness_for_dashboard(*, learner, cohort) -> DashboardReadiness:
+    """The dashboard's "Ready to apply" section: ticks, each area's trend, the sign-off and the
+    portfolio. Six queries."""
+    published = ReadinessStatement.objects.filter(is_published=True)
+    ticked = ReadinessTick.objects.filter(learner=learner, statement__in=published)
+    return DashboardReadiness(
+        statements=published.count(),
+        ticked=ticked.count(),
+        trends=area_trends(published_interviews(learner=learner)),
+        sign_off=sign_off_for(learner=learner, cohort=cohort),
+        portfolio=Portfolio.objects.filter(learner=learner).first(),
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from curriculum.models import Project, ReadinessStatement
 from learners.models import CheckResult, ReadinessTick, Snapshot, Submission
 from reviews.models import MockInterview, MockInterviewRating, ReadinessSignOff
+from reviews.readiness import readiness_for_dashboard
 from reviews.services import InterviewError, mock_interview_save, readiness_sign_off
 from tests.factories import (
     BugStoryFactory,
@@ -419,3 +420,69 @@ def test_ratings_keep_one_row_per_area(learner, cohort, mentor, areas):
 
     with pytest.raises(Exception, match="reviews_mockinterviewrating_unique_area"):
         MockInterviewRating.objects.create(interview=interview, area=areas["sql"], rating=2)
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_mentors_readiness_page_costs_the_same_queries_for_1_and_5_interviews(
+    client_for, learner, cohort, mentor, statements, areas, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        approved_project(learner, cohort, passes={"tests"})
+        published = MockInterviewFactory(
+            learner=learner, cohort=cohort, mentor=mentor, published_at=timezone.now()
+        )
+        MockInterviewRatingFactory(interview=published, area=areas["sql"], rating=1 + n % 4)
+        MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor)  # a draft
+    client = client_for(mentor)
+
+    with django_assert_num_queries(13):
+        response = client.get(f"/mentor/learners/{cohort.pk}/{learner.pk}/readiness/")
+
+    assert len(response.context["drafts"]) == rows
+    assert len(response.context["readiness"].interviews) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_the_interview_form_costs_the_same_queries_for_1_and_5_areas(
+    client_for, learner, cohort, mentor, rows, django_assert_num_queries
+):
+    interview = MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor)
+    for _ in range(rows):
+        MockInterviewRatingFactory(interview=interview, area=InterviewAreaFactory())
+    client = client_for(mentor)
+
+    with django_assert_num_queries(6):
+        response = client.get(f"/mentor/interviews/{interview.pk}/")
+
+    assert len(response.context["form"].areas) == rows
+
+
+def test_the_dashboard_summary_counts_ticks_and_keeps_each_areas_trend(
+    learner, cohort, mentor, statements, areas, django_assert_num_queries
+):
+    ReadinessTick.objects.create(learner=learner, statement=statements["docs"])
+    ReadinessTick.objects.create(learner=learner, statement=statements["tests"])
+    ReadinessStatement.objects.filter(pk=statements["tests"].pk).update(is_published=False)
+    for day, rating in [(1, 1), (2, 3)]:
+        interview = MockInterviewFactory(
+            learner=learner,
+            cohort=cohort,
+            mentor=mentor,
+            held_on=datetime.date(2026, 11, day),
+            published_at=timezone.now(),
+        )
+        MockInterviewRatingFactory(interview=interview, area=areas["sql"], rating=rating)
+    MockInterviewRatingFactory(
+        interview=MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor),
+        area=areas["talk"],
+    )  # a draft: not in the trend
+
+    with django_assert_num_queries(6):
+        summary = readiness_for_dashboard(learner=learner, cohort=cohort)
+
+    assert (summary.statements, summary.ticked) == (4, 1)
+    assert [(t.area.name, t.ratings, t.direction) for t in summary.trends] == [
+        ("SQL queries", [1, 3], "up")
+    ]
+    assert summary.sign_off is None
+    assert summary.portfolio is None
