@@ -311,10 +311,13 @@ class ReadinessStatement(models.Model):
                     | (~Q(evidence="automated-check") & Q(automated_check=""))
                 ),
                 name="curriculum_readinessstatement_check_iff_evidence",
+                violation_error_message="Choose an automated check for automated-check "
+                "evidence, and none for any other evidence.",
             ),
             models.CheckConstraint(
                 condition=Q(evidence="mock-interview") | Q(interview_area__isnull=True),
                 name="curriculum_readinessstatement_area_only_for_interviews",
+                violation_error_message="Only mock-interview evidence takes an interview area.",
             ),
         ]
 
