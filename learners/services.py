@@ -478,13 +478,25 @@ def portfolio_save(
 ) -> Portfolio:
     """Create or change the learner's portfolio settings (the one row per learner is locked,
     so two saves at once apply in turn); the form has checked the slug is not theirs."""
+    values = {"slug": slug, "bio": bio, "is_published": is_published}
+    values["allow_indexing"] = allow_indexing
     portfolio = Portfolio.objects.select_for_update().filter(learner=learner).first()
     if portfolio is None:
-        portfolio = Portfolio(learner=learner)
-    portfolio.slug = slug
-    portfolio.bio = bio
-    portfolio.is_published = is_published
-    portfolio.allow_indexing = allow_indexing
+        portfolio = Portfolio(learner=learner, **values)
+        # Uniqueness is the INSERT's to check, race-free (the form has asked already).
+        portfolio.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                portfolio.save()
+            return portfolio
+        except IntegrityError:
+            # A second click won the INSERT: change that row. Otherwise the address went to
+            # someone else a moment ago, and full_clean below says so.
+            portfolio = (
+                Portfolio.objects.select_for_update().filter(learner=learner).first() or portfolio
+            )
+    for name, value in values.items():
+        setattr(portfolio, name, value)
     portfolio.full_clean()
     portfolio.save()
     return portfolio

@@ -169,6 +169,16 @@ class MockInterview(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
+        constraints = [
+            # A double click on "Save draft" finds the first draft and overwrites it.
+            models.UniqueConstraint(
+                fields=["learner", "mentor", "held_on"],
+                condition=Q(published_at__isnull=True),
+                name="reviews_mockinterview_one_draft_a_day",
+                violation_error_message="You already have a draft interview with this "
+                "learner on that date; edit that one instead.",
+            ),
+        ]
         indexes = [
             # A learner's interviews on their readiness page and their mentor's progress page.
             models.Index(fields=["learner", "held_on"], name="reviews_mock_learner"),

@@ -206,6 +206,8 @@ def _interview_form(request, *, cohort, learner, interview=None):
                 mock_interview_publish(interview=interview)
         except InterviewError as error:
             form.add_error(None, str(error))
+        except ValidationError as error:  # another draft of theirs holds that date
+            form.add_error(None, error)
         else:
             if "publish" in request.POST:
                 messages.success(

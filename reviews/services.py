@@ -217,7 +217,19 @@ def mock_interview_save(
     interview never changes."""
     if interview is None:
         _check_not_self(learner=learner, mentor=mentor, what="interview")
-        interview = MockInterview(learner=learner, cohort=cohort, mentor=mentor)
+        # One draft per mentor, learner and day: a second click overwrites the first draft.
+        interview = MockInterview(learner=learner, cohort=cohort, mentor=mentor, held_on=held_on)
+        try:
+            with transaction.atomic():
+                interview.save()
+        except IntegrityError:
+            interview = (
+                MockInterview.objects.drafts()
+                .select_for_update()
+                .get(learner=learner, mentor=mentor, held_on=held_on)
+            )
+        else:
+            interview = MockInterview.objects.select_for_update().get(pk=interview.pk)
     else:
         interview = MockInterview.objects.select_for_update().get(pk=interview.pk)
         if interview.is_published:

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from learners.models import Portfolio
+from learners.services import portfolio_save
 from reviews.models import Review
 from tests.factories import (
     PortfolioFactory,
@@ -204,3 +205,11 @@ def test_the_public_page_costs_the_same_queries_for_1_and_5_projects(
         response = client.get("/p/ada-builds/")
 
     assert len(response.context["projects"]) == rows
+
+
+def test_saving_twice_keeps_one_portfolio_with_the_last_settings(learner):
+    settings = {"slug": "ada-builds", "bio": "", "allow_indexing": False}
+    portfolio_save(learner=learner, is_published=False, **settings)
+    portfolio_save(learner=learner, is_published=True, **settings)
+
+    assert list(Portfolio.objects.values_list("slug", "is_published")) == [("ada-builds", True)]

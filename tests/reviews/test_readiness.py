@@ -432,7 +432,12 @@ def test_the_mentors_readiness_page_costs_the_same_queries_for_1_and_5_interview
             learner=learner, cohort=cohort, mentor=mentor, published_at=timezone.now()
         )
         MockInterviewRatingFactory(interview=published, area=areas["sql"], rating=1 + n % 4)
-        MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor)  # a draft
+        MockInterviewFactory(  # a draft, one a day
+            learner=learner,
+            cohort=cohort,
+            mentor=mentor,
+            held_on=datetime.date(2026, 11, 1) + datetime.timedelta(days=n),
+        )
     client = client_for(mentor)
 
     with django_assert_num_queries(13):
@@ -486,3 +491,32 @@ def test_the_dashboard_summary_counts_ticks_and_keeps_each_areas_trend(
     ]
     assert summary.sign_off is None
     assert summary.portfolio is None
+
+
+def test_a_double_click_on_save_draft_keeps_one_draft(client_for, learner, cohort, mentor, areas):
+    client = client_for(mentor)
+    url = f"/mentor/learners/{cohort.pk}/{learner.pk}/interviews/new/"
+
+    client.post(url, _interview_data(areas, save="1"))
+    client.post(url, _interview_data(areas, save="1", questions="Second click."))
+
+    assert list(MockInterview.objects.values_list("questions", flat=True)) == ["Second click."]
+    assert MockInterviewRating.objects.count() == 1
+
+
+def test_moving_a_draft_onto_the_date_of_another_draft_is_a_form_error(
+    client_for, learner, cohort, mentor, areas
+):
+    MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor, held_on="2026-11-20")
+    other = MockInterviewFactory(
+        learner=learner, cohort=cohort, mentor=mentor, held_on="2026-11-21"
+    )
+
+    response = client_for(mentor).post(f"/mentor/interviews/{other.pk}/", _interview_data(areas))
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "You already have a draft interview with this learner on that date; edit that one instead."
+    ]
+    other.refresh_from_db()
+    assert other.held_on == datetime.date(2026, 11, 21)
