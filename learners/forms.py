@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
-from learners.models import BugStory, Membership, Portfolio, Submission
+from learners.models import BugStory, Membership, Portfolio, Snapshot, Submission
 from learners.services import (
     InvitationNotPending,
     cohort_invitation_resend,
@@ -221,14 +221,31 @@ class BugStoryForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("about_submission") and (
-            cleaned.get("about_commit") or cleaned.get("about_location")
-        ):
+        about = cleaned.get("about_submission")
+        if not about and (cleaned.get("about_commit") or cleaned.get("about_location")):
             raise ValidationError(
                 "Choose the submission the bug was in to link a commit or a path:line.",
                 code="link_needs_submission",
             )
+        location = cleaned.get("about_location")
+        if about and location:
+            self._check_location_in_snapshot(about, location)
         return cleaned
+
+    def _check_location_in_snapshot(self, submission, location):
+        """When the submission's latest snapshot was read, the path must be one of its files.
+        Two queries."""
+        latest = submission.iterations.order_by("-number").first()
+        snapshot = Snapshot.objects.filter(iteration=latest, status=Snapshot.Status.READY).first()
+        path = location.rpartition(":")[0]
+        if snapshot is not None and not snapshot.files.filter(path=path).exists():
+            self.add_error(
+                "about_location",
+                ValidationError(
+                    f"{path} is not a file of {submission.project.title} at its latest iteration.",
+                    code="not_in_snapshot",
+                ),
+            )
 
     def _post_clean(self):
         # The iteration does not exist yet: the service validates the full row.

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from curriculum.models import Project
-from learners.models import BugStory, Iteration, Snapshot, Submission
+from learners.models import BugStory, Iteration, Snapshot, SnapshotFile, Submission
 from learners.services import submission_claim
 from reviews.services import review_publish
 from tests.factories import (
@@ -220,3 +220,23 @@ def test_the_queue_filters_bug_stories(client_for, cohort, mentor, bug_project):
 
     assert re.findall(r'data-submission="(\d+)"', stories) == [str(story.pk)]
     assert re.findall(r'data-submission="(\d+)"', projects) == [str(project_work.pk)]
+
+
+def test_a_path_must_be_a_file_of_the_linked_submissions_snapshot(
+    client_for, learner, bug_project, tracker
+):
+    snapshot = Snapshot.objects.create(iteration=tracker.iterations.get(), status="ready")
+    SnapshotFile.objects.create(
+        snapshot=snapshot, path="tasks/filters.py", kind="text", size=10, blob_sha="a" * 40
+    )
+    client = client_for(learner)
+    data = {**STORY, "about_submission": tracker.pk}
+
+    refused = client.post(_url(bug_project), {**data, "about_location": "tasks/missing.py:3"})
+    accepted = client.post(_url(bug_project), {**data, "about_location": "tasks/filters.py:3"})
+
+    assert refused.context["form"].errors["about_location"] == [
+        "tasks/missing.py is not a file of Task tracker at its latest iteration."
+    ]
+    assert accepted.status_code == 302
+    assert BugStory.objects.get().about_location == "tasks/filters.py:3"
