@@ -59,6 +59,7 @@ class NotificationKind(models.TextChoices):
     SUBMISSION_ARRIVED = "submission_arrived", "Work arrived in my review queue"
     CLAIM_LAPSED = "claim_lapsed", "A claim of mine lapsed"
     INVITATION_FAILED = "invitation_failed", "An invitation could not be sent"
+    READINESS = "readiness", "A mock interview or a sign-off of mine was published"
 
 
 class Delivery(models.TextChoices):

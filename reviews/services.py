@@ -7,6 +7,7 @@ published, a review never changes again.
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bootcamp.models import NotificationKind
@@ -255,6 +256,18 @@ def mock_interview_publish(*, interview: MockInterview) -> bool:
     published = MockInterview.objects.filter(pk=interview.pk, published_at__isnull=True).update(
         published_at=timezone.now()
     )
+    if published:
+        notify(
+            users=[interview.learner],
+            kind=NotificationKind.READINESS,
+            template="mock_interview_published",
+            context={
+                "learner": display_name(interview.learner),
+                "mentor": display_name(interview.mentor),
+                "held_on": interview.held_on,
+            },
+            url=reverse("reviews:readiness"),
+        )
     return bool(published)
 
 
@@ -266,7 +279,8 @@ def readiness_sign_off(*, learner, cohort, mentor, note: str) -> ReadinessSignOf
     sign_off = (
         ReadinessSignOff.objects.select_for_update().filter(learner=learner, cohort=cohort).first()
     )
-    if sign_off is None:
+    first = sign_off is None
+    if first:
         sign_off = ReadinessSignOff(learner=learner, cohort=cohort)
     sign_off.mentor = mentor
     sign_off.note = note
@@ -280,4 +294,17 @@ def readiness_sign_off(*, learner, cohort, mentor, note: str) -> ReadinessSignOf
             mentor=mentor, note=note, signed_at=sign_off.signed_at
         )
         sign_off = ReadinessSignOff.objects.get(learner=learner, cohort=cohort)
+        first = False
+    if first:
+        notify(
+            users=[learner],
+            kind=NotificationKind.READINESS,
+            template="signed_off",
+            context={
+                "learner": display_name(learner),
+                "mentor": display_name(mentor),
+                "note": note,
+            },
+            url=reverse("reviews:readiness"),
+        )
     return sign_off

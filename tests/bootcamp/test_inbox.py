@@ -200,24 +200,26 @@ def test_a_learner_sees_only_the_kinds_a_learner_receives(client_for, learner):
     assert _checked(client_for(learner).get(PREFERENCES)) == {
         "review_published": "immediately",
         "reply_posted": "immediately",
+        "readiness": "immediately",
     }
 
 
 def test_saving_preferences_stores_the_users_own_only(client_for, learner, other_learner):
-    data = {"review_published": "off", "reply_posted": "digest"}
+    data = {"review_published": "off", "reply_posted": "digest", "readiness": "off"}
 
     response = client_for(learner).post(PREFERENCES, data)
 
     assert response.status_code == 302
     assert response["Location"] == PREFERENCES
-    assert dict(
-        NotificationPreference.objects.filter(user=learner).values_list("kind", "delivery")
-    ) == {"review_published": "off", "reply_posted": "digest"}
+    assert (
+        dict(NotificationPreference.objects.filter(user=learner).values_list("kind", "delivery"))
+        == data
+    )
     assert not NotificationPreference.objects.filter(user=other_learner).exists()
     assert _checked(client_for(learner).get(PREFERENCES)) == data
 
     client_for(learner).post(PREFERENCES, {**data, "review_published": "immediately"})
-    assert NotificationPreference.objects.filter(user=learner).count() == 2
+    assert NotificationPreference.objects.filter(user=learner).count() == 3
 
 
 def test_a_bad_choice_is_a_form_error_that_changes_nothing(client_for, learner):
@@ -239,12 +241,17 @@ def test_a_bad_choice_is_a_form_error_that_changes_nothing(client_for, learner):
 def test_a_kind_the_user_does_not_receive_is_ignored(client_for, learner):
     client_for(learner).post(
         PREFERENCES,
-        {"review_published": "off", "reply_posted": "off", "submission_arrived": "off"},
+        {
+            "review_published": "off",
+            "reply_posted": "off",
+            "readiness": "off",
+            "submission_arrived": "off",
+        },
     )
 
     assert sorted(
         NotificationPreference.objects.filter(user=learner).values_list("kind", flat=True)
-    ) == ["reply_posted", "review_published"]
+    ) == ["readiness", "reply_posted", "review_published"]
 
 
 def test_the_navigation_links_the_preferences(client_for, learner):

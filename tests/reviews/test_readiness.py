@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from bootcamp.models import Notification
 from curriculum.models import Project, ReadinessStatement
 from learners.models import CheckResult, ReadinessTick, Snapshot, Submission
 from reviews.models import MockInterview, MockInterviewRating, ReadinessSignOff
@@ -520,3 +521,25 @@ def test_moving_a_draft_onto_the_date_of_another_draft_is_a_form_error(
     ]
     other.refresh_from_db()
     assert other.held_on == datetime.date(2026, 11, 21)
+
+
+def test_publishing_an_interview_and_signing_off_tell_the_learner_once(
+    client_for, learner, cohort, mentor, areas
+):
+    url = f"/mentor/learners/{cohort.pk}/{learner.pk}/interviews/new/"
+    client_for(mentor).post(url, _interview_data(areas, save="1"))
+    assert Notification.objects.count() == 0  # a draft tells no one
+    interview = MockInterview.objects.get()
+    client_for(mentor).post(
+        f"/mentor/interviews/{interview.pk}/", _interview_data(areas, publish="1")
+    )
+    sign_off = f"/mentor/learners/{cohort.pk}/{learner.pk}/sign-off/"
+    client_for(mentor).post(sign_off, {"note": "Ready."})
+    client_for(mentor).post(sign_off, {"note": "Ready, with a better note."})
+
+    rows = Notification.objects.filter(user=learner).order_by("pk")
+    assert [(n.kind, n.url) for n in rows] == [("readiness", "/readiness/")] * 2
+    assert [n.text for n in rows] == [
+        f"{mentor.get_full_name()} published your mock interview of 20 November 2026",
+        f"{mentor.get_full_name()} signed you off as ready to apply",
+    ]
