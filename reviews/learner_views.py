@@ -22,6 +22,7 @@ from learners.selectors import (
 )
 from learners.services import TransitionError
 from reviews.forms import ReplyForm
+from reviews.readiness import readiness_for_dashboard
 from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
 
 
@@ -53,6 +54,7 @@ def dashboard(request):
                 cohort=cohort,
                 schedule=schedule,
             ),
+            "readiness": readiness_for_dashboard(learner=request.user, cohort=cohort),
         },
     )
 
