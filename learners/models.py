@@ -541,6 +541,11 @@ class SubmissionEvent(models.Model):
     def __str__(self):
         return f"{self.submission}: {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def kind_label(self) -> str:
+        """get_kind_display() without building the choices' dict each call (history lists)."""
+        return self.Kind(self.kind).label
+
 
 # --- Snapshots of a repository and their automated checks -----------------------------------
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Aggregate,
@@ -281,7 +282,9 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     """
     iterations = list(
         submission.iterations.order_by("-number")
-        .select_related("bug_story__about_submission__project")
+        # The automated checks section reads the snapshot from here (no query of its own).
+        .select_related("snapshot", "bug_story__about_submission__project")
+        .defer("snapshot__commits")
         .prefetch_related(
             Prefetch(
                 "checklist_items",
@@ -359,51 +362,112 @@ def review_turnaround(*, cohort: Cohort, now=None) -> dict:
     )
 
 
-@dataclass(frozen=True)
-class ChecklistBesideCheck:
+class EvidenceLine(NamedTuple):
+    """One line of a check's evidence: where ("path:line", "path" or "") and the text."""
+
+    place: str
+    text: str
+
+
+class CheckRow(NamedTuple):
+    """One automated check as the section shows it, its labels looked up once."""
+
+    key: str
+    key_label: str
+    result: str
+    result_label: str
+    summary: str
+    # Shown only for a result other than a pass; empty for a pass.
+    evidence: list[EvidenceLine]
+
+
+class ChecklistBesideCheck(NamedTuple):
     """A checklist item linked to an automated check: the learner's tick and the result."""
 
-    item: ChecklistItem
+    item_id: int
+    text: str
+    automated_check: str
     ticked: bool
-    check: CheckResult | None
+    check: CheckRow | None
 
 
 @dataclass(frozen=True)
 class AutomatedChecks:
     iteration: Iteration
     snapshot: Snapshot | None
-    checks: list[CheckResult]
+    checks: list[CheckRow]
     beside_checklist: list[ChecklistBesideCheck]
 
 
-def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
-    """The iteration's snapshot, its checks, and the checklist items that name a check beside
-    the learner's tick. Three queries (two without a snapshot)."""
-    snapshot = (
-        Snapshot.objects.filter(iteration=iteration)
-        .prefetch_related(Prefetch("checks", queryset=CheckResult.objects.order_by("position")))
-        .first()
-    )
-    checks = list(snapshot.checks.all()) if snapshot is not None else []
-    by_key = {check.key: check for check in checks}
-    items = (
-        ChecklistItem.objects.published()
-        .exclude(automated_check="")
-        .annotate(
-            ticked=Exists(ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk")))
+def _check_rows(snapshot: Snapshot) -> list[CheckRow]:
+    key_labels = dict(ChecklistItem.Check.choices)
+    result_labels = dict(CheckResult.Result.choices)
+    rows = CheckResult.objects.filter(snapshot=snapshot).order_by("position")
+    return [
+        CheckRow(
+            key=key,
+            key_label=key_labels.get(key, key),
+            result=result,
+            result_label=result_labels.get(result, result),
+            summary=summary,
+            evidence=[]
+            if result == CheckResult.Result.PASS
+            else [_evidence_line(found) for found in evidence or []],
         )
-        .order_by("order")
-    )
-    return AutomatedChecks(
-        iteration=iteration,
-        snapshot=snapshot,
-        checks=checks,
-        beside_checklist=[
-            ChecklistBesideCheck(
-                item=item, ticked=item.ticked, check=by_key.get(item.automated_check)
+        for key, result, summary, evidence in rows.values_list(
+            "key", "result", "summary", "evidence"
+        )
+    ]
+
+
+def _evidence_line(found: dict) -> EvidenceLine:
+    file, line = found.get("file") or "", found.get("line")
+    place = f"{file}:{line}" if file and line else file
+    return EvidenceLine(place=place, text=found.get("text") or "")
+
+
+def iteration_automated_checks(*, iteration: Iteration) -> AutomatedChecks:
+    """The iteration's snapshot, its checks as rows, and (once it is ready) the checklist
+    items that name a check beside the learner's tick. Three queries for a ready snapshot,
+    one for a pending or failed one or none; one fewer when the iteration was read with
+    `select_related("snapshot")` (the submission and review pages' iterations are).
+
+    The rows carry their labels and evidence lines ready to print: the section is on the
+    submission and review pages, and the template resolving each model's choice labels and
+    evidence cost about half its function calls (docs/PERFORMANCE.md)."""
+    if Iteration.snapshot.is_cached(iteration):  # the page's iterations came with it
+        snapshot = getattr(iteration, "snapshot", None)
+    else:
+        # The commits (a list kept for the review on the code) are not shown here.
+        snapshot = Snapshot.objects.filter(iteration=iteration).defer("commits").first()
+    checks, beside = [], []
+    # Only a ready snapshot has checks to show.
+    if snapshot is not None and snapshot.status == Snapshot.Status.READY:
+        checks = _check_rows(snapshot)
+        by_key = {check.key: check for check in checks}
+        items = (
+            ChecklistItem.objects.published()
+            .exclude(automated_check="")
+            .annotate(
+                ticked=Exists(
+                    ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk"))
+                )
             )
-            for item in items
-        ],
+            .order_by("order")
+            .values_list("pk", "text", "automated_check", "ticked")
+        )
+        beside = [
+            ChecklistBesideCheck(
+                item_id=pk,
+                text=text,
+                automated_check=automated_check,
+                ticked=ticked,
+                check=by_key.get(automated_check),
+            )
+            for pk, text, automated_check, ticked in items
+        ]
+    return AutomatedChecks(
+        iteration=iteration, snapshot=snapshot, checks=checks, beside_checklist=beside
     )
 
 

@@ -118,9 +118,14 @@ def _published_reviews():
 
 
 def iterations_for_review_page(submission) -> list[Iteration]:
-    """Newest first, each with its ticked checklist and its published reviews (four queries)."""
+    """Newest first, each with its snapshot (not its commits), its ticked checklist and its
+    published reviews (four queries)."""
     return list(
-        submission.iterations.order_by("-number").prefetch_related(
+        submission.iterations.order_by("-number")
+        # The automated checks section reads the snapshot from here (no query of its own).
+        .select_related("snapshot")
+        .defer("snapshot__commits")
+        .prefetch_related(
             "checklist_items",
             Prefetch("reviews", queryset=_published_reviews(), to_attr="published_reviews"),
         )

@@ -129,6 +129,27 @@ def test_poll_answers_the_section_alone(client_for, learner, make_submission):
     assert 'data-snapshot-status="ready"' in body
 
 
+@pytest.mark.parametrize(
+    ("status", "section_queries"),
+    [("ready", 3), ("pending", 1), ("failed", 1)],
+)
+def test_the_section_reads_checks_and_checklist_only_for_a_ready_snapshot(
+    client_for, learner, make_submission, django_assert_num_queries, status, section_queries
+):
+    submission = make_submission()
+    fields = {"reason": "not_found", "message": "No route."} if status == "failed" else {}
+    checks = [README_OK, SECRET_FOUND] if status == "ready" else []
+    _snapshot(submission.iterations.get(), status=status, checks=checks, **fields)
+    client = client_for(learner)
+    # The request's own four (session, user, submission, iteration; the fragment has no
+    # navbar, so no roles), then the section's: the snapshot, and for a ready one its checks
+    # and the checklist beside them.
+    with django_assert_num_queries(4 + section_queries):
+        response = client.get(checks_url(submission))
+    assert response.status_code == 200
+    assert f'data-snapshot-status="{status}"' in response.content.decode()
+
+
 def test_poll_of_another_learners_submission_is_404(client_for, other_learner, make_submission):
     submission = make_submission()
     _snapshot(submission.iterations.get())
@@ -270,7 +291,7 @@ def test_submission_page_query_count_is_flat_in_the_checks(
         checks=[(key, "pass", "fine", []) for key in list(AutomatedCheck.values)[:n]],
     )
     client = client_for(learner)
-    with django_assert_num_queries(12):  # 1 of them: the submission's history
+    with django_assert_num_queries(11):  # the history 1; the checks 2 (the snapshot came along)
         page = client.get(submission.get_absolute_url()).content.decode()
     assert page.count('class="check-result mb-2"') == n
 

@@ -224,7 +224,7 @@ def test_query_count_is_flat(
         SubmissionEvent.objects.create(submission=submission, kind="resubmitted", actor=learner)
     client = client_for(learner)
 
-    with django_assert_num_queries(11):  # 2 of them: the automated checks; 1 the history
+    with django_assert_num_queries(9):  # the checks 0 (no snapshot), the history 1
         response = client.get(url(submission))
 
     assert response.content.decode().count("Iteration ") >= iterations
