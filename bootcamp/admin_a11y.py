@@ -17,6 +17,9 @@ def label_form_fields(form, row: str) -> None:
     for name, field in form.fields.items():
         label = f"{field.label or name} ({row})"
         widget = field.widget
+        # A foreign key's select comes wrapped with its add/change links
+        # (RelatedFieldWidgetWrapper), which renders the inner widget's attributes only.
+        widget = getattr(widget, "widget", widget)
         if isinstance(widget, forms.MultiWidget):
             parts = (
                 _SPLIT_DATETIME_PARTS

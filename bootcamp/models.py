@@ -59,6 +59,9 @@ class NotificationKind(models.TextChoices):
     SUBMISSION_ARRIVED = "submission_arrived", "Work arrived in my review queue"
     CLAIM_LAPSED = "claim_lapsed", "A claim of mine lapsed"
     INVITATION_FAILED = "invitation_failed", "An invitation could not be sent"
+    DUE_SOON = "due_soon", "A stage or project of mine is due in two days"
+    DUE_PASSED = "due_passed", "A due date of mine passed"
+    MENTOR_DIGEST = "mentor_digest", "Daily: overdue reviews and learners at risk"
     READINESS = "readiness", "A mock interview or a sign-off of mine was published"
 
 

@@ -28,8 +28,14 @@ Kind = NotificationKind
 
 # The kinds each role hears about, in the order the preferences page lists them. An invitation
 # that failed is told to staff in the inbox only (bootcamp.tasks): mail is what failed.
-LEARNER_KINDS = [Kind.REVIEW_PUBLISHED, Kind.REPLY_POSTED, Kind.READINESS]
-MENTOR_KINDS = [Kind.SUBMISSION_ARRIVED, Kind.REPLY_POSTED, Kind.CLAIM_LAPSED]
+LEARNER_KINDS = [
+    Kind.REVIEW_PUBLISHED,
+    Kind.REPLY_POSTED,
+    Kind.DUE_SOON,
+    Kind.DUE_PASSED,
+    Kind.READINESS,
+]
+MENTOR_KINDS = [Kind.SUBMISSION_ARRIVED, Kind.REPLY_POSTED, Kind.CLAIM_LAPSED, Kind.MENTOR_DIGEST]
 
 
 def _path(url: str) -> str:

@@ -243,6 +243,11 @@ REVIEW_OVERDUE_HOURS = env.int("REVIEW_OVERDUE_HOURS", default=48)
 CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
 # The most claims one mentor holds at once.
 MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
+# Pacing: a learner with no submission, tick or reply for this many days is at risk.
+AT_RISK_IDLE_DAYS = env.int("AT_RISK_IDLE_DAYS", default=7)
+# The hour of the day (in each cohort's time zone) when due-date reminders and the mentors'
+# digest go out.
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=8)
 
 # Repository snapshots (learners/fetch.py): where a worker may fetch from, and its limits.
 REPOSITORY_HOSTS = env.list("REPOSITORY_HOSTS", default=["github.com", "gitlab.com"])

@@ -15,15 +15,23 @@ from learners.models import (
     BugStory,
     CheckResult,
     Cohort,
+    Extension,
     Iteration,
     Membership,
     ObjectiveCheck,
     Portfolio,
+    ProjectDueDate,
+    Reminder,
     Snapshot,
+    StageTarget,
     Submission,
     SubmissionEvent,
 )
-from learners.services import portfolios_unpublish
+from learners.services import (
+    cohort_stages_spread,
+    learner_progress_refresh,
+    portfolios_unpublish,
+)
 from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
@@ -34,14 +42,68 @@ class MembershipInline(LabelledTabularInline):
     extra = 0
 
 
+class StageTargetInline(LabelledTabularInline):
+    model = StageTarget
+    fields = ("stage", "due_on")
+    extra = 0
+    verbose_name = "stage target finish date"
+    verbose_name_plural = "stage target finish dates"
+
+
+class ProjectDueDateInline(LabelledTabularInline):
+    model = ProjectDueDate
+    fields = ("project", "due_on")
+    autocomplete_fields = ("project",)
+    extra = 0
+    verbose_name = "project due date"
+    verbose_name_plural = "project due dates"
+
+
+class ExtensionInline(LabelledTabularInline):
+    model = Extension
+    fields = ("learner", "stage", "project", "due_on", "reason")
+    autocomplete_fields = ("learner", "project")
+    extra = 0
+    verbose_name = "extension for one learner"
+    verbose_name_plural = "extensions for one learner (a stage or a project)"
+
+
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "starts_on", "ends_on", "learner_count", "mentor_count")
+    list_display = (
+        "name",
+        "slug",
+        "starts_on",
+        "ends_on",
+        "time_zone",
+        "learner_count",
+        "mentor_count",
+    )
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     date_hierarchy = "starts_on"
-    inlines = (MembershipInline,)
+    inlines = (MembershipInline, StageTargetInline, ProjectDueDateInline, ExtensionInline)
     change_form_template = "admin/learners/cohort/change_form.html"
+    actions = ("spread_stages",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Dates or extensions may have changed: recount the learners' pace now, while staff
+        # wait for the save, rather than on the overview's next look (which would otherwise).
+        learner_progress_refresh(cohort_id=form.instance.pk)
+
+    @admin.action(description="Spread the stages evenly over the cohort's dates")
+    def spread_stages(self, request, queryset):
+        for cohort in queryset:
+            targets = cohort_stages_spread(cohort=cohort)
+            self.message_user(
+                request,
+                f"{cohort}: {len(targets)} stage target date(s) set, "
+                f"{targets[0].due_on:%d %b} to {targets[-1].due_on:%d %b %Y}."
+                if targets
+                else f"{cohort}: no published stage to date.",
+                messages.SUCCESS,
+            )
 
     def get_queryset(self, request):
         role = Membership.Role
@@ -336,6 +398,21 @@ class SnapshotAdmin(admin.ModelAdmin):
         self.message_user(request, f"{asked} snapshot(s) will be fetched again.", messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What went out, for staff asking "did they get a reminder?". Written by the jobs only."""
+
+    list_display = ("day", "kind", "user", "about", "sent_at")
+    list_filter = ("kind", "day")
+    search_fields = ("user__username", "user__email")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BugStory)

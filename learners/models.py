@@ -1,10 +1,13 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from curriculum.models import ChecklistItem, Objective, Project, ReadinessStatement
+from curriculum.models import ChecklistItem, Objective, Project, ReadinessStatement, Stage
 from learners.links import commit_url
 
 
@@ -25,11 +28,27 @@ class CohortQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role=Membership.Role.LEARNER)
 
 
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not a time zone name such as Europe/Paris or UTC.",
+            params={"value": value},
+        )
+
+
 class Cohort(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80)
     starts_on = models.DateField()
     ends_on = models.DateField()
+    # Due dates are days in this zone: a date passes at its midnight here, and reminders and
+    # digests go out at REMINDER_HOUR here.
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="An IANA name such as Europe/Paris: due dates and reminders follow it.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts"
     )
@@ -51,6 +70,17 @@ class Cohort(models.Model):
 
     def get_absolute_url(self):
         return reverse("reviews:cohort-detail", kwargs={"slug": self.slug})
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_now(self, now=None):
+        return timezone.localtime(now or timezone.now(), self.zone)
+
+    def today(self, now=None):
+        """The date in the cohort's time zone: what "due today" and "late" count from."""
+        return self.local_now(now).date()
 
 
 # The choices live at module level so each model's Meta can name their values in its check
@@ -89,6 +119,13 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}) in {self.cohort}"
 
 
+def waiting_q(prefix=""):
+    """SubmissionQuerySet.waiting() as a Q: submitted and not claimed by a mentor yet. The one
+    meaning of "waiting" (the queue's count, the cohort list, the overview's figure); a
+    claimed submission is "in review"."""
+    return Q(**{f"{prefix}status": SubmissionStatus.SUBMITTED})
+
+
 def approved_required_q(prefix=""):
     """SubmissionQuerySet.approved_required() as a Q, for Count(filter=...); `prefix` is the
     path to the submission ("submissions__")."""
@@ -114,6 +151,10 @@ class SubmissionQuerySet(models.QuerySet):
         if user.is_staff:
             return self.all()
         return self.filter(Q(learner=user.pk) | Q(cohort__in=_mentored_cohort_ids(user)))
+
+    def waiting(self):
+        """Waiting for a mentor: submitted, not claimed (waiting_q)."""
+        return self.filter(waiting_q())
 
     def approved_required(self):
         """Approved submissions of the projects progress counts (required, published, in a
@@ -287,6 +328,22 @@ class LearnerProgress(models.Model):
     approved_required = models.PositiveIntegerField(default=0)
     # The curriculum's counted_projects_key when approved_required was counted.
     counted_key = models.CharField(max_length=32, blank=True)
+    # The learner's pace (learners.pacing), so the overview finds those at risk with one
+    # indexed read instead of counting every learner's work. `pace_key` is the cohort's
+    # calendar (learners.pacing.calendar_key) when they were counted.
+    # The earliest date (theirs) of a stage not complete yet; behind once it is past.
+    behind_from = models.DateField(null=True, blank=True)
+    behind_stage = models.ForeignKey(
+        Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Their latest submission, resubmission, objective tick or reply (or joining the cohort).
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    # The most "changes requested" on one project of theirs in the cohort, and that project.
+    changes_requested_most = models.PositiveIntegerField(default=0)
+    changes_requested_project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pace_key = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -297,6 +354,135 @@ class LearnerProgress(models.Model):
 
     def __str__(self):
         return f"{self.learner} in {self.cohort}: {self.approved_required} approved"
+
+
+# --- The cohort's calendar -----------------------------------------------------------------
+
+
+class StageTarget(models.Model):
+    """The day by which a cohort's learners should have completed a stage."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="stage_targets")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="cohort_targets")
+    due_on = models.DateField("target finish date")
+
+    class Meta:
+        ordering = ["cohort", "due_on", "stage__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "stage"], name="learners_stagetarget_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort}: {self.stage} by {self.due_on:%Y-%m-%d}"
+
+
+class ProjectDueDate(models.Model):
+    """An optional day by which a cohort's learners should submit a project."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="project_due_dates")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cohort_due_dates")
+    due_on = models.DateField("due date")
+
+    class Meta:
+        ordering = ["cohort", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "project"], name="learners_projectduedate_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cohort}: {self.project} by {self.due_on:%Y-%m-%d}"
+
+
+class Extension(models.Model):
+    """One learner's later date for one stage or one project of their cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="extensions")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions"
+    )
+    stage = models.ForeignKey(
+        Stage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="extensions",
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="extensions"
+    )
+    due_on = models.DateField("new date")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["cohort", "learner", "due_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__isnull=True, project__isnull=False)
+                | Q(stage__isnull=False, project__isnull=True),
+                name="learners_extension_stage_xor_project",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "learner", "stage"],
+                condition=Q(stage__isnull=False),
+                name="learners_extension_unique_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "learner", "project"],
+                condition=Q(project__isnull=False),
+                name="learners_extension_unique_project",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner}: {self.stage or self.project} by {self.due_on:%Y-%m-%d}"
+
+    def clean(self):
+        if (self.stage_id is None) == (self.project_id is None):
+            raise ValidationError("An extension is for one stage or one project: choose one.")
+        if (
+            self.cohort_id
+            and self.learner_id
+            and not Membership.objects.filter(
+                cohort=self.cohort_id, user=self.learner_id, role=Membership.Role.LEARNER
+            ).exists()
+        ):
+            raise ValidationError({"learner": "Only a learner of this cohort can get one."})
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due in two days"
+    DUE_PASSED = "due_passed", "Due date passed"
+    MENTOR_DIGEST = "mentor_digest", "Mentor's daily digest"
+
+
+class Reminder(models.Model):
+    """One reminder sent: the row that makes each go out once per person, object and day."""
+
+    Kind = ReminderKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What it is about: "stage:<id>", "project:<id>", or "cohort:<id>" for a digest.
+    about = models.CharField(max_length=40)
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "about", "day"], name="learners_reminder_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="learners_reminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.user} about {self.about} on {self.day}"
 
 
 class SubmissionEventKind(models.TextChoices):

@@ -1,7 +1,7 @@
 """Reads for the learner's pages, each a fixed number of queries whatever the data."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.db.models import (
@@ -32,6 +32,7 @@ from learners.models import (
     SubmissionEvent,
     approved_required_q,
 )
+from learners.pacing import Due, Schedule
 from learners.progress import Progress, stage_is_complete, stage_is_counted
 
 
@@ -44,6 +45,11 @@ class StageProgress:
     objectives: Progress  # objectives ticked / objectives: shown, never needed for complete
     approved: int = 0  # approved published projects, required or not
     published_projects: int = 0
+    due: Due | None = None  # the stage's target date for the learner (learners.pacing)
+
+    @property
+    def is_behind(self) -> bool:
+        return self.due is not None and self.due.is_late and not self.is_complete
 
     @property
     def is_counted(self) -> bool:
@@ -148,6 +154,14 @@ class NextStep:
     stage: Stage | None = None
     project: Project | None = None
     submission: Submission | None = None
+    due: Due | None = None  # the project's date (else its stage's) for the learner
+
+
+def with_dates(progress: list[StageProgress], schedule: Schedule | None) -> list[StageProgress]:
+    """`progress` with each stage's Due from the learner's schedule (no query)."""
+    if schedule is None:
+        return progress
+    return [replace(item, due=schedule.for_stage(item.stage.pk)) for item in progress]
 
 
 def learner_next_step(
@@ -156,8 +170,13 @@ def learner_next_step(
     progress: list[StageProgress],
     submissions: list[Submission],
     cohort: Cohort | None = None,
+    schedule: Schedule | None = None,
 ) -> NextStep:
     """What the learner should do now: act on requested changes first, then the roadmap in order.
+
+    With a `schedule` (the learner's dates in `cohort`), the dates count too: within the
+    stage, the project due soonest comes first (late ones first of all), and the step carries
+    its Due; a stage or project already late comes before requested changes that are not.
 
     Requested changes count in any cohort (the work can still be resubmitted); what to submit
     next is judged by the work in `cohort`, the one `progress` counts. Once every stage is
@@ -167,9 +186,23 @@ def learner_next_step(
     newest = {}
     for submission in submissions:  # newest cohort first: keep the most recent per project
         newest.setdefault(submission.project_id, submission)
+
+    def due(project):
+        return schedule.for_project(project) if schedule is not None else None
+
+    resubmit = None
     for submission in newest.values():
         if submission.status == Submission.Status.CHANGES_REQUESTED:
-            return NextStep("resubmit", submission.project.stage, submission.project, submission)
+            resubmit = NextStep(
+                "resubmit",
+                submission.project.stage,
+                submission.project,
+                submission,
+                due(submission.project),
+            )
+            break
+    if resubmit is not None and (resubmit.due is None or resubmit.due.is_late):
+        return resubmit
     in_cohort = {
         submission.project_id: submission
         for submission in newest.values()
@@ -177,6 +210,8 @@ def learner_next_step(
     }
     current = next((s for s in progress if s.is_counted and not s.is_complete), None)
     if current is None:
+        if resubmit is not None:
+            return resubmit
         unticked = next((s for s in progress if not s.objectives.is_complete), None)
         return NextStep("objectives", unticked.stage) if unticked else NextStep("done")
     stage = current.stage
@@ -184,16 +219,36 @@ def learner_next_step(
     projects = Project.objects.published().filter(stage=stage).order_by("order")
     if current.projects.total:
         projects = projects.filter(is_required=True)
-    waiting = None
+    projects = list(projects)
+    if schedule is not None:  # the one due soonest first; undated ones keep the roadmap's order
+        projects.sort(key=lambda p: due(p).on if due(p) else date.max)
+    waiting, to_submit = None, None
     for project in projects:
         submission = in_cohort.get(project.pk)
         if submission is None:
-            return NextStep("submit", stage, project)
-        if submission.status != Submission.Status.APPROVED and waiting is None:
+            to_submit = to_submit or project
+        elif submission.status != Submission.Status.APPROVED and waiting is None:
             waiting = submission
+    if to_submit is not None:
+        step = NextStep("submit", stage, to_submit, due=due(to_submit))
+        late = step.due is not None and step.due.is_late
+        return step if resubmit is None or late else resubmit
+    if resubmit is not None:
+        return resubmit
     if waiting is not None:
-        return NextStep("wait", stage, waiting.project, waiting)
+        return NextStep("wait", stage, waiting.project, waiting, due(waiting.project))
     return NextStep("objectives", stage)  # only if an approval landed since `progress` was read
+
+
+def learner_project_dates(*, schedule: Schedule | None, submissions, cohort) -> list:
+    """[(project, Due)] for the projects with a due date the learner has not submitted in
+    `cohort` yet, soonest first. One query (none without dated projects)."""
+    if schedule is None or not schedule.projects:
+        return []
+    submitted = {s.project_id for s in submissions if s.cohort_id == cohort.pk}
+    projects = Project.objects.published().filter(pk__in=list(schedule.projects))
+    dated = [(p, schedule.projects[p.pk]) for p in projects if p.pk not in submitted]
+    return sorted(dated, key=lambda pair: (pair[1].on, pair[0].title))
 
 
 def _current_cohorts(learner):

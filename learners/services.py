@@ -11,6 +11,7 @@ once cannot both win: the loser's UPDATE matches no row and they are told why.
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,8 +19,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -29,7 +30,13 @@ from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
-from curriculum.models import Objective, Project, ReadinessStatement, counted_projects_key
+from curriculum.models import (
+    Objective,
+    Project,
+    ReadinessStatement,
+    Stage,
+    counted_projects_key,
+)
 from learners.models import (
     BugStory,
     ChecklistTick,
@@ -40,9 +47,20 @@ from learners.models import (
     ObjectiveCheck,
     Portfolio,
     ReadinessTick,
+    Reminder,
+    StageTarget,
     Submission,
     SubmissionEvent,
+    approved_required_q,
 )
+from learners.pacing import (
+    calendar_key,
+    read_calendar,
+    spread_dates,
+    stage_dates,
+    stages_with_counts,
+)
+from learners.progress import stage_is_complete
 from learners.snapshots import snapshot_request
 
 User = get_user_model()
@@ -206,10 +224,8 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
         raise TransitionError("Only the mentor holding the claim can publish a verdict.")
     kind = Event.APPROVED if approved else Event.CHANGES_REQUESTED
     _record(submission_id=submission.pk, kind=kind, actor=mentor, at=now)
-    if approved:
-        learner_progress_refresh(
-            cohort_id=submission.cohort_id, learner_ids=[submission.learner_id]
-        )
+    # Approvals move the count and the pace; requested changes the pace.
+    learner_progress_refresh(cohort_id=submission.cohort_id, learner_ids=[submission.learner_id])
     return _refresh(submission.pk)
 
 
@@ -270,6 +286,107 @@ def learner_progress_refresh(*, cohort_id: int, learner_ids=None) -> None:
             approved_required=Coalesce(Subquery(approved), 0),
             counted_key=counted_projects_key(),
         )
+        _pace_refresh(cohort_id=cohort_id, learner_ids=learner_ids)
+
+
+def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
+    """The pace fields of the (locked) rows: the earliest date of a stage not complete, the
+    latest activity, the most changes requested on one project. Six queries and one UPDATE
+    per distinct (date, stage, changes) value, whatever the number of learners.
+
+    Replies live in `reviews`, which this app cannot read: a reply moves last_active_at
+    through learner_activity_record, and a recount never moves it back."""
+    stages = {stage.pk: stage for stage in stages_with_counts()}
+    targets, extensions = read_calendar(cohort_id)
+    key = calendar_key(targets=targets, extensions=extensions)
+    done = defaultdict(dict)
+    for row in (
+        Submission.objects.filter(
+            cohort_id=cohort_id, learner_id__in=learner_ids, status=Status.APPROVED
+        )
+        .values("learner_id", stage_id=F("project__stage_id"))
+        .annotate(
+            approved=Count("pk", filter=Q(project__is_published=True)),
+            approved_required=Count("pk", filter=approved_required_q()),
+        )
+        .order_by()
+    ):
+        done[row["learner_id"]][row["stage_id"]] = row
+    changes = {}
+    for learner_id, project_id, n in (
+        SubmissionEvent.objects.filter(
+            kind=Event.CHANGES_REQUESTED,
+            submission__cohort_id=cohort_id,
+            submission__learner_id__in=learner_ids,
+        )
+        .values_list("submission__learner_id", "submission__project_id")
+        .annotate(n=Count("pk"))
+        .order_by("submission__learner_id", "-n", "submission__project_id")
+    ):
+        changes.setdefault(learner_id, (n, project_id))
+    rows = LearnerProgress.objects.filter(cohort_id=cohort_id, learner_id__in=learner_ids)
+    # The latest activity in SQL, one statement; GREATEST skips NULLs and keeps a reply's time.
+    learner = OuterRef("learner_id")
+    rows.update(
+        last_active_at=Greatest(
+            "last_active_at",
+            _latest(
+                Iteration.objects.filter(
+                    submission__cohort_id=cohort_id, submission__learner=learner
+                ),
+                "submitted_at",
+            ),
+            _latest(ObjectiveCheck.objects.filter(learner=learner), "checked_at"),
+            _latest(Membership.objects.filter(cohort_id=cohort_id, user=learner), "joined_at"),
+        )
+    )
+    # The rest from what was read: a few distinct values, so one UPDATE per value rather than
+    # a CASE per row (bulk_update took seconds for a cohort of 3,000).
+    by_values = defaultdict(list)
+    for learner_id in learner_ids:
+        dates = stage_dates(
+            stages=stages.values(), targets=targets, extensions=extensions, learner_id=learner_id
+        )
+        open_dates = []
+        for stage_id, on in dates.items():
+            counts = done[learner_id].get(stage_id)
+            complete = counts is not None and stage_is_complete(
+                required=stages[stage_id].required,
+                approved_required=counts["approved_required"],
+                approved=counts["approved"],
+            )
+            if not complete:
+                open_dates.append((on, stages[stage_id].number, stage_id))
+        first = min(open_dates, default=None)
+        most, project_id = changes.get(learner_id, (0, None))
+        values = (first[0] if first else None, first[2] if first else None, most, project_id)
+        by_values[values].append(learner_id)
+    for (behind_from, stage_id, most, project_id), ids in by_values.items():
+        LearnerProgress.objects.filter(cohort_id=cohort_id, learner_id__in=ids).update(
+            behind_from=behind_from,
+            behind_stage_id=stage_id,
+            changes_requested_most=most,
+            changes_requested_project_id=project_id,
+            pace_key=key,
+        )
+
+
+def _latest(queryset, field_name):
+    return Subquery(queryset.order_by(f"-{field_name}").values(field_name)[:1])
+
+
+def learner_activity_record(*, learner_id: int, at, cohort_id: int | None = None) -> None:
+    """The learner did something (a submission, a tick, a reply): their progress rows (in
+    `cohort_id`, else every cohort's) remember the latest; never moves back. An UPDATE, and
+    with `cohort_id` an INSERT of the row if it is missing (the overview counts it in full the
+    next time it looks: it was counted with no key)."""
+    rows = LearnerProgress.objects.filter(learner_id=learner_id)
+    if cohort_id is not None:
+        LearnerProgress.objects.bulk_create(
+            [LearnerProgress(cohort_id=cohort_id, learner_id=learner_id)], ignore_conflicts=True
+        )
+        rows = rows.filter(cohort_id=cohort_id)
+    rows.filter(Q(last_active_at__lt=at) | Q(last_active_at__isnull=True)).update(last_active_at=at)
 
 
 # --- Submitting work ------------------------------------------------------------------------
@@ -339,6 +456,9 @@ def _iteration_add(
     )
     iteration.full_clean()
     iteration.save()
+    learner_activity_record(
+        learner_id=submission.learner_id, cohort_id=submission.cohort_id, at=submitted_at
+    )
     ChecklistTick.objects.bulk_create(
         ChecklistTick(iteration=iteration, item=item) for item in checklist_items
     )
@@ -454,7 +574,9 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
         deleted, _ = checks.delete()
         return bool(deleted)
     # get_or_create retries the SELECT when a simultaneous request won the INSERT.
-    _, created = ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
+    check, created = ObjectiveCheck.objects.get_or_create(learner=learner, objective=objective)
+    if created:
+        learner_activity_record(learner_id=learner.pk, at=check.checked_at)
     return created
 
 
@@ -632,3 +754,37 @@ def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
     invitee.set_unusable_password()
     invitee.save(update_fields=["password"])
     _send_invitation(user=invitee, cohort=cohort, role=membership.role)
+
+
+# --- The cohort's calendar and reminders ----------------------------------------------------
+
+
+@transaction.atomic
+def cohort_stages_spread(*, cohort: Cohort) -> list[StageTarget]:
+    """Give each published stage a target date, spread evenly over the cohort's dates (the last
+    stage ends with the cohort); replaces the cohort's existing targets of those stages."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    stages = list(Stage.objects.published().order_by("number"))
+    dates = spread_dates(starts_on=cohort.starts_on, ends_on=cohort.ends_on, count=len(stages))
+    targets = []
+    for stage, due_on in zip(stages, dates, strict=True):
+        target, _ = StageTarget.objects.update_or_create(
+            cohort=cohort, stage=stage, defaults={"due_on": due_on}
+        )
+        targets.append(target)
+    learner_progress_refresh(cohort_id=cohort.pk)  # the pace against the new dates
+    return targets
+
+
+def reminder_record(*, user, kind: str, about: str, day, now=None) -> bool:
+    """Record that a reminder goes out to `user` about `about` on `day`; False when it went
+    out already. Call it in the transaction that notifies: the row and the message commit
+    together, so a second run (or one beside it) sends nothing."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                user=user, kind=kind, about=about, day=day, sent_at=now or timezone.now()
+            )
+    except IntegrityError:
+        return False
+    return True

@@ -16,6 +16,7 @@ import logging
 from procrastinate.contrib.django import app
 
 from bootcamp.notifications import notifications_send_digests
+from learners.reminders import learner_reminders_send
 from learners.services import submission_claims_lapse
 from learners.snapshots import SNAPSHOT_TASK, snapshots_requeue, snapshots_take_for_learner
 
@@ -53,3 +54,13 @@ def claims_lapse(timestamp: int) -> None:
 def digests_send(timestamp: int) -> None:
     """Each user's daily digest (07:00): once per user and day, however often this runs."""
     notifications_send_digests()
+
+
+@app.periodic(cron="5 * * * *")
+@app.task(name="learners.reminders_send", queue="mail", queueing_lock="reminders_send")
+def reminders_send(timestamp: int) -> None:
+    """Hourly: due-date reminders to learners of each cohort whose REMINDER_HOUR has come in
+    its time zone; once per learner, item and day (learners.reminders)."""
+    sent = learner_reminders_send()
+    if sent:
+        logger.info("%d due-date reminder(s) sent", sent)

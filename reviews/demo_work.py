@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import F, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project
@@ -34,7 +34,7 @@ from learners.models import (
     Submission,
     SubmissionEvent,
 )
-from learners.services import learner_progress_refresh
+from learners.services import learner_activity_record, learner_progress_refresh
 from reviews.demo_readiness import seed_readiness
 from reviews.models import Reply, Review, ReviewComment
 
@@ -547,6 +547,14 @@ def seed_work(*, cohort, learners, mentors) -> str:
         # A learner may have ticked objectives before the demo work existed: keep theirs.
         ObjectiveCheck.objects.bulk_create(rows.checks, batch_size=2000, ignore_conflicts=True)
         learner_progress_refresh(cohort_id=cohort.pk)  # bulk_create bypassed the services
+        # The learners' own replies count as activity too (reply_create would have said so).
+        for author_id, at in (
+            Reply.objects.filter(submission__cohort=cohort, author=F("submission__learner"))
+            .values("author")
+            .annotate(at=Max("created_at"))
+            .values_list("author", "at")
+        ):
+            learner_activity_record(learner_id=author_id, cohort_id=cohort.pk, at=at)
         # created_at is auto_now_add; backdate it to the first iteration in one UPDATE.
         first_iteration = (
             Iteration.objects.filter(submission=OuterRef("pk"))

@@ -7,7 +7,7 @@ from curriculum.models import InterviewArea, Stage
 from learners.links import has_hidden_characters
 from learners.models import Submission
 from reviews.models import MockInterviewRating, Review
-from reviews.overview import DEFAULT_SORT, SORTS
+from reviews.overview import DEFAULT_SORT, SORTS, STAGE_SORT
 from reviews.services import (
     mock_interview_save,
     readiness_sign_off,
@@ -253,12 +253,30 @@ class QueueFilterForm(forms.Form):
 
 
 class CohortGridForm(forms.Form):
-    """The cohort grid's GET parameters. An unknown sort is not an error: the default applies."""
+    """The cohort grid's GET parameters. An unknown sort is not an error: the default applies.
 
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    A sort is one of SORTS, or a stage's progress: `stage-<number>` (least first) or
+    `-stage-<number>`; CohortGrid falls back to the default for a stage not published."""
+
+    sort = forms.CharField(required=False, max_length=20)
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        if sort in SORTS or STAGE_SORT.fullmatch(sort):
+            return sort
+        raise forms.ValidationError("Not a sort of the grid.")
 
     def chosen_sort(self) -> str:
         return (self.is_valid() and self.cleaned_data["sort"]) or DEFAULT_SORT
+
+
+class CohortCsvForm(forms.Form):
+    """The CSV's GET parameters: `part=figures` for the figures; anything else, the table."""
+
+    part = forms.ChoiceField(choices=[("table", "table"), ("figures", "figures")], required=False)
+
+    def chosen_part(self) -> str:
+        return (self.is_valid() and self.cleaned_data["part"]) or "table"
 
 
 class MockInterviewForm(forms.Form):

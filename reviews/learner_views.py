@@ -8,17 +8,21 @@ from curriculum.models import Project
 from learners.access import get_submission_for_user
 from learners.forms import BugStoryForm, SubmissionForm
 from learners.models import Submission
+from learners.pacing import learner_schedule
 from learners.selectors import (
     learner_current_cohort,
     learner_next_step,
     learner_progress,
+    learner_project_dates,
     learner_submissions,
     progress_overall,
     submission_history,
     submission_iterations,
+    with_dates,
 )
 from learners.services import TransitionError
 from reviews.forms import ReplyForm
+from reviews.readiness import readiness_for_dashboard
 from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
 
 
@@ -29,18 +33,28 @@ def dashboard(request):
         return redirect("home")
     # Progress counts the work of the learner's current cohort, as its mentors' grid does.
     cohort = learner_current_cohort(learner=request.user)
-    progress = learner_progress(learner=request.user, cohort=cohort)
+    schedule = learner_schedule(learner=request.user, cohort=cohort) if cohort else None
+    progress = with_dates(learner_progress(learner=request.user, cohort=cohort), schedule)
     submissions = list(learner_submissions(learner=request.user))
     return render(
         request,
         "reviews/dashboard.html",
         {
+            "cohort": cohort,
             "progress": progress,
             "overall": progress_overall(progress),
             "submissions": submissions,
-            "next_step": learner_next_step(
-                learner=request.user, progress=progress, submissions=submissions, cohort=cohort
+            "project_dates": learner_project_dates(
+                schedule=schedule, submissions=submissions, cohort=cohort
             ),
+            "next_step": learner_next_step(
+                learner=request.user,
+                progress=progress,
+                submissions=submissions,
+                cohort=cohort,
+                schedule=schedule,
+            ),
+            "readiness": readiness_for_dashboard(learner=request.user, cohort=cohort),
         },
     )
 

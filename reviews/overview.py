@@ -8,6 +8,7 @@ learner, stage); Python only arranges the already-aggregated rows, for one page 
 
 import datetime
 import math
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     Count,
+    Exists,
     F,
     FilteredRelation,
     OuterRef,
@@ -36,17 +38,23 @@ from learners.models import (
     ObjectiveCheck,
     Submission,
     approved_required_q,
+    waiting_q,
 )
+from learners.pacing import CohortPace, Due, stage_done_count, stages_with_counts
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
 from learners.selectors import review_turnaround
 from learners.services import learner_progress_refresh
+from reviews.readiness import ready_at_subquery
 from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
 # How long a process reuses a cohort's whole-cohort statistics (review turnaround, the weekly
 # chart): slightly stale figures are fine on an overview, and they are the page's heaviest SQL.
 STATS_SECONDS = 60
-WAITING = [Status.SUBMITTED, Status.IN_REVIEW]
+# No verdict yet: waiting (learners.models.waiting_q) or in review.
+UNREVIEWED = [Status.SUBMITTED, Status.IN_REVIEW]
+# How many learners at risk the top of the overview lists (the CSV has them all).
+AT_RISK_SHOWN = 50
 
 
 # Access -----------------------------------------------------------------------------------
@@ -63,7 +71,7 @@ def cohorts_for_list(user):
         .values("n")
     )
     waiting = (
-        Submission.objects.filter(cohort=OuterRef("pk"), status__in=WAITING)
+        Submission.objects.filter(waiting_q(), cohort=OuterRef("pk"))
         .values("cohort")
         .annotate(n=Count("pk"))
         .values("n")
@@ -87,26 +95,37 @@ class CellState:
 NOT_STARTED = CellState("not_started", "not started", "text-bg-light border")
 IN_PROGRESS = CellState("in_progress", "in progress", "text-bg-info")
 WAITING_FOR_REVIEW = CellState("waiting", "waiting for review", "text-bg-warning")
+IN_REVIEW = CellState("in_review", "in review", "text-bg-primary")
 CHANGES_REQUESTED = CellState("changes_requested", "changes requested", "text-bg-danger")
 COMPLETE = CellState("complete", "complete", "text-bg-success")
-CELL_STATES = [NOT_STARTED, IN_PROGRESS, WAITING_FOR_REVIEW, CHANGES_REQUESTED, COMPLETE]
+CELL_STATES = [
+    NOT_STARTED,
+    IN_PROGRESS,
+    WAITING_FOR_REVIEW,
+    IN_REVIEW,
+    CHANGES_REQUESTED,
+    COMPLETE,
+]
 
 
-def cell_state(*, complete, waiting, changes, submissions, checks):
+def cell_state(*, complete, waiting, changes, submissions, checks, in_review=0):
     """A learner's state in one stage, from the counts of their work in it.
 
     The first rule that holds wins:
 
     1. complete: as learners.progress.stage_is_complete says (the dashboard's rule too);
     2. changes requested: some submission in the stage is in changes_requested;
-    3. waiting for review: some submission in the stage is submitted or in review;
-    4. in progress: the learner has any submission or objective check in the stage;
-    5. not started: nothing at all.
+    3. in review: some submission in the stage is claimed by a mentor;
+    4. waiting for review: some submission in the stage is submitted, not claimed yet;
+    5. in progress: the learner has any submission or objective check in the stage;
+    6. not started: nothing at all.
     """
     if complete:
         return COMPLETE
     if changes:
         return CHANGES_REQUESTED
+    if in_review:
+        return IN_REVIEW
     if waiting:
         return WAITING_FOR_REVIEW
     if submissions or checks:
@@ -117,6 +136,12 @@ def cell_state(*, complete, waiting, changes, submissions, checks):
 class Cell(NamedTuple):
     stage: Stage
     state: CellState
+    due: Due | None = None  # the stage's date for this learner (their extension, if any)
+
+    @property
+    def is_behind(self) -> bool:
+        """The stage's date has passed and the stage is not complete."""
+        return self.due is not None and self.due.is_late and self.state is not COMPLETE
 
 
 class StageWork(NamedTuple):
@@ -126,6 +151,7 @@ class StageWork(NamedTuple):
     stage_id: int
     submissions: int
     waiting: int
+    in_review: int
     changes: int
     approved: int
     approved_published: int
@@ -139,14 +165,159 @@ class GridRow(NamedTuple):
     required: int
     approved: int  # approved submissions of any project in the cohort
     waiting: int
+    in_review: int = 0
+    pace: "Pace | None" = None  # from their LearnerProgress row
+
+    @property
+    def ready_at(self):
+        """When a mentor signed the learner off as ready to apply (CohortGrid.learners())."""
+        return getattr(self.user, "ready_at", None)
 
     @property
     def name(self):
         return display_name(self.user)
 
     @property
+    def behind(self) -> list:
+        """The cells of the stages the learner is behind on, in stage order."""
+        return [cell for cell in self.cells if cell.is_behind]
+
+    @property
     def percent(self):
         return percent_of(self.approved_required, self.required)
+
+
+# Pace and risk -----------------------------------------------------------------------------
+
+
+def idle_cutoff(now):
+    return now - datetime.timedelta(days=settings.AT_RISK_IDLE_DAYS)
+
+
+def at_risk_q(*, today, now) -> Q:
+    """Among a cohort's LearnerProgress rows: the learners at risk. Behind: the earliest date
+    of a stage they have not completed is past; idle: nothing for AT_RISK_IDLE_DAYS; or
+    changes requested twice or more on one project."""
+    return (
+        Q(behind_from__lt=today)
+        | Q(last_active_at__lt=idle_cutoff(now))
+        | Q(changes_requested_most__gte=2)
+    )
+
+
+def fresh_pace(cohort, *, today, stages) -> CohortPace:
+    """The cohort's calendar, after recounting the LearnerProgress rows that are missing or
+    were counted with another curriculum or calendar (once, by whoever looks first). Three
+    queries when every row is up to date."""
+    pace = CohortPace(cohort=cohort, today=today, stages=stages)
+    keys = {"counted_key": counted_projects_key(), "pace_key": pace.key}
+    current = LearnerProgress.objects.filter(cohort=cohort, learner=OuterRef("user_id"), **keys)
+    # One statement: learners with no up-to-date row, and rows of learners who left the
+    # cohort since (their work there still counts for them).
+    stale = list(
+        Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
+        .filter(~Exists(current))
+        .values_list("user_id", flat=True)
+        .union(
+            LearnerProgress.objects.filter(cohort=cohort)
+            .exclude(**keys)
+            .values_list("learner_id", flat=True)
+        )
+    )
+    if stale:
+        learner_progress_refresh(cohort_id=cohort.pk, learner_ids=stale)
+    return pace
+
+
+@dataclass(frozen=True)
+class Pace:
+    """One learner's reasons to be at risk, read from their LearnerProgress row (with
+    behind_stage and changes_requested_project)."""
+
+    behind_on: int | None
+    idle_days: int | None
+    repeat_project: str | None
+    repeat_count: int | None
+    last_active_at: datetime.datetime | None = None
+
+    @classmethod
+    def of(cls, row, *, today, now):
+        if row is None:
+            return cls(None, None, None, None)
+        last = row.last_active_at
+        behind = row.behind_from is not None and row.behind_from < today
+        repeat = row.changes_requested_most >= 2
+        return cls(
+            behind_on=row.behind_stage.number if behind and row.behind_stage else None,
+            idle_days=(now - last).days if last is not None and last < idle_cutoff(now) else None,
+            repeat_project=row.changes_requested_project.title
+            if repeat and row.changes_requested_project
+            else None,
+            repeat_count=row.changes_requested_most if repeat else None,
+            last_active_at=last,
+        )
+
+    @property
+    def is_at_risk(self):
+        return bool(self.reasons)
+
+    @property
+    def reasons(self) -> list[str]:
+        reasons = []
+        if self.behind_on is not None:
+            reasons.append(f"behind on stage {self.behind_on}'s date")
+        if self.idle_days is not None:
+            reasons.append(f"no submission, tick or reply for {self.idle_days} days")
+        if self.repeat_count is not None:
+            reasons.append(f"changes requested {self.repeat_count} times on {self.repeat_project}")
+        return reasons
+
+
+@dataclass
+class AtRisk:
+    learners: list  # [(user, Pace)], at most AT_RISK_SHOWN, furthest behind first
+    count: int  # all of them
+    behind: int  # learners behind on some stage's date
+    total: int  # learners in the cohort
+
+    @property
+    def on_track(self):
+        return self.total - self.behind
+
+
+def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRisk:
+    """The cohort's learners at risk, with why, and how many are on track, from their
+    LearnerProgress rows: two queries (an aggregate over the cohort's rows and one page of
+    them), and fresh_pace's three without `pace` (the grid's CohortGrid.pace)."""
+    now = now or timezone.now()
+    if pace is None:
+        pace = fresh_pace(cohort, today=cohort.today(now), stages=stages_with_counts())
+    today = pace.today
+    rows = LearnerProgress.objects.filter(
+        cohort=cohort,
+        learner__in=Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).values(
+            "user_id"
+        ),
+    )
+    risky = at_risk_q(today=today, now=now)
+    counts = rows.aggregate(
+        total=Count("pk"),
+        behind=Count("pk", filter=Q(behind_from__lt=today)),
+        count=Count("pk", filter=risky),
+    )
+    # Furthest behind first, then the longest idle: a top-N sort of the cohort's rows alone,
+    # joined to the users of the page only.
+    shown = (
+        rows.filter(risky)
+        .select_related("learner", "behind_stage", "changes_requested_project")
+        .order_by(F("behind_from").asc(nulls_last=True), F("last_active_at").asc(), "learner_id")
+    )
+    return AtRisk(
+        learners=[
+            (row.learner, Pace.of(row, today=today, now=now)) for row in shown[:AT_RISK_SHOWN]
+        ],
+        **counts,
+    )
 
 
 # The grid's orders (read from the URL, and checked, by reviews.forms.CohortGridForm).
@@ -157,15 +328,24 @@ SORTS = {
     "-progress": "progress, most first",
 }
 DEFAULT_SORT = "name"
+# Or one stage's progress (its counted projects approved): "stage-2", "-stage-2".
+STAGE_SORT = re.compile(r"(-?)stage-(\d{1,3})")
 
-# How pages name a person (bootcamp.people.display_name), lower-cased: the full name, else
-# the username.
-SORT_NAME = Lower(
-    Coalesce(
-        NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
-        "username",
+
+def sort_name(prefix=""):
+    """How pages name a person (bootcamp.people.display_name), lower-cased: the full name,
+    else the username. `prefix`: the path to the user ("learner__")."""
+    return Lower(
+        Coalesce(
+            NullIf(
+                Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name")), Value("")
+            ),
+            f"{prefix}username",
+        )
     )
-)
+
+
+SORT_NAME = sort_name()
 
 
 class CohortGrid:
@@ -178,21 +358,23 @@ class CohortGrid:
        `all_rows()` does the same for every learner (the CSV).
     """
 
-    def __init__(self, cohort, *, sort=DEFAULT_SORT):
+    def __init__(self, cohort, *, sort=DEFAULT_SORT, now=None):
         """`sort`: one of SORTS, as CohortGridForm.chosen_sort() answers."""
         self.cohort = cohort
+        self.now = now or timezone.now()
+        self.today = cohort.today(self.now)
+        self.stages = list(stages_with_counts())
+        self.sort_stage = self._stage_to_sort_by(sort)
+        if sort not in SORTS and self.sort_stage is None:
+            sort = DEFAULT_SORT  # a stage that is not published (any more)
         self.sort = sort
-        self.sort_label = SORTS[sort]
-        self.stages = list(
-            Stage.objects.published()
-            .annotate(
-                required=Count(
-                    "projects", filter=Q(projects__is_published=True, projects__is_required=True)
-                ),
-                published_projects=Count("projects", filter=Q(projects__is_published=True)),
-            )
-            .order_by("number")
+        self.sort_label = (
+            SORTS[sort]
+            if self.sort_stage is None
+            else f"stage {self.sort_stage.number}'s progress, "
+            + ("most first" if sort.startswith("-") else "least first")
         )
+        self.pace = fresh_pace(cohort, today=self.today, stages=self.stages)
         self.required = sum(stage.required for stage in self.stages)
 
     def _memberships(self):
@@ -205,11 +387,21 @@ class CohortGrid:
             .objects.filter(pk__in=self._memberships().values("user_id"))
             .only("pk", "username", "first_name", "last_name", "email")
             .alias(sort_name=SORT_NAME)
+            # The readiness sign-off, read in the same query (one index lookup a learner).
+            .annotate(ready_at=ready_at_subquery(cohort=self.cohort))
         )
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")
-        if self.sort.lstrip("-") == "progress":
-            self._recount_if_the_curriculum_changed()
+        if self.sort_stage is not None:
+            # One correlated count per learner (an index lookup on their submissions).
+            users = users.alias(
+                stage_done=stage_done_count(
+                    cohort=self.cohort, stage=self.sort_stage, learner_ref=OuterRef("pk")
+                )
+            )
+            done = "-stage_done" if self.sort.startswith("-") else "stage_done"
+            return users.order_by(done, "sort_name", "username")
+        if self.sort.lstrip("-") == "progress":  # fresh_pace recounted any stale row
             # One LEFT JOIN to the learners' LearnerProgress rows (none yet: nothing approved).
             users = users.annotate(
                 progress_row=FilteredRelation(
@@ -220,38 +412,52 @@ class CohortGrid:
             return users.order_by(progress, "sort_name", "username")
         return users.order_by("sort_name", "username")
 
-    def _recount_if_the_curriculum_changed(self):
-        """Staff changed which projects count since some row was counted: recount the cohort's
-        rows now (once, by whoever looks first). One query when nothing changed."""
-        stale = (
-            LearnerProgress.objects.filter(cohort=self.cohort)
-            .exclude(counted_key=counted_projects_key())
-            .exists()
-        )
-        if stale:
-            learner_progress_refresh(cohort_id=self.cohort.pk)
+    def stage_headers(self) -> list[dict]:
+        """Per stage, for its column header: the sort its link asks for (least first, then
+        most first) and its aria-sort now."""
+        headers = []
+        for stage in self.stages:
+            key = f"stage-{stage.number}"
+            aria = {key: "ascending", f"-{key}": "descending"}.get(self.sort, "none")
+            next_sort = f"-{key}" if self.sort == key else key
+            headers.append({"stage": stage, "next_sort": next_sort, "aria_sort": aria})
+        return headers
+
+    def _stage_to_sort_by(self, sort):
+        match = STAGE_SORT.fullmatch(sort)
+        if match is None:
+            return None
+        number = int(match[2])
+        return next((stage for stage in self.stages if stage.number == number), None)
 
     def rows(self, users) -> list[GridRow]:
-        """One GridRow per user, in their order. Two queries."""
+        """One GridRow per user, in their order. Three queries."""
         users = list(users)
         ids = [user.pk for user in users]
         return self._rows(users, learners=Q(learner_id__in=ids))
 
     def all_rows(self) -> list[GridRow]:
-        """Every learner's GridRow, in the grid's order. Three queries."""
+        """Every learner's GridRow, in the grid's order. Four queries."""
         in_cohort = Q(learner_id__in=self._memberships().values("user_id"))
         return self._rows(list(self.learners()), learners=in_cohort)
 
     def _rows(self, users, *, learners: Q) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
+        progress = {
+            row.learner_id: row
+            for row in LearnerProgress.objects.filter(learners, cohort=self.cohort).select_related(
+                "behind_stage", "changes_requested_project"
+            )
+        }
         rows = []
         for user in users:
             mine = work.get(user.pk, {})
-            cells = [
-                Cell(stage, self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked))
-                for stage in self.stages
-            ]
+            cells = []
+            for stage in self.stages:
+                state = self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked)
+                due = self.pace.due(learner_id=user.pk, stage=stage)
+                cells.append(Cell(stage, state, due))
             rows.append(
                 GridRow(
                     user=user,
@@ -260,6 +466,8 @@ class CohortGrid:
                     required=self.required,
                     approved=sum(w.approved for w in mine.values()),
                     waiting=sum(w.waiting for w in mine.values()),
+                    in_review=sum(w.in_review for w in mine.values()),
+                    pace=Pace.of(progress.get(user.pk), today=self.today, now=self.now),
                 )
             )
         return rows
@@ -271,7 +479,8 @@ class CohortGrid:
             .values("learner_id", stage_id=F("project__stage_id"))
             .annotate(
                 submissions=Count("pk"),
-                waiting=Count("pk", filter=Q(status__in=WAITING)),
+                waiting=Count("pk", filter=waiting_q()),
+                in_review=Count("pk", filter=Q(status=Status.IN_REVIEW)),
                 changes=Count("pk", filter=Q(status=Status.CHANGES_REQUESTED)),
                 approved=Count("pk", filter=Q(status=Status.APPROVED)),
                 approved_published=Count(
@@ -310,6 +519,7 @@ class CohortGrid:
         return cell_state(
             complete=complete,
             waiting=work.waiting,
+            in_review=work.in_review,
             changes=work.changes,
             submissions=work.submissions,
             checks=checked,
@@ -322,7 +532,8 @@ class CohortGrid:
 @dataclass
 class Figures:
     learners: int
-    waiting: int
+    waiting: int  # learners.models.waiting_q: as the queue and the cohort list count
+    in_review: int
     overdue: int
     overdue_hours: int
     median_week: datetime.timedelta | None
@@ -337,8 +548,9 @@ def cohort_figures(cohort, *, learners, now=None) -> Figures:
     explicit_now = now is not None
     now = now or timezone.now()
     overdue_hours = settings.REVIEW_OVERDUE_HOURS
-    queue = Submission.objects.filter(cohort=cohort, status__in=WAITING).aggregate(
-        waiting=Count("pk"),
+    queue = Submission.objects.filter(cohort=cohort, status__in=UNREVIEWED).aggregate(
+        waiting=Count("pk", filter=waiting_q()),
+        in_review=Count("pk", filter=Q(status=Status.IN_REVIEW)),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )
 
@@ -355,6 +567,7 @@ def cohort_figures(cohort, *, learners, now=None) -> Figures:
     return Figures(
         learners=learners,
         waiting=queue["waiting"],
+        in_review=queue["in_review"],
         overdue=queue["overdue"],
         overdue_hours=overdue_hours,
         **turnaround,
@@ -471,7 +684,7 @@ def _nice_ceiling(value):
     return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value)
 
 
-def weekly_chart(weekly: Weekly, *, width=720, height=280) -> Chart | None:
+def weekly_chart(weekly: Weekly, *, width=720, height=280, max_labels=14) -> Chart | None:
     """Grouped bars per week: submissions beside approvals, with a y axis of round ticks."""
     if not weekly.weeks:
         return None
@@ -488,7 +701,8 @@ def weekly_chart(weekly: Weekly, *, width=720, height=280) -> Chart | None:
     ticks = [(y(v), v) for v in range(0, y_max + 1, tick_step)]
     slot = plot_width / len(weekly.weeks)
     bar = max(1.0, round(slot * 0.36, 1))
-    label_every = max(1, math.ceil(len(weekly.weeks) / 14))  # at most ~14 labels on the axis
+    # At most about `max_labels` week labels on the axis.
+    label_every = max(1, math.ceil(len(weekly.weeks) / max_labels))
     groups = []
     for index, week in enumerate(weekly.weeks):
         x = left + slot * index

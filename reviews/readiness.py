@@ -8,10 +8,17 @@ queries whatever the number of projects, statements and interviews.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 
 from curriculum.models import InterviewArea, ReadinessStatement
-from learners.models import CheckResult, Iteration, Portfolio, ReadinessTick, Submission
+from learners.models import (
+    CheckResult,
+    Iteration,
+    Membership,
+    Portfolio,
+    ReadinessTick,
+    Submission,
+)
 from reviews.models import MockInterview, ReadinessSignOff
 
 Evidence = ReadinessStatement.Evidence
@@ -179,13 +186,29 @@ class DashboardReadiness:
 
 def readiness_for_dashboard(*, learner, cohort) -> DashboardReadiness:
     """The dashboard's "Ready to apply" section: ticks, each area's trend, the sign-off and the
-    portfolio. Six queries."""
-    published = ReadinessStatement.objects.filter(is_published=True)
-    ticked = ReadinessTick.objects.filter(learner=learner, statement__in=published)
+    portfolio. Five queries."""
+    mine = ReadinessTick.objects.filter(learner=learner, statement=OuterRef("pk"))
+    counts = ReadinessStatement.objects.filter(is_published=True).aggregate(
+        statements=Count("pk"), ticked=Count("pk", filter=Exists(mine))
+    )
     return DashboardReadiness(
-        statements=published.count(),
-        ticked=ticked.count(),
+        statements=counts["statements"],
+        ticked=counts["ticked"],
         trends=area_trends(published_interviews(learner=learner)),
         sign_off=sign_off_for(learner=learner, cohort=cohort),
         portfolio=Portfolio.objects.filter(learner=learner).first(),
     )
+
+
+def ready_at_subquery(*, cohort):
+    """For a query of users: when each was signed off as ready to apply in `cohort`."""
+    sign_offs = ReadinessSignOff.objects.filter(cohort=cohort, learner=OuterRef("pk"))
+    return Subquery(sign_offs.values("signed_at")[:1])
+
+
+def cohort_ready_count(*, cohort) -> int:
+    """How many of the cohort's learners a mentor signed off as ready to apply. One query."""
+    learners = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
+    return ReadinessSignOff.objects.filter(
+        cohort=cohort, learner__in=learners.values("user_id")
+    ).count()

@@ -25,6 +25,7 @@ from learners.models import (
     Snapshot,
     Submission,
     SubmissionEvent,
+    waiting_q,
 )
 from reviews.models import Reply, Review, ReviewComment
 
@@ -100,7 +101,7 @@ def for_queue(user, *, now=None):
 def queue_counts(user, *, now=None) -> dict:
     """The numbers at the top of the queue, unfiltered (one query)."""
     return _queue_scope(user).aggregate(
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        waiting=Count("pk", filter=waiting_q()),
         in_review_by_you=Count("pk", filter=Q(status=Status.IN_REVIEW, claimed_by=user)),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_cutoff(now))),
     )

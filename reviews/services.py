@@ -14,7 +14,7 @@ from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
-from learners.services import submission_record_verdict
+from learners.services import learner_activity_record, submission_record_verdict
 from reviews.models import (
     MockInterview,
     MockInterviewRating,
@@ -170,6 +170,10 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
+    if author.pk == submission.learner_id:  # the learner's own activity, for their pace
+        learner_activity_record(
+            learner_id=author.pk, cohort_id=submission.cohort_id, at=reply.created_at
+        )
     notify(
         users=[
             user

@@ -193,6 +193,7 @@ def test_a_mentor_sees_the_defaults_a_digest_of_new_work_and_the_rest_at_once(cl
         "submission_arrived": "digest",
         "reply_posted": "immediately",
         "claim_lapsed": "immediately",
+        "mentor_digest": "immediately",  # a digest already: one e-mail a day
     }
 
 
@@ -200,12 +201,20 @@ def test_a_learner_sees_only_the_kinds_a_learner_receives(client_for, learner):
     assert _checked(client_for(learner).get(PREFERENCES)) == {
         "review_published": "immediately",
         "reply_posted": "immediately",
+        "due_soon": "immediately",
+        "due_passed": "immediately",
         "readiness": "immediately",
     }
 
 
 def test_saving_preferences_stores_the_users_own_only(client_for, learner, other_learner):
-    data = {"review_published": "off", "reply_posted": "digest", "readiness": "off"}
+    data = {
+        "review_published": "off",
+        "reply_posted": "digest",
+        "due_soon": "immediately",
+        "due_passed": "off",
+        "readiness": "off",
+    }
 
     response = client_for(learner).post(PREFERENCES, data)
 
@@ -219,7 +228,7 @@ def test_saving_preferences_stores_the_users_own_only(client_for, learner, other
     assert _checked(client_for(learner).get(PREFERENCES)) == data
 
     client_for(learner).post(PREFERENCES, {**data, "review_published": "immediately"})
-    assert NotificationPreference.objects.filter(user=learner).count() == 3
+    assert NotificationPreference.objects.filter(user=learner).count() == 5
 
 
 def test_a_bad_choice_is_a_form_error_that_changes_nothing(client_for, learner):
@@ -244,6 +253,8 @@ def test_a_kind_the_user_does_not_receive_is_ignored(client_for, learner):
         {
             "review_published": "off",
             "reply_posted": "off",
+            "due_soon": "off",
+            "due_passed": "off",
             "readiness": "off",
             "submission_arrived": "off",
         },
@@ -251,7 +262,7 @@ def test_a_kind_the_user_does_not_receive_is_ignored(client_for, learner):
 
     assert sorted(
         NotificationPreference.objects.filter(user=learner).values_list("kind", flat=True)
-    ) == ["readiness", "reply_posted", "review_published"]
+    ) == ["due_passed", "due_soon", "readiness", "reply_posted", "review_published"]
 
 
 def test_the_navigation_links_the_preferences(client_for, learner):

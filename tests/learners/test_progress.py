@@ -79,7 +79,7 @@ def test_the_grid_and_the_learners_pages_agree(cohort, learner, roadmap):
     (row,) = CohortGrid(cohort).all_rows()
 
     assert [p.is_complete for p in progress] == [False, True, False]
-    assert [state.key for _, state in row.cells] == ["in_progress", "complete", "in_progress"]
+    assert [cell.state.key for cell in row.cells] == ["in_progress", "complete", "in_progress"]
     assert (overall.projects, overall.projects.percent) == (Progress(1, 2), 50)
     assert (row.approved_required, row.required, row.percent) == (1, 2, 50)
     # Stage 3 has no project a mentor could approve: it is not counted as a stage.
@@ -97,7 +97,7 @@ def test_a_stage_is_complete_without_its_objectives_in_the_grid_and_on_the_pages
     (row,) = CohortGrid(cohort).all_rows()
 
     assert progress[0].is_complete is True
-    assert row.cells[0][1].key == "complete"
+    assert row.cells[0].state.key == "complete"
     assert (row.percent, progress_overall(progress).projects.percent) == (100, 100)
 
 

@@ -86,7 +86,7 @@ def add_submission(cohort, learner, project, status, *, mentor=None, submitted_a
 
 def states_by_user(cohort, stage_index=0):
     rows = CohortGrid(cohort).all_rows()
-    return {row.user.username: row.cells[stage_index][1].key for row in rows}
+    return {row.user.username: row.cells[stage_index].state.key for row in rows}
 
 
 # Access ---------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_each_cell_state_follows_the_rules(cohort, curriculum, mentor):
         "checked": "in_progress",
         "both": "changes_requested",
         "submitted": "waiting",
-        "reviewing": "waiting",
+        "reviewing": "in_review",
         "half": "in_progress",
         "done": "complete",
         "done-plus": "complete",
@@ -336,12 +336,14 @@ def test_approving_moves_the_learner_up_the_progress_order(
     assert shown_usernames(response) == ["barbara", "charles", "ada"]
 
 
-def test_requesting_changes_leaves_the_progress_row_alone(cohort, three_paced, curriculum):
+def test_requesting_changes_counts_them_on_the_progress_row(cohort, three_paced, curriculum):
     submission = add_submission(cohort, three_paced["charles"], curriculum["p1a"], Status.IN_REVIEW)
 
     submission_record_verdict(submission=submission, mentor=submission.claimed_by, approved=False)
 
-    assert progress_rows(cohort) == {"ada": 2, "barbara": 4}
+    assert progress_rows(cohort) == {"ada": 2, "barbara": 4, "charles": 0}
+    row = LearnerProgress.objects.get(learner=three_paced["charles"])
+    assert (row.changes_requested_most, row.changes_requested_project.slug) == (1, "p1a")
 
 
 def archive_stage_1(curriculum):
@@ -516,14 +518,17 @@ def test_waiting_and_overdue_counts(cohort, queue, settings):
 
     figures = cohort_figures(cohort, learners=2, now=queue)
 
-    assert (figures.learners, figures.waiting, figures.overdue) == (2, 3, 2)
+    # Waiting: not claimed yet (as the queue counts); the claimed one is in review. Overdue:
+    # no verdict after 48 h, claimed or not.
+    assert (figures.learners, figures.waiting, figures.in_review, figures.overdue) == (2, 2, 1, 2)
 
 
 def test_figures_are_shown_humanised(client_for, cohort, mentor, turnaround, queue):
     html = client_for(mentor).get(detail_url(cohort)).content.decode()
 
     assert 'id="figure-learners">3<' in html
-    assert 'id="figure-waiting">4<' in html  # the queue's three and the in-review draft
+    assert 'id="figure-waiting">2<' in html  # the queue's two not claimed yet
+    assert 'id="figure-in-review">2 more in review<' in html  # its claim, the drafted one
     assert 'id="figure-overdue">2<' in html
     assert 'id="figure-median-week">4\xa0hours<' in html
     assert 'id="figure-median-overall">7\xa0hours<' in html
@@ -577,13 +582,18 @@ def test_weekly_is_empty_before_the_cohort_starts(db):
 def test_chart_is_inline_svg_and_its_table_has_the_same_numbers(client_for, weekly_work, staff):
     html = client_for(staff).get(detail_url(weekly_work)).content.decode()
 
-    assert '<svg class="cohort-chart"' in html
+    assert '<svg class="cohort-chart d-none d-md-block"' in html
     assert 'role="img" aria-labelledby="chart-title chart-desc"' in html
     assert '<title id="chart-title">Submissions and approvals per week in ' in html
     assert "style=" not in html
+    wide, narrow = html.split('<svg class="cohort-chart d-md-none"')
     bars = re.findall(
-        r"<title>Week (\d+) \([^)]*\): (\d+) submissions?, (\d+) approvals?</title>", html
+        r"<title>Week (\d+) \([^)]*\): (\d+) submissions?, (\d+) approvals?</title>", wide
     )
+    # The phone's drawing has the same bars.
+    assert re.findall(r"<title>Week (\d+) \([^)]*\): (\d+) submissions?", narrow) == [
+        bar[:2] for bar in bars
+    ]
     table = re.findall(
         r'<th scope="row">(\d+)</th>\s*<td>[^<]*</td>\s*'
         r'<td class="text-end">(\d+)</td>\s*<td class="text-end">(\d+)</td>',
@@ -622,69 +632,67 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
     assert response["Content-Disposition"] == (
         f'attachment; filename="demo-cohort-progress-{today}.csv"'
     )
+    header = [
+        "Username",
+        "Full name",
+        "E-mail",
+        "1. Basics",
+        "2. Workflow",
+        "3. Testing",
+        "Overall %",
+        "Required projects approved",
+        "Required projects",
+        "Submissions waiting",
+        "In review",
+        "Automated checks passed",
+        "Automated checks failed",
+        "Behind on stages",
+        "Last activity",
+        "At risk because",
+        "Ready to apply",
+    ]
+    # One table: a header and one row per learner, nothing below it.
     assert rows == [
-        [
-            "Username",
-            "Full name",
-            "E-mail",
-            "1. Basics",
-            "2. Workflow",
-            "3. Testing",
-            "Overall %",
-            "Approved projects",
-            "Submissions waiting",
-            "Automated checks passed",
-            "Automated checks failed",
-        ],
-        [
-            "ada",
-            "Ada Lovelace",
-            "ada@example.com",
-            "complete",
-            "not started",
-            "not started",
-            "50",
-            "2",
-            "0",
-            "",
-            "",
-        ],
-        [
-            "barbara",
-            "Barbara Liskov",
-            "barbara@example.com",
-            "complete",
-            "complete",
-            "complete",
-            "100",
-            "4",
-            "0",
-            "",
-            "",
-        ],
-        [
-            "charles",
-            "Charles Babbage",
-            "charles@example.com",
-            "not started",
-            "not started",
-            "not started",
-            "0",
-            "0",
-            "0",
-            "",
-            "",
-        ],
-        [],
+        header,
+        ["ada", "Ada Lovelace", "ada@example.com", "complete", "not started", "not started"]
+        + ["50", "2", "4", "0", "0", "", "", "", today, "", ""],
+        ["barbara", "Barbara Liskov", "barbara@example.com", "complete", "complete", "complete"]
+        + ["100", "4", "4", "0", "0", "", "", "", today, "", ""],
+        ["charles", "Charles Babbage", "charles@example.com"]
+        + ["not started", "not started", "not started"]
+        + ["0", "0", "4", "0", "0", "", "", "", today, "", ""],
+    ]
+
+
+def test_csv_figures_part_is_its_own_table(client_for, cohort, mentor, three_paced, settings):
+    settings.REVIEW_OVERDUE_HOURS = 48
+    response = client_for(mentor).get(csv_url(cohort), {"part": "figures"})
+
+    _, rows = read_csv(response)
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="demo-cohort-figures-{today}.csv"'
+    )
+    assert rows == [
         ["Figure", "Value"],
         ["Learners", "3"],
+        ["Learners on track", "3"],
+        ["Learners at risk", "0"],
         ["Waiting for review", "0"],
-        ["Overdue (waiting over 48 h)", "0"],
+        ["In review", "0"],
+        ["Overdue (no verdict after 48 h)", "0"],
         ["Median time to a verdict, last 7 days (hours)", ""],
         ["Median time to a verdict, overall (hours)", ""],
         # Six approvals today, in the cohort's fifth week (it started 30 days ago): 6 / 5.
         ["Approvals per week", "1.2"],
+        ["Learners ready to apply", "0"],
     ]
+
+
+def test_csv_unknown_part_answers_the_table(client_for, cohort, mentor, three_paced):
+    _, rows = read_csv(client_for(mentor).get(csv_url(cohort), {"part": "<script>"}))
+
+    assert [row[0] for row in rows] == ["Username", "ada", "barbara", "charles"]
 
 
 def test_csv_escapes_formula_like_cells(client_for, cohort, staff, curriculum):
@@ -708,22 +716,25 @@ def test_csv_figures_are_the_pages_figures_in_hours(
     client = client_for(mentor)
 
     html = client.get(detail_url(cohort)).content.decode()
-    _, rows = read_csv(client.get(csv_url(cohort)))
+    _, rows = read_csv(client.get(csv_url(cohort), {"part": "figures"}))
 
-    learners = 3
-    assert rows[learners + 1 :] == [
-        [],
+    assert rows == [
         ["Figure", "Value"],
         ["Learners", "3"],
-        ["Waiting for review", "4"],
-        ["Overdue (waiting over 48 h)", "2"],
+        ["Learners on track", "3"],
+        ["Learners at risk", "0"],
+        ["Waiting for review", "2"],
+        ["In review", "2"],
+        ["Overdue (no verdict after 48 h)", "2"],
         ["Median time to a verdict, last 7 days (hours)", "4.0"],
         ["Median time to a verdict, overall (hours)", "7.0"],
         ["Approvals per week", "0.2"],
+        ["Learners ready to apply", "0"],
     ]
     for figure, value in [
         ("learners", "3"),
-        ("waiting", "4"),
+        ("waiting", "2"),
+        ("on-track", "3"),
         ("overdue", "2"),
         ("median-week", "4\xa0hours"),
         ("median-overall", "7\xa0hours"),
@@ -783,8 +794,11 @@ def test_overview_query_count_is_flat(
 
     # session, user, the mentor's roles, the cohort, the grid's stages, whether a progress row
     # was counted before a curriculum change, the learners' count and their page (sorted by
-    # the database), the page's work and ticks, the figures' two, the weekly counts' two
-    with django_assert_num_queries(14):
+    # the database), the calendar's two (stage dates, extensions) and the check for progress
+    # rows to recount (which the progress order needed anyway), the page's work, ticks and
+    # progress rows (their pace), the at-risk count and list, the figures' two, the weekly
+    # counts' two, the learners signed off as ready to apply
+    with django_assert_num_queries(20):
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
     assert response.status_code == 200
@@ -796,12 +810,29 @@ def test_csv_query_count_is_flat(client_for, busy_cohort, mentor, n, django_asse
     cohort = busy_cohort(n)
     client = client_for(mentor)
 
-    # session, user, the cohort (its mentors in a subquery), the grid's four, the figures'
-    # two, the weekly counts' two, the automated checks' counts
+    # session, user, the cohort (its mentors in a subquery), the grid's stages, the calendar's
+    # two, the check for progress rows to recount, the learners, their work, ticks and
+    # progress rows (their pace), the automated checks' counts
     with django_assert_num_queries(12):
         _, rows = read_csv(client.get(csv_url(cohort)))
 
-    assert len(rows) == n + 1 + 8
+    assert len(rows) == n + 1
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_csv_figures_query_count_is_flat(
+    client_for, busy_cohort, mentor, n, django_assert_num_queries
+):
+    cohort = busy_cohort(n)
+    client = client_for(mentor)
+
+    # session, user, the cohort, the learners' count, the figures' two, the weekly counts'
+    # two, the stages, the calendar's two, the check for progress rows to recount, the
+    # at-risk count and list, the learners signed off as ready
+    with django_assert_num_queries(15):
+        _, rows = read_csv(client.get(csv_url(cohort), {"part": "figures"}))
+
+    assert rows[1] == ["Learners", str(n)]
 
 
 # The cohort list ------------------------------------------------------------------------
@@ -915,8 +946,11 @@ def test_turnaround_and_weekly_are_reused_for_a_minute_then_recounted(
     client.get(detail_url(cohort))  # fills the per-process cache
     # No learners here: once the count says so, neither a page of them nor their work and
     # ticks are read, three queries fewer than with learners.
-    with django_assert_num_queries(7):  # the turnaround and the two weekly counts are cached
+    # The turnaround and the two weekly counts are cached; the calendar (stage dates and
+    # extensions), the check for progress rows to recount and the at-risk count and list are not.
+    # And the count of learners signed off as ready to apply.
+    with django_assert_num_queries(13):
         client.get(detail_url(cohort))
     cache.clear()  # what the minute's expiry does
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(16):
         client.get(detail_url(cohort))

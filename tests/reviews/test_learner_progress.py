@@ -84,9 +84,9 @@ def test_the_progress_page_issues_the_same_number_of_queries_for_1_and_10_submis
     client = client_for(mentor)
 
     # session, user, the learner's membership with its cohort (one query), the roles for the
-    # navigation, learners.selectors.learner_progress's three (stages, approvals, ticks), the
-    # submissions
-    with django_assert_num_queries(8):
+    # navigation, the learner's dates (stage targets, project dates, extensions),
+    # learners.selectors.learner_progress's three (stages, approvals, ticks), the submissions
+    with django_assert_num_queries(11):
         client.get(_url(cohort, learner))
 
 

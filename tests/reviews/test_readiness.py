@@ -483,7 +483,7 @@ def test_the_dashboard_summary_counts_ticks_and_keeps_each_areas_trend(
         area=areas["talk"],
     )  # a draft: not in the trend
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         summary = readiness_for_dashboard(learner=learner, cohort=cohort)
 
     assert (summary.statements, summary.ticked) == (4, 1)

@@ -6,13 +6,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import timezone
 
+from curriculum.models import Stage
 from learners.models import (
     ChecklistTick,
     Iteration,
+    LearnerProgress,
     Membership,
     ObjectiveCheck,
+    StageTarget,
     Submission,
     SubmissionEvent,
 )
@@ -270,3 +274,17 @@ def test_a_later_review_may_say_good_progress_since_last_time():
 
     assert LATER_REQUEST_SUMMARIES[0] in openings
     assert LATER_REQUEST_SUMMARIES[0].startswith("Good progress since last time.")
+
+
+def test_work_has_a_calendar_and_each_learners_pace(seeded):
+    cohort = seeded.first().cohort
+    rows = LearnerProgress.objects.filter(cohort=cohort)
+
+    assert StageTarget.objects.filter(cohort=cohort).count() == Stage.objects.published().count()
+    assert rows.count() == 12
+    assert not rows.filter(last_active_at__isnull=True).exists()
+    assert not rows.exclude(pace_key=rows.first().pace_key).exists()
+    # A learner's own latest reply counts as activity, as reply_create would have recorded it.
+    for reply in Reply.objects.filter(submission__learner=F("author")).order_by("-created_at")[:3]:
+        row = rows.get(learner=reply.author)
+        assert row.last_active_at >= reply.created_at

@@ -253,9 +253,11 @@ def test_query_count_is_flat(client_for, learner, cohort, django_assert_num_quer
         submit(learner, cohort, ProjectFactory(stage=stage), status)
     client = client_for(learner)
 
-    # session, user, roles, current cohort, progress (the stages' counts, the learner's
-    # approvals, their ticks), submissions, the next stage's projects
-    with django_assert_num_queries(9):
+    # session, user, roles, current cohort, the cohort's stage and project dates and the
+    # learner's extensions, progress (the stages' counts, the learner's approvals, their
+    # ticks), submissions, the next stage's projects; "Ready to apply": the statements and
+    # ticks, the published interviews (none, so no ratings to read), the sign-off, the portfolio
+    with django_assert_num_queries(16):
         response = client.get(URL)
 
     assert len(response.context["submissions"]) == count

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from learners.models import Cohort, Membership
+from learners.models import Cohort, Membership, StageTarget
+from learners.services import cohort_stages_spread
 
 DEFAULT_PASSWORD = "bootcamp-demo"
 DEMO_COHORT_SLUG = "demo"
@@ -60,6 +61,10 @@ class Command(BaseCommand):
             f"Cohort '{cohort.slug}': {len(learners)} learners, {len(mentors)} mentors "
             f"({created} new users)."
         )
+        if not StageTarget.objects.filter(cohort=cohort).exists():
+            # The stages' target dates, spread over the cohort as staff would start from.
+            targets = cohort_stages_spread(cohort=cohort)
+            self.stdout.write(f"Stage target dates: {len(targets)}, spread over the cohort.")
         if options["work"]:
             from reviews.demo_work import seed_work
 

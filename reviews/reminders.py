@@ -1,0 +1,95 @@
+"""The mentors' daily digest: each mentor of a cohort, once a day at REMINDER_HOUR in the
+cohort's time zone, hears about its reviews overdue (no verdict after REVIEW_OVERDUE_HOURS)
+and its learners at risk (reviews.overview.cohort_at_risk), when there is any. Once per mentor,
+cohort and day (learners.Reminder), through the inbox and the e-mail each mentor chose.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bootcamp.models import NotificationKind
+from bootcamp.notifications import notify
+from bootcamp.people import display_name
+from learners.models import Membership, Reminder, Submission
+from learners.reminders import cohorts_due_for_reminders
+from learners.services import reminder_record
+from reviews.overview import UNREVIEWED, cohort_at_risk
+from reviews.selectors import overdue_cutoff
+
+
+def mentor_digests_send(*, now=None) -> int:
+    """Every cohort's mentor digests due now; returns how many went out. Idempotent."""
+    now = now or timezone.now()
+    return sum(
+        cohort_mentor_digest_send(cohort=cohort, today=today, now=now)
+        for cohort, today in cohorts_due_for_reminders(now=now)
+    )
+
+
+def cohort_mentor_digest_send(*, cohort, today, now) -> int:
+    mentors = [
+        m.user
+        for m in Membership.objects.filter(
+            cohort=cohort, role=Membership.Role.MENTOR, user__is_active=True
+        ).select_related("user")
+    ]
+    if not mentors:
+        return 0
+    overdue = list(
+        Submission.objects.filter(
+            cohort=cohort, status__in=UNREVIEWED, submitted_at__lt=overdue_cutoff(now)
+        )
+        .select_related("learner", "project", "claimed_by")
+        .order_by("submitted_at", "pk")
+    )
+    at_risk = cohort_at_risk(cohort, now=now)
+    if not overdue and not at_risk.count:
+        return 0
+    sent = 0
+    for mentor in mentors:
+        # Overdue: what waits for anyone, and what this mentor holds; not others' claims.
+        theirs = [s for s in overdue if s.claimed_by_id in (None, mentor.pk)]
+        if not theirs and not at_risk.count:
+            continue
+        context = {
+            "cohort": cohort.name,
+            "hours": settings.REVIEW_OVERDUE_HOURS,
+            "overdue": [
+                {
+                    "learner": display_name(s.learner),
+                    "project": s.project.title,
+                    "yours": s.claimed_by_id == mentor.pk,
+                    "days": (now - s.submitted_at).days,
+                }
+                for s in theirs
+            ],
+            "at_risk": [
+                {"learner": display_name(user), "reasons": "; ".join(pace.reasons)}
+                for user, pace in at_risk.learners
+            ],
+            "at_risk_count": at_risk.count,
+        }
+        if _digest_send(mentor=mentor, cohort=cohort, today=today, now=now, context=context):
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def _digest_send(*, mentor, cohort, today, now, context) -> bool:
+    if not reminder_record(
+        user=mentor,
+        kind=Reminder.Kind.MENTOR_DIGEST,
+        about=f"cohort:{cohort.pk}",
+        day=today,
+        now=now,
+    ):
+        return False
+    notify(
+        users=[mentor],
+        kind=NotificationKind.MENTOR_DIGEST,
+        template="mentor_digest",
+        context=context,
+        url=cohort.get_absolute_url(),
+    )
+    return True
