@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -6,3 +7,10 @@ class BootcampConfig(AppConfig):
 
     name = "bootcamp"
     verbose_name = "bootcamp"
+
+
+class SecurityConfig(AxesAppConfig):
+    """django-axes, whose tables (failed log-ins, lockouts) the admin index lists under a
+    "Security" heading rather than the package's name."""
+
+    verbose_name = "Security: failed log-ins and lockouts"

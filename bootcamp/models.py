@@ -58,6 +58,7 @@ class NotificationKind(models.TextChoices):
     REPLY_POSTED = "reply_posted", "Someone replied on a submission I take part in"
     SUBMISSION_ARRIVED = "submission_arrived", "Work arrived in my review queue"
     CLAIM_LAPSED = "claim_lapsed", "A claim of mine lapsed"
+    TAKEOVER_REQUESTED = "takeover_requested", "Another mentor asked to take over my claim"
     INVITATION_FAILED = "invitation_failed", "An invitation could not be sent"
     DUE_SOON = "due_soon", "A stage or project of mine is due in two days"
     DUE_PASSED = "due_passed", "A due date of mine passed"

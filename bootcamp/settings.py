@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "bootcamp.apps.SecurityConfig",  # django-axes, headed "Security" in the admin
     "csp",
     "procrastinate.contrib.django",
     "bootcamp",
@@ -229,6 +229,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# bootcamp.forms.MarkdownTextarea is styled as the textarea it is (crispy names the class).
+CRISPY_CLASS_CONVERTERS = {"markdowntextarea": "textarea"}
 
 # The job queue (Procrastinate on the same database; docs/ARCHITECTURE.md). Each installed app's
 # tasks.py is discovered. Finished jobs and sent e-mails are deleted after this many days.
@@ -243,6 +245,8 @@ REVIEW_OVERDUE_HOURS = env.int("REVIEW_OVERDUE_HOURS", default=48)
 CLAIM_HOURS = env.int("CLAIM_HOURS", default=24)
 # The most claims one mentor holds at once.
 MAX_CLAIMS = env.int("MAX_CLAIMS", default=5)
+# Another mentor may ask the holder to hand over a claim not renewed for this many hours.
+TAKEOVER_IDLE_HOURS = env.int("TAKEOVER_IDLE_HOURS", default=4)
 # Pacing: a learner with no submission, tick or reply for this many days is at risk.
 AT_RISK_IDLE_DAYS = env.int("AT_RISK_IDLE_DAYS", default=7)
 # The hour of the day (in each cohort's time zone) when due-date reminders and the mentors'

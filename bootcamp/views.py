@@ -1,24 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-
-@require_GET
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "home.html")
-    roles = request.roles
-    if roles.is_learner:
-        return redirect("reviews:dashboard")
-    if roles.is_mentor:
-        return redirect("reviews:queue")
-    if roles.is_staff:
-        return redirect("reviews:cohort-list")
-    return render(request, "home.html")
-
+from bootcamp.forms import MarkdownPreviewForm
 
 # One statement for the queue's health: the oldest job that is ready to run (its retry time,
 # or when it was deferred) and the newest worker heartbeat.
@@ -72,3 +60,22 @@ def healthz(request):
 def csrf_failure(request, reason=""):
     """A missing or stale CSRF token: explain it in the site's own page, still a 403."""
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+@require_POST
+def markdown_preview(request):
+    """A Markdown field's text as the page will show it, rendered by the same renderer.
+
+    Reached by a field's "Preview" button (bootcamp.forms.MarkdownTextarea), which posts the
+    whole form here: only the field it names is read. Saves nothing. A bad request (no such
+    field, text too long or too complex) is the page with the reason, answered 400.
+    """
+    form = MarkdownPreviewForm(request.POST)
+    valid = form.is_valid()
+    return render(
+        request,
+        "bootcamp/markdown_preview.html",
+        {"form": form, "text": form.cleaned_data.get("text", "") if valid else ""},
+        status=200 if valid else 400,
+    )

@@ -111,6 +111,9 @@ class ObjectiveInline(NextOrderInlineMixin, ExplainProtectedInlineMixin, Labelle
     fields = ["order", "text"]
     extra = 1
     ordering = ["order"]
+    # Django repeats each row's __str__ (here the objective's text) above the row's fields;
+    # admin.css hides it for this inline, whose text field shows the same words.
+    classes = ["objective-inline"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":  # a sentence: let it wrap instead of scrolling in one line

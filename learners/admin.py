@@ -4,13 +4,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 
 from bootcamp.admin_a11y import LabelledTabularInline
 from bootcamp.models import OutboxMessage
-from learners.forms import InvitationResendForm, InviteForm, pending_invitees
+from learners.forms import InvitationResendForm, InviteForm, LearnerMoveForm, pending_invitees
 from learners.models import (
     BugStory,
     CheckResult,
@@ -40,6 +42,68 @@ class MembershipInline(LabelledTabularInline):
     fields = ("user", "role", "joined_at")
     autocomplete_fields = ("user",)
     extra = 0
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """People's places in cohorts; a learner's row offers the move to another cohort."""
+
+    list_display = ("user", "cohort", "role", "joined_at", "move_link")
+    list_filter = ("role", "cohort")
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
+    list_select_related = ("user", "cohort")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description="deferral")
+    def move_link(self, membership):
+        if membership.role != Membership.Role.LEARNER:
+            return "—"
+        url = reverse("admin:learners_membership_move", args=[membership.pk])
+        return format_html('<a href="{}">Move to another cohort</a>', url)
+
+    def get_urls(self):
+        move = path(
+            "<path:object_id>/move/",
+            self.admin_site.admin_view(self.move_view),
+            name="learners_membership_move",
+        )
+        return [move, *super().get_urls()]
+
+    def move_view(self, request, object_id):
+        membership = self.get_object(request, unquote(object_id))
+        if membership is None or membership.role != Membership.Role.LEARNER:
+            raise Http404
+        if not self.has_change_permission(request, membership):
+            raise PermissionDenied
+        from_cohort = membership.cohort
+        form = LearnerMoveForm(
+            request.POST if request.method == "POST" else None,
+            membership=membership,
+            actor=request.user,
+        )
+        if request.method == "POST" and form.is_valid():
+            moved = form.save()
+            if moved is not None:
+                membership.refresh_from_db()
+                self.message_user(
+                    request,
+                    f"{membership.user} moved from {from_cohort} to {membership.cohort} with "
+                    f"{moved} submission{pluralize(moved)}.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:learners_membership_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": format_lazy("Move {} to another cohort", membership.user),
+            "subtitle": None,
+            "form": form,
+            "membership": membership,
+            "submission_count": membership.user.submissions.filter(cohort=from_cohort).count(),
+            "opts": self.opts,
+            "original": membership,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/learners/membership/move.html", context)
 
 
 class StageTargetInline(LabelledTabularInline):

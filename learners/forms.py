@@ -1,4 +1,5 @@
 import re
+from email.utils import getaddresses
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,16 +9,20 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from bootcamp.forms import MarkdownTextarea
 from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
-from learners.models import BugStory, Membership, Portfolio, Snapshot, Submission
+from learners.models import BugStory, Cohort, Membership, Portfolio, Snapshot, Submission
 from learners.services import (
     InvitationNotPending,
+    MoveRefused,
     cohort_invitation_resend,
     cohort_invite,
+    learner_move,
     portfolio_save,
     submission_create,
+    submission_edit,
     submission_resubmit,
 )
 
@@ -111,7 +116,7 @@ class SubmissionForm(forms.Form):
         max_length=NOTES_MAX_LENGTH,
         required=False,
         help_text="Optional, Markdown: what you want feedback on, what you know is unfinished.",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=MarkdownTextarea(attrs={"rows": 6}),
         validators=[validate_markdown],
     )
     checklist = ChecklistField(
@@ -161,6 +166,79 @@ class SubmissionForm(forms.Form):
         return submission_create(
             learner=self.learner, project=self.project, cohort=self.cohort, **fields
         )
+
+
+class SubmissionEditForm(SubmissionForm):
+    """The latest iteration while it waits unclaimed: the notes and live URL change in place, a
+    new repository or commit makes a new iteration (the checklist stays as ticked)."""
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(
+            *args,
+            project=submission.project,
+            learner=submission.learner,
+            submission=submission,
+            **kwargs,
+        )
+        del self.fields["checklist"]
+
+    @classmethod
+    def initial_from(cls, iteration) -> dict:
+        return {
+            "repo_url": iteration.repo_url,
+            "live_url": iteration.live_url,
+            "commit_sha": iteration.commit_sha,
+            "notes": iteration.notes,
+        }
+
+    def save(self):
+        return submission_edit(
+            submission=self.submission,
+            repo_url=self.cleaned_data["repo_url"],
+            live_url=self.cleaned_data["live_url"],
+            commit_sha=self.cleaned_data["commit_sha"],
+            notes=self.cleaned_data["notes"],
+        )
+
+
+class LearnerMoveForm(forms.Form):
+    """Staff defer a learner to another cohort, their work with them."""
+
+    to_cohort = forms.ModelChoiceField(
+        label="Move to",
+        queryset=Cohort.objects.none(),
+        help_text="Their submissions, reviews and history move with them.",
+    )
+
+    def __init__(self, *args, membership, actor, **kwargs):
+        self.membership = membership
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+        self.fields["to_cohort"].queryset = Cohort.objects.exclude(pk=membership.cohort_id)
+
+    def save(self):
+        """How many submissions moved, or None with the reason in the form's errors."""
+        try:
+            return learner_move(
+                membership=self.membership,
+                to_cohort=self.cleaned_data["to_cohort"],
+                actor=self.actor,
+            )
+        except MoveRefused as refusal:
+            self.add_error("to_cohort", str(refusal))
+            return None
+
+
+def _invitees(text: str) -> list[tuple[str, str]]:
+    """(name, address) pairs from the invite box: "Ada Lovelace <ada@example.com>" lines, or
+    bare addresses separated by commas, semicolons, spaces or new lines."""
+    people = []
+    for line in text.splitlines():
+        if "<" in line:
+            people.extend(getaddresses([line.replace(";", ",")]))
+        else:
+            people.extend(("", address) for address in re.split(r"[\s,;]+", line))
+    return [(name.strip(), address.strip().lower()) for name, address in people if address]
 
 
 _LOCATION = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>[1-9][0-9]{0,6})$")
@@ -327,9 +405,11 @@ class PortfolioForm(forms.ModelForm):
 
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label="E-mail addresses",
+        label="People to invite",
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=f"One per line or separated by commas; at most {INVITE_MAX_ADDRESSES}.",
+        help_text="One per line, with the name: Ada Lovelace <ada@example.com>. A bare address "
+        "works too (the person has no name on the site until they give one). At most "
+        f"{INVITE_MAX_ADDRESSES}.",
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.LEARNER)
 
@@ -338,8 +418,20 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_emails(self):
-        raw = re.split(r"[\s,;]+", self.cleaned_data["emails"])
-        addresses = list(dict.fromkeys(address.lower() for address in raw if address))
+        people = _invitees(self.cleaned_data["emails"])
+        # The first name given for an address wins; a later bare mention keeps it.
+        self.names = {}
+        for name, address in people:
+            if name and address not in self.names:
+                self.names[address] = name
+        hidden = [name for name in self.names.values() if has_hidden_characters(name)]
+        if hidden:
+            raise ValidationError(
+                "These names contain invisible or control characters; type them again: %(names)s",
+                code="hidden_characters",
+                params={"names": ", ".join(repr(name) for name in hidden)},
+            )
+        addresses = list(dict.fromkeys(address for _name, address in people))
         if not addresses:
             raise ValidationError("Enter at least one e-mail address.", code="empty")
         if len(addresses) > INVITE_MAX_ADDRESSES:
@@ -373,7 +465,10 @@ class InviteForm(forms.Form):
 
     def save(self):
         return cohort_invite(
-            cohort=self.cohort, emails=self.cleaned_data["emails"], role=self.cleaned_data["role"]
+            cohort=self.cohort,
+            emails=self.cleaned_data["emails"],
+            role=self.cleaned_data["role"],
+            names=self.names,
         )
 
 

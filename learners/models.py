@@ -172,6 +172,8 @@ class SubmissionStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     APPROVED = "approved", "Approved"
+    # The learner took it back before a mentor claimed it; "resubmit" sends it again.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Submission(models.Model):
@@ -495,6 +497,7 @@ class SubmissionEventKind(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     RESUBMITTED = "resubmitted", "Resubmitted"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    TAKEOVER_REQUESTED = "takeover_requested", "Take-over requested"
 
 
 class SubmissionEventQuerySet(models.QuerySet):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from curriculum.models import Objective, Stage
 from learners.access import get_project_for_user, get_stage_for_user
@@ -14,6 +14,23 @@ from learners.selectors import (
     learner_stage_submissions,
 )
 from learners.services import objective_check_set
+
+
+@require_GET
+def home(request):
+    """Logged out: what bootcamp is and the roadmap's stages, read-only, then the login.
+    Logged in: each person's own start page."""
+    if request.user.is_authenticated:
+        roles = request.roles
+        if roles.is_learner:
+            return redirect("reviews:dashboard")
+        if roles.is_mentor:
+            return redirect("reviews:queue")
+        if roles.is_staff:
+            return redirect("reviews:cohort-list")
+        return render(request, "home.html")
+    stages = Stage.objects.for_stage_list(request.user).order_by("number")
+    return render(request, "home.html", {"stages": stages})
 
 
 @login_required

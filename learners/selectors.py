@@ -225,7 +225,8 @@ def learner_next_step(
     waiting, to_submit = None, None
     for project in projects:
         submission = in_cohort.get(project.pk)
-        if submission is None:
+        # Withdrawn work is to be sent again: its submit page leads to the resubmit form.
+        if submission is None or submission.status == Submission.Status.WITHDRAWN:
             to_submit = to_submit or project
         elif submission.status != Submission.Status.APPROVED and waiting is None:
             waiting = submission

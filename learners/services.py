@@ -1,10 +1,14 @@
 r"""Writes to cohorts, submissions and their status. The status moves only as DESIGN.md draws:
 
     submitted --claim--> in_review --approve--> approved
-        ^                   |  \--release / claim lapses--> submitted
-        |            request changes
-        |                   v
-        +---resubmit--- changes_requested
+      ^   |                 |  \--release / claim lapses--> submitted
+      |   +--withdraw--> withdrawn --resubmit--> submitted
+      |              request changes
+      |                     v
+      +---resubmit--- changes_requested
+
+While it is submitted (unclaimed) the learner may also edit the latest iteration's notes
+and live URL; a new repository or commit makes a new iteration instead.
 
 Each transition is one conditional UPDATE inside a transaction, so two people acting at
 once cannot both win: the loser's UPDATE matches no row and they are told why.
@@ -67,6 +71,10 @@ User = get_user_model()
 
 Status = Submission.Status
 Event = SubmissionEvent.Kind
+
+
+# The states a learner sends a new iteration from.
+RESUBMITTABLE = (Status.CHANGES_REQUESTED, Status.WITHDRAWN)
 
 
 class TransitionError(Exception):
@@ -169,6 +177,60 @@ def submission_claim_renew(*, submission: Submission, mentor) -> Submission:
     return _refresh(submission.pk)
 
 
+def claim_is_idle(claimed_at, *, now=None) -> bool:
+    """Whether another mentor may ask to take over a claim taken (or renewed) at `claimed_at`."""
+    now = now or timezone.now()
+    return claimed_at <= now - timedelta(hours=settings.TAKEOVER_IDLE_HOURS)
+
+
+@transaction.atomic
+def submission_takeover_request(*, submission: Submission, mentor) -> bool:
+    """Ask the holder of an idle claim to hand it over: they are notified (inbox and e-mail).
+
+    Once per asker and claim: a second click, or a second request before the holder renews,
+    notifies no one again. The submission row is locked, so two clicks at once count once.
+    Returns whether the holder was notified now.
+    """
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("claimed_by", "learner", "project")
+        .get(pk=submission.pk)
+    )
+    if submission.learner_id == mentor.pk:
+        raise TransitionError("You cannot review your own work.")
+    if locked.status != Status.IN_REVIEW:
+        raise TransitionError(
+            "No one holds a claim on this submission any more: claim it from the queue."
+        )
+    if locked.claimed_by_id == mentor.pk:
+        raise TransitionError("You hold this claim yourself.")
+    if not claim_is_idle(locked.claimed_at):
+        raise TransitionError(
+            f"{display_name(locked.claimed_by)} claimed it less than "
+            f"{settings.TAKEOVER_IDLE_HOURS} hours ago; you can ask to take it over once the "
+            "claim has been idle that long."
+        )
+    asked = locked.events.filter(
+        kind=Event.TAKEOVER_REQUESTED, actor=mentor, at__gte=locked.claimed_at
+    ).exists()
+    if asked:
+        return False
+    _record(submission_id=locked.pk, kind=Event.TAKEOVER_REQUESTED, actor=mentor, at=timezone.now())
+    notify(
+        users=[locked.claimed_by],
+        kind=NotificationKind.TAKEOVER_REQUESTED,
+        template="takeover_requested",
+        context={
+            "mentor": display_name(mentor),
+            "learner": display_name(locked.learner),
+            "project": locked.project.title,
+            "hours": settings.TAKEOVER_IDLE_HOURS,
+        },
+        url=locked.get_absolute_url(),
+    )
+    return True
+
+
 @transaction.atomic
 def submission_claims_lapse(*, now=None) -> list[Submission]:
     """Return every claim older than CLAIM_HOURS to the queue; the drafts stay their mentors'.
@@ -231,8 +293,9 @@ def submission_record_verdict(*, submission: Submission, mentor, approved: bool)
 
 @transaction.atomic
 def submission_reopen(*, submission: Submission, submitted_at) -> None:
-    """changes_requested -> submitted when a new iteration arrives (part of a resubmit)."""
-    updated = Submission.objects.filter(pk=submission.pk, status=Status.CHANGES_REQUESTED).update(
+    """changes_requested or withdrawn -> submitted when a new iteration arrives (part of a
+    resubmit)."""
+    updated = Submission.objects.filter(pk=submission.pk, status__in=RESUBMITTABLE).update(
         status=Status.SUBMITTED, submitted_at=submitted_at, updated_at=submitted_at
     )
     if not updated:
@@ -538,7 +601,7 @@ def submission_resubmit(
         .select_related("learner", "project", "cohort")
         .get(pk=submission.pk)
     )
-    if locked.status != Status.CHANGES_REQUESTED:
+    if locked.status not in RESUBMITTABLE:
         # A second click on "Resubmit" lands here once the first has reopened it.
         raise TransitionError("You can resubmit only after a mentor has requested changes.")
     last = locked.iterations.aggregate(last=Max("number"))["last"] or 0
@@ -558,6 +621,91 @@ def submission_resubmit(
     _notify_mentors(submission=locked, iteration=iteration)
     locked.refresh_from_db(fields=["status", "submitted_at", "updated_at"])
     return locked
+
+
+NOT_EDITABLE = (
+    "A mentor has claimed this submission, so it can no longer be changed; you can resubmit "
+    "if they request changes."
+)
+
+
+def _lock_unclaimed(submission: Submission) -> bool:
+    """Lock the submission's row if it is still submitted (unclaimed): one conditional UPDATE.
+
+    A mentor's claim is an UPDATE of the same row: whichever comes second waits for the
+    first to commit and then finds the status changed, so an edit never slips in after a
+    claim, nor a claim after a withdrawal.
+    """
+    return bool(
+        Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
+            updated_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def submission_edit(
+    *,
+    submission: Submission,
+    repo_url: str,
+    live_url: str = "",
+    commit_sha: str = "",
+    notes: str = "",
+) -> Iteration:
+    """Change the latest iteration while the submission waits unclaimed.
+
+    The notes and the live URL change in place; a different repository or commit is new work
+    to read, so it becomes iteration n+1 (with the latest's checklist ticks and a snapshot of
+    its own) and waits from now. Returns the iteration that now is the latest.
+    """
+    if not _lock_unclaimed(submission):
+        raise TransitionError(NOT_EDITABLE)
+    latest = submission.iterations.order_by("-number").first()
+    commit_sha = (commit_sha or "").strip().lower()
+    if latest.repo_url == repo_url and latest.commit_sha == commit_sha:
+        latest.live_url = live_url or ""
+        latest.notes = notes or ""
+        latest.full_clean()
+        latest.save(update_fields=["live_url", "notes"])
+        return latest
+    now = timezone.now()
+    locked = Submission.objects.select_related("learner", "project", "cohort").get(pk=submission.pk)
+    iteration = _iteration_add(
+        submission=locked,
+        number=latest.number + 1,
+        submitted_at=now,
+        repo_url=repo_url,
+        live_url=live_url,
+        commit_sha=commit_sha,
+        notes=notes,
+        checklist_items=list(latest.checklist_items.all()),
+    )
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=now, updated_at=now)
+    _record(submission_id=submission.pk, kind=Event.RESUBMITTED, actor=locked.learner, at=now)
+    _notify_mentors(submission=locked, iteration=iteration)
+    return iteration
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission) -> Submission:
+    """submitted -> withdrawn, by its learner, before any mentor claims it. The iterations
+    stay; resubmitting sends the work again."""
+    now = timezone.now()
+    withdrawn = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
+        status=Status.WITHDRAWN, updated_at=now
+    )
+    if not withdrawn:
+        current = _refresh(submission.pk)
+        if current.status == Status.WITHDRAWN:
+            return current  # a double click: already withdrawn
+        raise TransitionError(
+            "A mentor has claimed this submission, so it can no longer be withdrawn."
+            if current.status == Status.IN_REVIEW
+            else f"This submission is {current.get_status_display().lower()}; only work "
+            "waiting unclaimed can be withdrawn."
+        )
+    _record(submission_id=submission.pk, kind=Event.WITHDRAWN, actor=submission.learner, at=now)
+    return _refresh(submission.pk)
 
 
 # --- Objectives -----------------------------------------------------------------------------
@@ -631,6 +779,66 @@ def portfolios_unpublish(*, queryset) -> int:
     return queryset.filter(is_published=True).update(is_published=False)
 
 
+# --- Deferrals -----------------------------------------------------------------------------
+
+
+class MoveRefused(ValueError):
+    """The learner cannot be moved to that cohort; the message says why."""
+
+
+@transaction.atomic
+def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> int:
+    """Defer a learner: their place and all their work in one cohort move to another.
+
+    The submissions keep their iterations, reviews, conversation and history; a claim held
+    by a mentor of the old cohort goes back to the queue (recorded as released by `actor`),
+    as those mentors no longer see the work. The old cohort's progress row goes, the new
+    one's is counted. Returns how many submissions moved.
+    """
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "cohort")
+        .get(pk=membership.pk)
+    )
+    learner, from_cohort = locked.user, locked.cohort
+    if locked.role != Membership.Role.LEARNER:
+        raise MoveRefused("Only learners are moved between cohorts; change a mentor's cohorts.")
+    if from_cohort.pk == to_cohort.pk:
+        raise MoveRefused(f"{display_name(learner)} is in {to_cohort} already.")
+    if Membership.objects.filter(cohort=to_cohort, user=learner).exists():
+        raise MoveRefused(
+            f"{display_name(learner)} already has a place in {to_cohort}: remove one of the "
+            "two places instead."
+        )
+    work = Submission.objects.filter(learner=learner, cohort=from_cohort)
+    list(work.select_for_update().values_list("pk"))
+    clashes = Submission.objects.filter(
+        learner=learner, cohort=to_cohort, project__in=work.values("project")
+    ).select_related("project")
+    if clashes:
+        raise MoveRefused(
+            f"{display_name(learner)} has work on the same projects in {to_cohort} already "
+            f"({', '.join(s.project.title for s in clashes)}); nothing was moved."
+        )
+    now = timezone.now()
+    claimed = list(work.filter(status=Status.IN_REVIEW).values_list("pk", flat=True))
+    work.filter(pk__in=claimed).update(
+        status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=now
+    )
+    SubmissionEvent.objects.bulk_create(
+        SubmissionEvent(submission_id=pk, kind=Event.RELEASED, actor=actor, at=now)
+        for pk in claimed
+    )
+    moved = work.update(cohort=to_cohort, updated_at=now)
+    locked.cohort = to_cohort
+    locked.joined_at = now
+    locked.full_clean()
+    locked.save(update_fields=["cohort", "joined_at"])
+    LearnerProgress.objects.filter(cohort=from_cohort, learner=learner).delete()
+    learner_progress_refresh(cohort_id=to_cohort.pk, learner_ids=[learner.pk])
+    return moved
+
+
 # --- Invitations ----------------------------------------------------------------------------
 
 
@@ -669,6 +877,14 @@ def _username_for(email: str) -> str:
     return candidate
 
 
+def _split_name(name: str) -> tuple[str, str]:
+    """ "Ada King Lovelace" -> ("Ada", "King Lovelace"): the first word, then the rest."""
+    first, _, last = " ".join(name.split()).partition(" ")
+    first_max = User._meta.get_field("first_name").max_length
+    last_max = User._meta.get_field("last_name").max_length
+    return first[:first_max], last[:last_max]
+
+
 def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
     path = reverse(
         "invitation-confirm",
@@ -683,6 +899,7 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
             "cohort": cohort.name,
             "role": Membership.Role(role).label.lower(),
             "username": user.get_username(),
+            "first_name": user.first_name,
             "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
             "url": absolute_url(path),
         },
@@ -691,21 +908,32 @@ def _send_invitation(*, user, cohort: Cohort, role: str) -> None:
 
 
 @transaction.atomic
-def cohort_invite(*, cohort: Cohort, emails: list[str], role: str) -> InviteResult:
+def cohort_invite(
+    *, cohort: Cohort, emails: list[str], role: str, names: dict | None = None
+) -> InviteResult:
     """Create (or find) a user per address, add them to the cohort, and e-mail a set-password link.
 
-    Idempotent: re-inviting an address creates no second user or membership. Only people who
-    have not chosen a password yet get a (fresh) link; active users already know the way in.
+    `names` maps an address to the person's name: a new account gets it, and so does an
+    existing one that has no name yet. Idempotent: re-inviting an address creates no second
+    user or membership. Only people who have not chosen a password yet get a (fresh) link;
+    active users already know the way in.
     """
     result = InviteResult()
+    names = {address.lower(): name for address, name in (names or {}).items() if name.strip()}
     for email in dict.fromkeys(address.strip().lower() for address in emails if address.strip()):
         user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        first, last = _split_name(names.get(email, ""))
         if user is None:
-            user = User(username=_username_for(email), email=email)
+            user = User(
+                username=_username_for(email), email=email, first_name=first, last_name=last
+            )
             user.set_unusable_password()
             user.full_clean()
             user.save()
             result.users_created.append(user)
+        elif first and not (user.first_name or user.last_name):
+            user.first_name, user.last_name = first, last
+            user.save(update_fields=["first_name", "last_name"])
         membership, created = Membership.objects.get_or_create(
             cohort=cohort, user=user, defaults={"role": role}
         )

@@ -55,9 +55,10 @@ IN_REVIEW = "in_review"
 CHANGES = "changes_requested"
 JUST_APPROVED = "approved"
 FINISHED = "finished"  # allowed to run through the whole curriculum
+WITHDRAWN = "withdrawn"  # sent, then taken back before a mentor claimed it
 
 # The first learners get one state each, so even a five-learner demo shows every status.
-STATE_CYCLE = [OVERDUE, IN_REVIEW, CHANGES, FRESH, JUST_APPROVED, WORKING]
+STATE_CYCLE = [OVERDUE, IN_REVIEW, CHANGES, FRESH, JUST_APPROVED, WORKING, WITHDRAWN]
 # About half the learners have touched their work in the last four days, as in a real cohort.
 STATE_WEIGHTS = {
     WORKING: 40,
@@ -67,6 +68,7 @@ STATE_WEIGHTS = {
     CHANGES: 12,
     JUST_APPROVED: 8,
     FINISHED: 10,
+    WITHDRAWN: 2,
 }
 # Days of work per project before the first submission.
 PACES = {"ahead": (3.0, 5.0), "steady": (6.5, 10.0), "behind": (12.0, 20.0)}
@@ -340,6 +342,7 @@ class _Simulation:
             JUST_APPROVED: Status.APPROVED,
             CHANGES: Status.CHANGES_REQUESTED,
             IN_REVIEW: Status.IN_REVIEW,
+            WITHDRAWN: Status.WITHDRAWN,
         }.get(state, Status.SUBMITTED)
         submission = Submission(
             learner=user,
@@ -412,6 +415,9 @@ class _Simulation:
             next_at = events[number].at if number < len(events) else self.now
             self.conversation(submission, user, reviewer, event.review_at, next_at)
 
+        if status == Status.WITHDRAWN:
+            withdrawn_at = last.at + (self.now - last.at) * rng.uniform(0.2, 0.8)
+            self.history(submission, SubmissionEvent.Kind.WITHDRAWN, user, withdrawn_at)
         if status == Status.IN_REVIEW:
             self.history(submission, SubmissionEvent.Kind.CLAIMED, mentor, submission.claimed_at)
         if status == Status.IN_REVIEW and rng.random() < 0.5:

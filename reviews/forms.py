@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 
+from bootcamp.forms import MarkdownTextarea
 from bootcamp.markdown import validate_markdown
 from curriculum.models import InterviewArea, Stage
 from learners.links import has_hidden_characters
@@ -24,7 +25,7 @@ class ReviewForm(forms.Form):
     summary = forms.CharField(
         max_length=20000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=MarkdownTextarea(attrs={"rows": 8}),
         help_text="Markdown. What works, what to change, and why. Needed to publish.",
         validators=[validate_markdown],
     )
@@ -75,7 +76,7 @@ class CommentForm(forms.Form):
         label="Comment",
         max_length=10000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=MarkdownTextarea(attrs={"rows": 3}),
         help_text="Markdown.",
         validators=[validate_markdown],
     )
@@ -133,7 +134,7 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label="Your reply",
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=MarkdownTextarea(attrs={"rows": 4}),
         help_text="Markdown.",
         validators=[validate_markdown],
     )

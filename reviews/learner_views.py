@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curriculum.models import Project
 from learners.access import get_submission_for_user
-from learners.forms import BugStoryForm, SubmissionForm
+from learners.forms import BugStoryForm, SubmissionEditForm, SubmissionForm
 from learners.models import Submission
 from learners.pacing import learner_schedule
 from learners.selectors import (
@@ -20,7 +20,7 @@ from learners.selectors import (
     submission_iterations,
     with_dates,
 )
-from learners.services import TransitionError
+from learners.services import RESUBMITTABLE, TransitionError, submission_withdraw
 from reviews.forms import ReplyForm
 from reviews.readiness import readiness_for_dashboard
 from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
@@ -69,6 +69,8 @@ def submission_create(request, slug):
     existing = Submission.objects.filter(
         learner=request.user, project=project, cohort=cohort
     ).first()
+    if existing is not None and existing.status == Submission.Status.WITHDRAWN:
+        return redirect("reviews:submission-resubmit", pk=existing.pk)
     if existing is not None:
         messages.info(request, f"You have already submitted {project.title}; here it is.")
         return redirect(existing)
@@ -108,7 +110,7 @@ def submission_resubmit(request, pk):
     submission = get_submission_for_user(request.user, pk)
     if submission.learner_id != request.user.pk:
         raise Http404
-    if submission.status != Submission.Status.CHANGES_REQUESTED:
+    if submission.status not in RESUBMITTABLE:
         messages.info(request, _not_resubmittable(submission))
         return redirect(submission)
     form = _form_class(submission.project)(
@@ -138,6 +140,77 @@ def submission_resubmit(request, pk):
             "submission": submission,
             "review": submission_latest_review(submission=submission),
         },
+    )
+
+
+def _get_own_submission(request, pk) -> Submission:
+    submission = get_submission_for_user(request.user, pk)
+    if submission.learner_id != request.user.pk:
+        raise Http404
+    return submission
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_edit(request, pk):
+    submission = _get_own_submission(request, pk)
+    if submission.status != Submission.Status.SUBMITTED:
+        messages.info(request, _not_editable(submission))
+        return redirect(submission)
+    latest = submission.iterations.order_by("-number").first()
+    form = SubmissionEditForm(
+        request.POST if request.method == "POST" else None,
+        submission=submission,
+        initial=SubmissionEditForm.initial_from(latest),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            iteration = form.save()
+        except TransitionError as error:  # a mentor claimed it meanwhile
+            messages.error(request, str(error))
+            return redirect(submission)
+        if iteration.number == latest.number:
+            messages.success(request, f"Iteration {iteration.number} is updated.")
+        else:
+            messages.success(
+                request,
+                f"The new repository or commit is iteration {iteration.number}; its automated "
+                "checks are running.",
+            )
+        return redirect(submission)
+    return render(
+        request,
+        "reviews/submission_edit.html",
+        {"form": form, "submission": submission, "project": submission.project, "latest": latest},
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    submission = _get_own_submission(request, pk)
+    try:
+        submission_withdraw(submission=submission)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"{submission.project.title} is withdrawn: no mentor will review it. Resubmit it "
+            "when you are ready.",
+        )
+    return redirect(submission)
+
+
+def _not_editable(submission: Submission) -> str:
+    if submission.status == Submission.Status.IN_REVIEW:
+        return (
+            "A mentor is reviewing this submission, so it can no longer be changed; you can "
+            "resubmit if they request changes."
+        )
+    return (
+        f"This submission is {submission.get_status_display().lower()}; only work waiting "
+        "unclaimed can be changed."
     )
 
 
@@ -193,8 +266,12 @@ def submission_detail(request, pk):
             # Staff may review (and take over claims) in any cohort.
             "can_review": submission.viewer_is_mentor or request.user.is_staff,
             "can_resubmit": (
+                submission.learner_id == request.user.pk and submission.status in RESUBMITTABLE
+            ),
+            # Until a mentor claims it, its learner may still change or take it back.
+            "can_edit": (
                 submission.learner_id == request.user.pk
-                and submission.status == Submission.Status.CHANGES_REQUESTED
+                and submission.status == Submission.Status.SUBMITTED
             ),
             # The learner until a mentor claims it; its reviewers at any time.
             "can_rerun_checks": submission.viewer_is_mentor

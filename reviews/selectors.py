@@ -53,11 +53,12 @@ def overdue_cutoff(now=None):
     return now - timedelta(hours=settings.REVIEW_OVERDUE_HOURS)
 
 
-def _queue_scope(user, *, cohorts_listed=False):
+def _queue_scope(user, *, cohorts_listed=False, every_claim=False):
     """What waits for `user`. `cohorts_listed`: read a mentor's cohorts first (one small
-    query) and filter on their ids, not on the subquery `reviewable_by` nests."""
+    query) and filter on their ids, not on the subquery `reviewable_by` nests. `every_claim`:
+    the claims other mentors hold too (the queue's rows), not only the user's own."""
     waiting = Q(status=Status.SUBMITTED)
-    if user.is_staff:
+    if user.is_staff or every_claim:
         waiting |= Q(status=Status.IN_REVIEW)
     else:
         waiting |= Q(status=Status.IN_REVIEW, claimed_by=user)
@@ -70,12 +71,15 @@ def _queue_scope(user, *, cohorts_listed=False):
 def for_queue(user, *, now=None):
     """The queue page's rows, oldest wait first, with everything a row shows (two queries:
     the rows, then the history of the page's rows; a mentor's cohorts one more, first).
+    Claims held by others are rows too, with their holder and age, rather than work that
+    vanished from the queue.
 
     The cohorts are listed because the rows join five tables and annotate four subqueries:
     with the cohorts as a subquery too, PostgreSQL spent 5.6 ms planning the rows' query
     (1.2 ms with the ids; docs/PERFORMANCE.md)."""
+    now = now or timezone.now()
     return (
-        _queue_scope(user, cohorts_listed=True)
+        _queue_scope(user, cohorts_listed=True, every_claim=True)
         .select_related("learner", "project__stage", "cohort", "claimed_by")
         .prefetch_related(
             Prefetch("events", queryset=SubmissionEvent.objects.for_history(), to_attr="history")
@@ -92,6 +96,11 @@ def for_queue(user, *, now=None):
             claim_expires_at=ExpressionWrapper(
                 F("claimed_at") + timedelta(hours=settings.CLAIM_HOURS),
                 output_field=DateTimeField(),
+            ),
+            # Another mentor may ask to take it over (learners.services.claim_is_idle).
+            claim_is_idle=ExpressionWrapper(
+                Q(claimed_at__lte=now - timedelta(hours=settings.TAKEOVER_IDLE_HOURS)),
+                output_field=BooleanField(),
             ),
         )
         .order_by("submitted_at", "pk")

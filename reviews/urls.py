@@ -13,6 +13,12 @@ urlpatterns = [
         learner_views.submission_resubmit,
         name="submission-resubmit",
     ),
+    path("submissions/<int:pk>/edit/", learner_views.submission_edit, name="submission-edit"),
+    path(
+        "submissions/<int:pk>/withdraw/",
+        learner_views.withdraw,
+        name="submission-withdraw",
+    ),
     path("cohorts/", cohort_views.cohort_list, name="cohort-list"),
     path("cohorts/<slug:slug>/", cohort_views.cohort_detail, name="cohort-detail"),
     path(
@@ -24,6 +30,11 @@ urlpatterns = [
     path("mentor/submissions/<int:pk>/claim/", views.claim, name="claim"),
     path("mentor/submissions/<int:pk>/release/", views.release, name="release"),
     path("mentor/submissions/<int:pk>/renew/", views.renew, name="renew"),
+    path(
+        "mentor/submissions/<int:pk>/take-over/",
+        views.takeover_request,
+        name="takeover-request",
+    ),
     path("mentor/submissions/<int:pk>/review/", views.review, name="review"),
     path(
         "mentor/learners/<int:cohort_pk>/<int:learner_pk>/",

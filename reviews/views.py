@@ -18,6 +18,7 @@ from learners.services import (
     submission_claim,
     submission_claim_renew,
     submission_release,
+    submission_takeover_request,
 )
 from reviews import selectors
 from reviews.forms import (
@@ -114,6 +115,27 @@ def release(request, pk):
             f"{work_name(submission)} is back in the queue for any mentor. "
             "Any draft you saved stays yours.",
         )
+    return redirect("reviews:queue")
+
+
+@login_required
+@require_POST
+def takeover_request(request, pk):
+    submission = get_submission_for_user(request.user, pk, to_review=True)
+    try:
+        notified = submission_takeover_request(submission=submission, mentor=request.user)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("reviews:queue")
+    holder = display_name(submission.claimed_by)
+    if notified:
+        messages.success(
+            request,
+            f"{holder} is asked to hand over {work_name(submission)}; you will see it back in "
+            "the queue if they release it.",
+        )
+    else:
+        messages.info(request, f"You have already asked {holder} to hand over this claim.")
     return redirect("reviews:queue")
 
 

@@ -193,6 +193,7 @@ def test_a_mentor_sees_the_defaults_a_digest_of_new_work_and_the_rest_at_once(cl
         "submission_arrived": "digest",
         "reply_posted": "immediately",
         "claim_lapsed": "immediately",
+        "takeover_requested": "immediately",
         "mentor_digest": "immediately",  # a digest already: one e-mail a day
     }
 

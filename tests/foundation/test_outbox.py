@@ -38,7 +38,7 @@ def test_mail_queue_drops_empty_and_repeated_addresses_and_renders_without_escap
     [message] = mailoutbox
     assert message.to == ["ada@example.com"]
     assert message.subject == "[bootcamp] You are invited to Ada & Grace <2026>"
-    assert "only for the next 1 day:\n" in message.body
+    assert "only for the next 1 day; once you have chosen it you are logged in:\n" in message.body
 
 
 def test_a_message_refused_for_longer_than_the_retry_window_is_marked_failed(settings):

@@ -46,6 +46,12 @@ EXPECTED = {
         },
     ),
     "healthz": (lambda w: {}, everyone(OK)),
+    # Django's LogoutView with a message: POST only, for everyone.
+    "logout": (lambda w: {}, everyone(NOT_ALLOWED)),
+    "markdown-preview": (lambda w: {}, post_only()),
+    # Django's views with bootcamp.forms' password forms.
+    "password_change": (lambda w: {}, logged_in(OK)),
+    "password_reset_confirm": (lambda w: {"uidb64": "MQ", "token": "bad-token"}, everyone(OK)),
     # Django's view with the e-mail link from SITE_URL (the other auth views are skipped).
     "password_reset": (lambda w: {}, everyone(OK)),
     # An invalid link shows the "this link no longer works" page to anyone.
@@ -78,6 +84,12 @@ EXPECTED = {
         lambda w: {"pk": w.submission.pk, "number": 1},
         {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
     ),
+    # The world's submission waits for the learner to resubmit: too late to edit it.
+    "reviews:submission-edit": (
+        lambda w: {"pk": w.submission.pk},
+        {**logged_in(NOT_FOUND), "learner": "-> /submissions/{w.submission.pk}/"},
+    ),
+    "reviews:submission-withdraw": (lambda w: {"pk": w.submission.pk}, post_only()),
     "learners:objective-toggle": (lambda w: {"pk": w.objective.pk}, post_only()),
     "reviews:cohort-list": (
         lambda w: {},
@@ -108,6 +120,7 @@ EXPECTED = {
     ),
     "reviews:reply-create": (lambda w: {"pk": w.submission.pk}, post_only()),
     "reviews:renew": (lambda w: {"pk": w.submission.pk}, post_only()),
+    "reviews:takeover-request": (lambda w: {"pk": w.submission.pk}, post_only()),
     # Everyone's own inbox and preferences: no ids in the URL, so nothing to reach into.
     "learners:notifications": (lambda w: {}, logged_in(OK)),
     "learners:notifications-mark-read": (lambda w: {}, post_only()),
@@ -165,6 +178,17 @@ POST_EXPECTED = {
         {},
         {**logged_in(NOT_FOUND), "learner": OK},
     ),
+    "reviews:submission-edit": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "learner": "-> /submissions/{w.submission.pk}/"},
+    ),
+    # Changes requested: nothing to withdraw; the learner is told so on the submission page.
+    "reviews:submission-withdraw": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "learner": "-> /submissions/{w.submission.pk}/"},
+    ),
     # The learner is told the checks stay as they are (changes requested); reviewers rerun them.
     "learners:iteration-checks": (
         lambda w: {"pk": w.submission.pk, "number": 1},
@@ -194,6 +218,13 @@ POST_EXPECTED = {
         {},
         {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
     ),
+    "reviews:takeover-request": (
+        lambda w: {"pk": w.submission.pk},
+        {},
+        {**logged_in(NOT_FOUND), "mentor": "-> /mentor/queue/", "staff": "-> /mentor/queue/"},
+    ),
+    # Which field to preview is missing: the page says so, answered 400; nothing is stored.
+    "markdown-preview": (lambda w: {}, {}, logged_in("400")),
     "learners:notifications-mark-read": (lambda w: {}, {}, logged_in("-> /notifications/")),
     # An empty form: every field is required, so it comes back with errors, nothing stored.
     "learners:notification-preferences": (lambda w: {}, {}, logged_in(OK)),
@@ -305,7 +336,7 @@ def test_each_user_gets_the_expected_answer(world, name):
         assert_private_to(actor, response)
         observed[actor] = outcome(response)
 
-    assert observed == expected, path
+    assert observed == {actor: value.format(w=world) for actor, value in expected.items()}, path
 
 
 @pytest.mark.parametrize("name", sorted(POST_EXPECTED))

@@ -63,7 +63,7 @@ def test_invite_creates_user_membership_and_mails_a_link(invite, cohort):
         "You have been invited to join Demo cohort on bootcamp, as a learner.\n\n"
         "Your username is ada.lovelace.\n\n"
         "To choose your password, open this link. It works once, and only for the next "
-        "3 days:\n"
+        "3 days; once you have chosen it you are logged in:\n"
         f"http://127.0.0.1:8000{path}\n"
     )
 
@@ -214,11 +214,31 @@ def test_link_works_once(invite, client):
         set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
     assert done.status_code == 302
-    assert done["Location"] == "/accounts/login/?welcome=1"
+    assert done["Location"] == "/"
     assert User.objects.get().check_password(NEW_PASSWORD)
+    # Logged in, no username to retype: home sends the learner on to their dashboard.
+    home = client.get("/", follow=True)
+    assert home.redirect_chain == [("/dashboard/", 302)]
+    assert [str(m) for m in home.context["messages"]] == [
+        "Your password is set and you are logged in. Welcome!"
+    ]
+    client.logout()
 
     again = client.get(link, follow=True)
     assert "This invitation link no longer works" in again.content.decode()
+
+
+def test_a_common_password_on_the_invitation_page_is_refused_under_the_password(invite, client):
+    invite(["ada@example.com"])
+    opened = client.get(link_in(mail.outbox[0]), follow=True)
+
+    response = client.post(
+        opened.redirect_chain[-1][0], {"new_password1": "password", "new_password2": "password"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"new_password1": ["This password is too common."]}
+    assert not User.objects.get().has_usable_password()
 
 
 def test_link_expires_after_the_reset_timeout(invite, client, settings):
@@ -261,6 +281,71 @@ def test_expired_link_sends_people_to_staff_who_can_invite_them_again(
 
 
 # --- the form -------------------------------------------------------------------------------
+
+
+def test_invite_with_names_names_the_new_accounts_and_greets_them(invite, cohort, learner):
+    learner.first_name = learner.last_name = ""
+    learner.save()
+    form = InviteForm(
+        {
+            "emails": "Ada King Lovelace <ada.king@example.com>\n"
+            "Grace Hopper <grace@example.com>, linus@example.com\n"
+            f"Someone Else <{learner.email}>\nada.king@example.com",
+            "role": "learner",
+        },
+        cohort=cohort,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["emails"] == [
+        "ada.king@example.com",
+        "grace@example.com",
+        "linus@example.com",
+        learner.email,
+    ]
+
+    form.save()
+
+    names = dict(User.objects.values_list("email", "first_name"))
+    assert names == {
+        "ada.king@example.com": "Ada",
+        "grace@example.com": "Grace",
+        "linus@example.com": "",
+        learner.email: "Someone",
+    }
+    assert User.objects.get(email="ada.king@example.com").last_name == "King Lovelace"
+
+
+def test_an_existing_name_is_not_overwritten_by_an_invitation(invite, cohort, learner):
+    before = learner.get_full_name()
+
+    cohort_invite(
+        cohort=cohort, emails=[learner.email], role="learner", names={learner.email: "Other"}
+    )
+
+    learner.refresh_from_db()
+    assert learner.get_full_name() == before
+
+
+def test_the_invitation_greets_by_first_name(invite, cohort, deliver_mail):
+    cohort_invite(
+        cohort=cohort,
+        emails=["ada@example.com"],
+        role="learner",
+        names={"ada@example.com": "Ada Lovelace"},
+    )
+    deliver_mail()
+
+    assert mail.outbox[0].body.startswith("Hello Ada,\n\n")
+
+
+def test_a_name_with_hidden_characters_is_refused(cohort):
+    form = InviteForm({"emails": "Ada\u202e <ada@example.com>", "role": "learner"}, cohort=cohort)
+
+    assert form.errors == {
+        "emails": [
+            "These names contain invisible or control characters; type them again: 'Ada\\u202e'"
+        ]
+    }
 
 
 def test_form_accepts_commas_newlines_and_dedupes(cohort):

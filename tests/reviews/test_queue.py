@@ -63,22 +63,26 @@ def test_the_queue_answers_head_like_get(client_for, mentor):
     assert response.content == b""
 
 
-def test_a_mentor_sees_their_cohorts_waiting_work_and_their_own_claims_only(
+def test_a_mentor_sees_their_cohorts_waiting_work_and_every_claim_in_them(
     client_for, cohort, mentor, other_cohort
 ):
     colleague = UserFactory(username="barbara")
     MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
     waiting = _waiting(cohort, hours_ago=5)
     mine = _waiting(cohort, hours_ago=4, status=Status.IN_REVIEW, claimed_by=mentor)
-    _waiting(cohort, hours_ago=3, status=Status.IN_REVIEW, claimed_by=colleague)
+    theirs = _waiting(cohort, hours_ago=3, status=Status.IN_REVIEW, claimed_by=colleague)
     _waiting(cohort, hours_ago=2, status=Status.APPROVED)
     _waiting(cohort, hours_ago=2, status=Status.CHANGES_REQUESTED)
+    _waiting(cohort, hours_ago=2, status=Status.WITHDRAWN)
     _waiting(other_cohort, hours_ago=9)
 
     response = client_for(mentor).get(URL)
 
     assert response.status_code == 200
-    assert _row_ids(response) == [waiting.pk, mine.pk]
+    assert _row_ids(response) == [waiting.pk, mine.pk, theirs.pk]
+    # Someone else's claim: who holds it, and no claim button.
+    assert f'action="/mentor/submissions/{theirs.pk}/claim/"' not in response.content.decode()
+    assert f"by {colleague.get_full_name()}, claimed" in response.content.decode()
     assert f'action="/mentor/submissions/{waiting.pk}/claim/"' in response.content.decode()
     assert f'href="/mentor/submissions/{mine.pk}/review/">Continue review' in (
         response.content.decode()
@@ -106,7 +110,11 @@ def test_staff_see_every_cohort_and_who_holds_each_claim(client_for, staff, coho
     assert content.count('<span class="badge status-badge status-in_review">In review</span>') == 1
     # Claimed a moment ago: CLAIM_HOURS (24) less that moment.
     lapses = "lapses in 23\xa0hours, 59\xa0minutes"
-    assert f'<span class="small">by {mentor.get_full_name()}, {lapses}</span>' in content
+    claimed = f'claimed <time datetime="{in_review.claimed_at.isoformat()}">'
+    assert (
+        f'<span class="small claim-holder">by {mentor.get_full_name()}, {claimed}'
+        f"under a minute</time> ago, {lapses}</span>"
+    ) in content
     assert '<span class="badge status-badge status-submitted">Submitted</span>' in content
 
 

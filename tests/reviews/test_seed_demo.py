@@ -183,6 +183,7 @@ def test_work_history_tells_each_submissions_story_in_order(seeded):
         Status.IN_REVIEW: {Kind.CLAIMED},
         Status.CHANGES_REQUESTED: {Kind.CHANGES_REQUESTED},
         Status.APPROVED: {Kind.APPROVED},
+        Status.WITHDRAWN: {Kind.WITHDRAWN},
     }
     for submission in seeded:
         history = list(submission.events.order_by("at", "pk"))

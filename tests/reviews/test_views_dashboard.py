@@ -155,6 +155,14 @@ def test_next_is_the_first_required_project_not_submitted(client_for, learner, c
     assert step.project == roadmap["required"][1]
 
 
+def test_withdrawn_work_is_to_be_submitted_again(client_for, learner, cohort, roadmap):
+    submit(learner, cohort, roadmap["required"][0], Status.WITHDRAWN)
+
+    step = next_step(client_for(learner), "submit")
+
+    assert step.project == roadmap["required"][0]
+
+
 def test_requested_changes_come_first(client_for, learner, cohort, roadmap):
     submission = submit(learner, cohort, roadmap["later"], Status.CHANGES_REQUESTED)
 
