@@ -157,6 +157,14 @@ def submission_edit(request, pk):
     if submission.status != Submission.Status.SUBMITTED:
         messages.info(request, _not_editable(submission))
         return redirect(submission)
+    if submission.project.is_bug_story:
+        # The edit form changes a repository link; a bug story has none.
+        messages.info(
+            request,
+            "A bug story is not edited here: withdraw it and write it again, or revise it "
+            "when your mentor asks for changes.",
+        )
+        return redirect(submission)
     latest = submission.iterations.order_by("-number").first()
     form = SubmissionEditForm(
         request.POST if request.method == "POST" else None,

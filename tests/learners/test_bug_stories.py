@@ -240,3 +240,17 @@ def test_a_path_must_be_a_file_of_the_linked_submissions_snapshot(
     ]
     assert accepted.status_code == 302
     assert BugStory.objects.get().about_location == "tasks/filters.py:3"
+
+
+def test_a_waiting_bug_story_is_not_edited_through_the_repository_form(
+    client_for, learner, bug_project
+):
+    client = client_for(learner)
+    client.post(_url(bug_project), STORY)
+    submission = Submission.objects.get(project=bug_project)
+
+    response = client.post(f"/submissions/{submission.pk}/edit/", {"repo_url": "https://x.org"})
+
+    assert response["Location"] == f"/submissions/{submission.pk}/"
+    assert Iteration.objects.get(submission=submission).repo_url == ""
+    assert BugStory.objects.get().bug == STORY["bug"]
