@@ -48,6 +48,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "cohort")
     autocomplete_fields = ("user",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # On change, whose place it is and where it is stay fixed: the Move page is the only
+        # way to another cohort (it moves the work and settles claims; a bare edit would not).
+        if obj is not None:
+            return ("user", "cohort", *super().get_readonly_fields(request, obj))
+        return super().get_readonly_fields(request, obj)
+
     @admin.display(description="deferral")
     def move_link(self, membership):
         if membership.role != Membership.Role.LEARNER:

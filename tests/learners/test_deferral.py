@@ -139,3 +139,30 @@ def test_the_move_page_is_404_for_a_mentors_place_and_closed_to_non_staff(
     response = client_for(mentor).get(move_url(membership))
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_change_form_cannot_change_the_cohort_or_the_user(
+    client_for, staff, learner, mentor, later, membership
+):
+    """Only the Move page moves a learner: a posted cohort on the change form is ignored."""
+    client = client_for(staff)
+    url = f"/admin/learners/membership/{membership.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    assert "cohort" not in form.fields
+    assert "user" not in form.fields
+
+    response = client.post(
+        url,
+        {
+            "user": mentor.pk,
+            "cohort": later.pk,
+            "role": "learner",
+            "joined_at_0": "2026-01-05",
+            "joined_at_1": "09:00:00",
+        },
+    )
+
+    assert response.status_code == 302
+    assert list(Membership.objects.filter(pk=membership.pk).values_list("user", "cohort")) == [
+        (learner.pk, membership.cohort_id)
+    ]
