@@ -111,21 +111,28 @@ def submission_claim(*, submission: Submission, mentor, take_over: bool = False)
         return current  # a double click on "Claim": already theirs
     _check_claim_limit(mentor)
     now = timezone.now()
-    waiting = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED)
+    # Only in the cohort the claimer saw it in: a deferral moving it meanwhile wins.
+    here = Submission.objects.filter(pk=submission.pk, cohort_id=submission.cohort_id)
+    waiting = here.filter(status=Status.SUBMITTED)
     if waiting.update(status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=now, updated_at=now):
         _record(submission_id=submission.pk, kind=Event.CLAIMED, actor=mentor, at=now)
         return _refresh(submission.pk)
     current = _refresh(submission.pk)
+    if current.cohort_id != submission.cohort_id:
+        raise TransitionError("This work moved to another cohort.")
     if current.status == Status.IN_REVIEW:
         if current.claimed_by_id == mentor.pk:
             return current
         if take_over:
-            taken = Submission.objects.filter(pk=current.pk, status=Status.IN_REVIEW).update(
+            taken = here.filter(status=Status.IN_REVIEW).update(
                 claimed_by=mentor, claimed_at=now, updated_at=now
             )
             if taken:
                 _record(submission_id=submission.pk, kind=Event.CLAIMED, actor=mentor, at=now)
-            return _refresh(submission.pk)
+            current = _refresh(submission.pk)
+            if current.cohort_id != submission.cohort_id:
+                raise TransitionError("This work moved to another cohort.")
+            return current
         raise TransitionError(
             f"{display_name(current.claimed_by)} is already reviewing this submission."
         )

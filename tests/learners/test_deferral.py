@@ -5,7 +5,13 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from learners.models import LearnerProgress, Membership, Submission, SubmissionEvent
-from learners.services import MoveRefused, learner_move, learner_progress_refresh
+from learners.services import (
+    MoveRefused,
+    TransitionError,
+    learner_move,
+    learner_progress_refresh,
+    submission_claim,
+)
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -166,3 +172,25 @@ def test_the_change_form_cannot_change_the_cohort_or_the_user(
     assert list(Membership.objects.filter(pk=membership.pk).values_list("user", "cohort")) == [
         (learner.pk, membership.cohort_id)
     ]
+
+
+@pytest.mark.parametrize("take_over", [False, True])
+def test_a_claim_from_a_page_shown_before_a_deferral_is_refused(
+    learner, later, mentor, other_mentor, staff, membership, take_over
+):
+    """The claimer saw the work in the old cohort; the move won, so the claim does not."""
+    seen = _work(learner, membership.cohort, Status.SUBMITTED)
+    learner_move(membership=membership, to_cohort=later, actor=staff)
+    if take_over:
+        submission_claim(submission=Submission.objects.get(pk=seen.pk), mentor=other_mentor)
+
+    with pytest.raises(TransitionError, match="^This work moved to another cohort.$"):
+        submission_claim(
+            submission=seen, mentor=staff if take_over else mentor, take_over=take_over
+        )
+
+    current = Submission.objects.get(pk=seen.pk)
+    assert (current.cohort_id, current.claimed_by_id) == (
+        later.pk,
+        other_mentor.pk if take_over else None,
+    )
