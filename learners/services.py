@@ -38,10 +38,12 @@ from curriculum.models import Objective, Project, Stage, counted_projects_key
 from learners.models import (
     ChecklistTick,
     Cohort,
+    Extension,
     Iteration,
     LearnerProgress,
     Membership,
     ObjectiveCheck,
+    ProjectDueDate,
     Reminder,
     StageTarget,
     Submission,
@@ -721,14 +723,66 @@ class MoveRefused(ValueError):
     """The learner cannot be moved to that cohort; the message says why."""
 
 
+@dataclass
+class MoveResult:
+    """What a deferral moved: the submissions, and the extensions kept or dropped (each as
+    its stage or project, for staff to read)."""
+
+    submissions: int
+    extensions_moved: list = field(default_factory=list)
+    extensions_dropped: list = field(default_factory=list)
+
+
+def _move_extensions(*, learner, from_cohort: Cohort, to_cohort: Cohort) -> tuple[list, list]:
+    """The learner's extensions go with them where the new cohort dates the same stage or
+    project (a later date for a date it does not have means nothing), unless they already
+    have one there for it; the rest are deleted. (moved, dropped), as their stage or project."""
+    extensions = Extension.objects.filter(cohort=from_cohort, learner=learner)
+    there = Extension.objects.filter(cohort=to_cohort, learner=learner)
+    keep = (
+        extensions.filter(
+            Q(stage__in=StageTarget.objects.filter(cohort=to_cohort).values("stage"))
+            | Q(project__in=ProjectDueDate.objects.filter(cohort=to_cohort).values("project"))
+        )
+        .exclude(stage__in=there.filter(stage__isnull=False).values("stage"))
+        .exclude(project__in=there.filter(project__isnull=False).values("project"))
+    )
+    kept = set(keep.values_list("pk", flat=True))
+    moved, dropped = [], []
+    for extension in extensions.select_related("stage", "project").order_by("due_on", "pk"):
+        (moved if extension.pk in kept else dropped).append(
+            str(extension.stage or extension.project)
+        )
+    extensions.filter(pk__in=kept).update(cohort=to_cohort)
+    extensions.exclude(pk__in=kept).delete()
+    return moved, dropped
+
+
+def _notify_moved_claim(*, submission: Submission, mentor, to_cohort: Cohort) -> None:
+    """Tell a mentor their claim went back to the queue because the learner moved (as a
+    lapse does); they no longer see the work, so the link is their queue."""
+    notify(
+        users=[mentor],
+        kind=NotificationKind.CLAIM_LAPSED,
+        template="claim_moved",
+        context={
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "cohort": to_cohort.name,
+        },
+        url=reverse("reviews:queue"),
+    )
+
+
 @transaction.atomic
-def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> int:
+def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> MoveResult:
     """Defer a learner: their place and all their work in one cohort move to another.
 
     The submissions keep their iterations, reviews, conversation and history; a claim held
     by a mentor of the old cohort goes back to the queue (recorded as released by `actor`),
-    as those mentors no longer see the work. The old cohort's progress row goes, the new
-    one's is counted. Returns how many submissions moved.
+    as those mentors no longer see the work, and its holder is told. The new cohort's mentors
+    are told of the work waiting for review. Extensions move where the new cohort has the same
+    date (see _move_extensions). The old cohort's progress row goes, the new one's is counted.
     """
     locked = (
         Membership.objects.select_for_update(of=("self",))
@@ -756,22 +810,38 @@ def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> int:
             f"({', '.join(s.project.title for s in clashes)}); nothing was moved."
         )
     now = timezone.now()
-    claimed = list(work.filter(status=Status.IN_REVIEW).values_list("pk", flat=True))
-    work.filter(pk__in=claimed).update(
+    claimed = list(
+        work.filter(status=Status.IN_REVIEW).select_related("claimed_by", "learner", "project")
+    )
+    work.filter(pk__in=[s.pk for s in claimed]).update(
         status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=now
     )
     SubmissionEvent.objects.bulk_create(
-        SubmissionEvent(submission_id=pk, kind=Event.RELEASED, actor=actor, at=now)
-        for pk in claimed
+        SubmissionEvent(submission_id=s.pk, kind=Event.RELEASED, actor=actor, at=now)
+        for s in claimed
     )
     moved = work.update(cohort=to_cohort, updated_at=now)
     locked.cohort = to_cohort
     locked.joined_at = now
     locked.full_clean()
     locked.save(update_fields=["cohort", "joined_at"])
+    extensions_moved, extensions_dropped = _move_extensions(
+        learner=learner, from_cohort=from_cohort, to_cohort=to_cohort
+    )
     LearnerProgress.objects.filter(cohort=from_cohort, learner=learner).delete()
     learner_progress_refresh(cohort_id=to_cohort.pk, learner_ids=[learner.pk])
-    return moved
+    for submission in claimed:
+        _notify_moved_claim(
+            submission=submission, mentor=submission.claimed_by, to_cohort=to_cohort
+        )
+    waiting = Submission.objects.filter(
+        learner=learner, cohort=to_cohort, status=Status.SUBMITTED
+    ).select_related("learner", "project", "cohort")
+    for submission in waiting.order_by("pk"):
+        latest = submission.iterations.order_by("-number").first()
+        if latest is not None:
+            _notify_mentors(submission=submission, iteration=latest)
+    return MoveResult(moved, extensions_moved, extensions_dropped)
 
 
 # --- Invitations ----------------------------------------------------------------------------
