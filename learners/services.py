@@ -31,7 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bootcamp.mail import absolute_url, mail_queue
-from bootcamp.models import NotificationKind
+from bootcamp.models import Notification, NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from curriculum.models import Objective, Project, Stage, counted_projects_key
@@ -45,6 +45,7 @@ from learners.models import (
     ObjectiveCheck,
     ProjectDueDate,
     Reminder,
+    Snapshot,
     StageTarget,
     Submission,
     SubmissionEvent,
@@ -65,6 +66,9 @@ User = get_user_model()
 Status = Submission.Status
 Event = SubmissionEvent.Kind
 
+
+# How often an edit with a new repository or commit tells the mentors again.
+EDIT_NOTIFY_INTERVAL = timedelta(hours=1)
 
 # The states a learner sends a new iteration from.
 RESUBMITTABLE = (Status.CHANGES_REQUESTED, Status.WITHDRAWN)
@@ -642,9 +646,14 @@ def submission_edit(
 ) -> Iteration:
     """Change the latest iteration while the submission waits unclaimed.
 
-    The notes and the live URL change in place; a different repository or commit is new work
-    to read, so it becomes iteration n+1 (with the latest's checklist ticks and a snapshot of
-    its own) and waits from now. Returns the iteration that now is the latest.
+    The notes and the live URL change in place. A different repository or commit on an
+    iteration no mentor has reviewed or drafted on yet replaces its repository and commit in
+    place too, with a fresh snapshot (the old one and its checks go): nobody has read it, so
+    there is nothing to keep apart. Once a review or a draft exists on it, the new work
+    becomes iteration n+1 (with the latest's checklist ticks and a snapshot of its own).
+    Either way the submission keeps its place in the queue (`submitted_at` stays), and the
+    cohort's mentors hear of new work at most once an hour per submission
+    (EDIT_NOTIFY_INTERVAL). Returns the iteration that now is the latest.
     """
     if not _lock_unclaimed(submission):
         raise TransitionError(NOT_EDITABLE)
@@ -658,19 +667,35 @@ def submission_edit(
         return latest
     now = timezone.now()
     locked = Submission.objects.select_related("learner", "project", "cohort").get(pk=submission.pk)
-    iteration = _iteration_add(
-        submission=locked,
-        number=latest.number + 1,
-        submitted_at=now,
-        repo_url=repo_url,
-        live_url=live_url,
-        commit_sha=commit_sha,
-        notes=notes,
-        checklist_items=list(latest.checklist_items.all()),
+    if not latest.reviews.exists():
+        latest.repo_url, latest.commit_sha = repo_url, commit_sha
+        latest.live_url, latest.notes = live_url or "", notes or ""
+        latest.full_clean()
+        latest.save(update_fields=["repo_url", "commit_sha", "live_url", "notes"])
+        Snapshot.objects.filter(iteration=latest).delete()  # its job then finds nothing
+        snapshot_request(iteration=latest)
+        learner_activity_record(learner_id=locked.learner_id, cohort_id=locked.cohort_id, at=now)
+        iteration = latest
+    else:
+        iteration = _iteration_add(
+            submission=locked,
+            number=latest.number + 1,
+            submitted_at=now,
+            repo_url=repo_url,
+            live_url=live_url,
+            commit_sha=commit_sha,
+            notes=notes,
+            checklist_items=list(latest.checklist_items.all()),
+        )
+        _record(submission_id=submission.pk, kind=Event.RESUBMITTED, actor=locked.learner, at=now)
+    Submission.objects.filter(pk=submission.pk).update(updated_at=now)
+    told = Notification.objects.filter(
+        kind=NotificationKind.SUBMISSION_ARRIVED,
+        url=locked.get_absolute_url(),
+        created_at__gt=now - EDIT_NOTIFY_INTERVAL,
     )
-    Submission.objects.filter(pk=submission.pk).update(submitted_at=now, updated_at=now)
-    _record(submission_id=submission.pk, kind=Event.RESUBMITTED, actor=locked.learner, at=now)
-    _notify_mentors(submission=locked, iteration=iteration)
+    if not told.exists():
+        _notify_mentors(submission=locked, iteration=iteration)
     return iteration
 
 
