@@ -120,6 +120,19 @@ def pages_for(targets: inprocess.Targets) -> list[report.Page]:
         Page(f"/cohorts/{targets.cohort_slug}/", targets.staff, "overview"),
         Page(f"/cohorts/{targets.cohort_slug}/?sort=-progress", targets.staff, "overview"),
         Page(f"/cohorts/{targets.cohort_slug}/progress.csv", targets.staff, "csv"),
+        *_code_pages(targets),
+    ]
+
+
+def _code_pages(targets: inprocess.Targets) -> list[report.Page]:
+    """The file view of a 5,000-line file and a 2,000-line diff (issue 15), as a mentor of the
+    cohort (staff: any reviewer sees them alike)."""
+    if targets.code_submission_id is None:
+        return []
+    base = f"/submissions/{targets.code_submission_id}/iterations/{targets.code_iteration}"
+    return [
+        report.Page(f"{base}/files/{inprocess.BIG_FILE}", targets.staff, "file"),
+        report.Page(f"{base}/changes/", targets.staff, "diff"),
     ]
 
 

@@ -26,6 +26,88 @@ class Targets:
     review_claimed: bool  # False: no submission is in review, so the page is read-only
     staff: str = STAFF_USERNAME
     cohort_slug: str = DEMO_COHORT
+    # The code pages (issue 15): a resubmission with a 5,000-line file and a 2,000-line diff.
+    code_submission_id: int | None = None
+    code_iteration: int | None = None
+
+
+# The code pages' files, added to a resubmission of the demo work (code_pages_prepare).
+BIG_FILE = "bench/big_module.py"
+DIFF_FILE = "bench/diffed_module.py"
+BIG_FILE_LINES = 5000
+DIFF_FILE_LINES = 2000
+
+
+def _module(lines: int, *, variant: int) -> str:
+    """Python-looking text of `lines` lines; `variant` changes every fourth function."""
+    out = []
+    for n in range(lines // 4):
+        changed = variant and n % 4 == 0
+        out += [
+            f"def function_{n}(value, *, scale={n}):",
+            f'    """Return the value scaled by {n}{" (changed)" if changed else ""}."""',
+            f"    return value * scale + {n + (variant if changed else 0)}",
+            "",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def code_pages_prepare() -> tuple[int, int] | None:
+    """(submission id, iteration number) of a resubmission answering a review that requested
+    changes, its snapshots holding the bench's big files (added once; idempotent). None when
+    the demo work has no such resubmission."""
+    from learners.demo_projects import git_blob_sha
+    from learners.highlight import source_lines, stored_highlighting
+    from learners.models import Blob, Iteration, Snapshot, SnapshotFile
+    from reviews.models import Review
+
+    review = (
+        Review.objects.published()
+        .filter(
+            verdict=Review.Verdict.REQUEST_CHANGES,
+            iteration__submission__cohort__slug=DEMO_COHORT,
+            iteration__snapshot__status=Snapshot.Status.READY,
+        )
+        .select_related("iteration")
+        .order_by("pk")
+    )
+    for candidate in review:
+        later = (
+            Iteration.objects.filter(
+                submission_id=candidate.iteration.submission_id,
+                number=candidate.iteration.number + 1,
+                snapshot__status=Snapshot.Status.READY,
+            )
+            .select_related("snapshot")
+            .first()
+        )
+        if later is not None:
+            break
+    else:
+        return None
+    old, new = candidate.iteration.snapshot, later.snapshot
+    wanted = [
+        (new, BIG_FILE, _module(BIG_FILE_LINES, variant=0)),
+        (old, DIFF_FILE, _module(DIFF_FILE_LINES, variant=0)),
+        (new, DIFF_FILE, _module(DIFF_FILE_LINES, variant=1)),
+    ]
+    for snapshot, path, text in wanted:
+        sha = git_blob_sha(text.encode())
+        Blob.objects.get_or_create(
+            sha=sha,
+            defaults={
+                "text": text,
+                "size": len(text),
+                "highlighted": stored_highlighting(path=path, text=text),
+                "line_count": len(source_lines(text)),
+            },
+        )
+        SnapshotFile.objects.get_or_create(
+            snapshot=snapshot,
+            path=path,
+            defaults={"kind": "text", "size": len(text), "blob_sha": sha, "blob_id": sha},
+        )
+    return later.submission_id, later.number
 
 
 def pick_targets() -> Targets:
@@ -71,6 +153,7 @@ def pick_targets() -> Targets:
         if membership is None:
             raise RuntimeError("the demo cohort has no mentor")
         mentor, reviewed, claimed = membership.user.username, busy.first().pk, False
+    code = code_pages_prepare()
     return Targets(
         learner=shown.learner.username,
         stage_slug=shown.project.stage.slug,
@@ -78,6 +161,8 @@ def pick_targets() -> Targets:
         mentor=mentor,
         review_submission_id=reviewed,
         review_claimed=claimed,
+        code_submission_id=code[0] if code else None,
+        code_iteration=code[1] if code else None,
     )
 
 

@@ -2,7 +2,8 @@
 
 - Load run: no errors (non-2xx responses, socket errors) on any page under 16 connections.
 - `--cost`: CPU per request (application + PostgreSQL) of each key page at most 12 ms, of the
-  cohort overview at most 25 ms (the CSV has no per-request budget: it grows with the cohort).
+  cohort overview at most 25 ms (the CSV has no per-request budget: it grows with the cohort),
+  of the file view of a 5,000-line file at most 25 ms and of a 2,000-line diff at most 50 ms.
 - `--growth`: at 10x the learners, every page costs at most 1.5x what it costs at 1x; the CSV,
   one row per learner, at most linearly more (10x).
 - Every run: each page is rendered on every request (two GETs run the same SQL queries).
@@ -16,6 +17,8 @@ from bench.load import LoadResult
 
 PAGE_MAX_CPU_MS = 12.0
 OVERVIEW_MAX_CPU_MS = 25.0
+FILE_MAX_CPU_MS = 25.0  # the file view of a 5,000-line file
+DIFF_MAX_CPU_MS = 50.0  # the changes view with a 2,000-line file changed
 MAX_GROWTH = 1.5
 
 
@@ -23,11 +26,16 @@ MAX_GROWTH = 1.5
 class Page:
     path: str
     username: str | None
-    target: str  # "page", "overview" or "csv": see the budgets above
+    target: str  # "page", "overview", "file", "diff" or "csv": see the budgets above
 
 
 def cpu_budget(page: Page) -> float | None:
-    return {"page": PAGE_MAX_CPU_MS, "overview": OVERVIEW_MAX_CPU_MS}.get(page.target)
+    return {
+        "page": PAGE_MAX_CPU_MS,
+        "overview": OVERVIEW_MAX_CPU_MS,
+        "file": FILE_MAX_CPU_MS,
+        "diff": DIFF_MAX_CPU_MS,
+    }.get(page.target)
 
 
 def growth_budget(page: Page, *, learner_ratio: float) -> float:

@@ -63,6 +63,7 @@ class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", "A stage or project of mine is due in two days"
     DUE_PASSED = "due_passed", "A due date of mine passed"
     MENTOR_DIGEST = "mentor_digest", "Daily: overdue reviews and learners at risk"
+    CODE_UNCHANGED = "code_unchanged", "A resubmission of mine had no code changed"
 
 
 class Delivery(models.TextChoices):

@@ -28,7 +28,13 @@ Kind = NotificationKind
 
 # The kinds each role hears about, in the order the preferences page lists them. An invitation
 # that failed is told to staff in the inbox only (bootcamp.tasks): mail is what failed.
-LEARNER_KINDS = [Kind.REVIEW_PUBLISHED, Kind.REPLY_POSTED, Kind.DUE_SOON, Kind.DUE_PASSED]
+LEARNER_KINDS = [
+    Kind.REVIEW_PUBLISHED,
+    Kind.REPLY_POSTED,
+    Kind.DUE_SOON,
+    Kind.DUE_PASSED,
+    Kind.CODE_UNCHANGED,
+]
 MENTOR_KINDS = [
     Kind.SUBMISSION_ARRIVED,
     Kind.REPLY_POSTED,

@@ -11,6 +11,7 @@ import random
 
 from learners.checks import RepoFile, checks_run
 from learners.fetch import FetchedFile, FetchResult
+from learners.highlight import source_lines, stored_highlighting
 from learners.models import Blob, CheckResult, Snapshot, SnapshotFile
 
 README = """\
@@ -232,6 +233,8 @@ def demo_project(variant: str = "good") -> tuple[dict[str, str | bytes], list[st
     if variant != "needs-work":
         raise ValueError(f"unknown demo project {variant!r}")
     files["README.md"] = README.replace("{tests}", "")
+    # load() crashes when the file does not exist yet: the bug a first review points out.
+    files["tasks/store.py"] = STORE.replace("    if not path.exists():\n        return []\n", "")
     files[".env"] = (
         "TASKS_FILE=/home/ada/tasks.json\n"
         "AWS_ACCESS_KEY_ID=AKIAQWERTYUIOPASDF12\n"  # an AWS-style key id, not a real one
@@ -302,12 +305,29 @@ def demo_snapshots_create(*, iterations, rng: random.Random) -> int:
         )
         blobs.update({f.blob_sha: f for f in sample.files if f.kind == "text"})
     Blob.objects.bulk_create(
-        [Blob(sha=sha, text=f.text, size=f.size) for sha, f in blobs.items()],
+        [
+            Blob(
+                sha=sha,
+                text=f.text,
+                size=f.size,
+                highlighted=stored_highlighting(path=f.path, text=f.text),
+                line_count=len(source_lines(f.text)),
+            )
+            for sha, f in blobs.items()
+        ],
         ignore_conflicts=True,
     )
+    # A first iteration that was followed by another is the "needs-work" project, so the
+    # mentor's "changes since iteration 1" has changes to show.
+    resubmitted = {i.submission_id for i in iterations if i.number > 1}
     snapshots, results = [], {}
     for iteration in iterations:
-        variant = "needs-work" if iteration.number == 1 and rng.random() < 0.5 else "good"
+        first = iteration.number == 1
+        variant = (
+            "needs-work"
+            if first and (rng.random() < 0.5 or iteration.submission_id in resubmitted)
+            else "good"
+        )
         result = demo_fetch_result(variant, commit_sha=iteration.commit_sha, rng=rng)
         counts = {
             value: sum(o.result == value for o in outcomes[variant])

@@ -125,6 +125,12 @@ class SubmissionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick what your repository already shows.",
     )
+    # Shown on a resubmission whose SHA is the last iteration's (see clean()).
+    confirm_same_commit = forms.BooleanField(
+        label="Yes, send this same commit again",
+        required=False,
+        help_text="The mentor has already reviewed exactly this code.",
+    )
 
     def __init__(self, *args, project, learner, cohort=None, submission=None, **kwargs):
         self.project = project
@@ -133,6 +139,30 @@ class SubmissionForm(forms.Form):
         self.submission = submission
         super().__init__(*args, **kwargs)
         self.fields["checklist"].queryset = ChecklistItem.objects.published()
+        self.asks_same_commit = False
+
+    # A resubmission of the reviewed commit asks for confirmation; an edit of the waiting
+    # iteration (SubmissionEditForm) keeps its own commit as a matter of course.
+    checks_same_commit = True
+
+    def clean(self):
+        cleaned = super().clean()
+        sha = cleaned.get("commit_sha")
+        if not self.checks_same_commit or self.submission is None or not sha:
+            return cleaned
+        latest = self.submission.iterations.order_by("-number").first()
+        reviewed = (latest.commit_sha or "").lower() if latest else ""
+        # Either may be short: the learner's 7 characters, the snapshot's full 40.
+        if reviewed and (reviewed.startswith(sha) or sha.startswith(reviewed)):
+            self.asks_same_commit = True
+            if not cleaned.get("confirm_same_commit"):
+                self.add_error(
+                    "confirm_same_commit",
+                    f"This is the code the mentor already reviewed: iteration {latest.number} "
+                    f"was commit {reviewed[:12]}. Push your changes and give the new commit's "
+                    "SHA, or tick the box to send the same commit again.",
+                )
+        return cleaned
 
     def clean_repo_url(self):
         # Any host is accepted: the worker fetches only from REPOSITORY_HOSTS (or loopback
@@ -171,6 +201,8 @@ class SubmissionEditForm(SubmissionForm):
     """The latest iteration while it waits unclaimed: the notes and live URL change in place, a
     new repository or commit makes a new iteration (the checklist stays as ticked)."""
 
+    checks_same_commit = False
+
     def __init__(self, *args, submission, **kwargs):
         super().__init__(
             *args,
@@ -180,6 +212,7 @@ class SubmissionEditForm(SubmissionForm):
             **kwargs,
         )
         del self.fields["checklist"]
+        del self.fields["confirm_same_commit"]
 
     @classmethod
     def initial_from(cls, iteration) -> dict:

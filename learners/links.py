@@ -95,6 +95,11 @@ def compare_url(repo_url: str, old_sha: str, new_sha: str) -> str | None:
     return f"{root}{sep}compare/{old_sha}...{new_sha}"
 
 
+# Files GitHub and GitLab show rendered, where a line anchor reaches nothing: `?plain=1`
+# shows the source with line numbers on both (GitHub; GitLab since 15.2, merge request 91810).
+RENDERED_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".rst", ".adoc", ".asciidoc", ".org")
+
+
 def blob_line_url(repo_url: str, sha: str, path: str, line: int | None) -> str | None:
     """A link to `path` (at `line`, if given) at commit `sha`, or None when it cannot be built."""
     base = _repo_base(repo_url)
@@ -104,6 +109,8 @@ def blob_line_url(repo_url: str, sha: str, path: str, line: int | None) -> str |
     root, sep = base
     url = f"{root}{sep}blob/{sha}/{quote(path)}"
     if line:
+        if path.lower().endswith(RENDERED_SUFFIXES):
+            url += "?plain=1"
         url += f"#L{int(line)}"
     return url
 

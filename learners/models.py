@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -36,6 +37,11 @@ def validate_time_zone(value):
         )
 
 
+def default_time_zone():
+    """A new cohort's zone: the site's (settings.TIME_ZONE), read when the cohort is made."""
+    return settings.TIME_ZONE
+
+
 class Cohort(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80)
@@ -45,7 +51,7 @@ class Cohort(models.Model):
     # digests go out at REMINDER_HOUR here.
     time_zone = models.CharField(
         max_length=64,
-        default="UTC",
+        default=default_time_zone,
         validators=[validate_time_zone],
         help_text="An IANA name such as Europe/Paris: due dates and reminders follow it.",
     )
@@ -81,6 +87,11 @@ class Cohort(models.Model):
     def today(self, now=None):
         """The date in the cohort's time zone: what "due today" and "late" count from."""
         return self.local_now(now).date()
+
+    @property
+    def starts_at(self):
+        """The start of its first day in its time zone: no one is idle before it."""
+        return datetime.datetime.combine(self.starts_on, datetime.time.min, tzinfo=self.zone)
 
 
 # The choices live at module level so each model's Meta can name their values in its check
@@ -344,6 +355,8 @@ class LearnerProgress(models.Model):
     changes_requested_project = models.ForeignKey(
         Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Every counted stage (learners.progress) complete: nothing left to be idle on.
+    all_stages_complete = models.BooleanField(default=False)
     pace_key = models.CharField(max_length=32, blank=True)
 
     class Meta:
@@ -467,7 +480,8 @@ class Reminder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # What it is about: "stage:<id>", "project:<id>", or "cohort:<id>" for a digest.
+    # What it is about: "cohort:<id>:stage:<id>", "cohort:<id>:project:<id>", or
+    # "cohort:<id>" for a digest.
     about = models.CharField(max_length=40)
     day = models.DateField()
     sent_at = models.DateTimeField(default=timezone.now)
@@ -559,6 +573,11 @@ class Blob(models.Model):
     sha = models.CharField(max_length=40, primary_key=True)
     text = models.TextField()
     size = models.PositiveIntegerField()
+    # Highlighted once, by the snapshot job (learners.highlight): escaped HTML, one line per
+    # source line, joined by "\n". NULL for a blob stored before highlighting existed; pages
+    # then highlight it on the fly (learners.highlight.blob_lines).
+    highlighted = models.TextField(null=True, blank=True)
+    line_count = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -608,6 +627,9 @@ class Snapshot(models.Model):
     checks_failed = models.PositiveSmallIntegerField(default=0)
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The number of the earlier iteration whose snapshot has exactly this tree (same paths,
+    # same blobs): a resubmission with no code changed. NULL when the code changed.
+    unchanged_since = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

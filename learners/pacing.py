@@ -138,12 +138,18 @@ def stage_done_count(*, cohort, stage, learner_ref):
     )
 
 
-def calendar_key(*, targets: dict, extensions: list) -> str:
+def calendar_key(*, targets: dict, extensions: list, stages) -> str:
     """The cohort's calendar as one md5: stored on each LearnerProgress row counted with it,
     so a change made anywhere (the admin, a shell) shows as rows counted with another key.
-    `targets`: stage id -> date; `extensions`: (learner id, stage id, project id, date)."""
+    `targets`: stage id -> date; `extensions`: (learner id, stage id, project id, date);
+    `stages`: stages_with_counts(), whose (id, published projects, required) say which stages
+    count and how: publishing an optional project in a stage without one changes it too."""
     text = ";".join(
-        [f"s{stage}={on}" for stage, on in sorted(targets.items())]
+        [
+            f"c{stage.pk},{stage.published_projects},{stage.required}"
+            for stage in sorted(stages, key=lambda stage: stage.pk)
+        ]
+        + [f"s{stage}={on}" for stage, on in sorted(targets.items())]
         + [
             f"e{learner},{stage},{project}={on}"
             for learner, stage, project, on in sorted(
@@ -190,7 +196,9 @@ class CohortPace:
         self.today = today
         self.stages = list(stages)
         self.targets, self.extensions = read_calendar(cohort.pk)
-        self.key = calendar_key(targets=self.targets, extensions=self.extensions)
+        self.key = calendar_key(
+            targets=self.targets, extensions=self.extensions, stages=self.stages
+        )
         self.stage_extensions = {
             (learner, stage): on for learner, stage, _project, on in self.extensions if stage
         }

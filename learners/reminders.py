@@ -8,6 +8,7 @@ at the first run at or after REMINDER_HOUR in its time zone, on its local day.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -28,27 +29,50 @@ from learners.models import (
     approved_required_q,
 )
 from learners.pacing import Due, stages_with_counts
-from learners.progress import stage_is_complete
+from learners.progress import stage_is_complete, stage_is_counted
 from learners.services import reminder_record
 
 SOON_DAYS = 2
 
+logger = logging.getLogger(__name__)
+
 
 def cohorts_due_for_reminders(*, now):
-    """The cohorts running on their local day whose reminder hour has come."""
-    for cohort in Cohort.objects.order_by("pk"):
+    """The cohorts running on their local day whose reminder hour has come: from `starts_on`
+    to the day after `ends_on` (when the last day's "passed" reminders go out), not after.
+    SQL keeps the cohorts within a day of that on the UTC date (no zone is more than a day
+    off it); each cohort's own zone decides the rest."""
+    utc_today = now.astimezone(datetime.UTC).date()
+    running = Cohort.objects.filter(
+        starts_on__lte=utc_today + datetime.timedelta(days=1),
+        ends_on__gte=utc_today - datetime.timedelta(days=2),
+    )
+    for cohort in running.order_by("pk"):
         local = cohort.local_now(now)
-        if local.hour >= settings.REMINDER_HOUR and cohort.starts_on <= local.date():
-            yield cohort, local.date()
+        today = local.date()
+        if (
+            local.hour >= settings.REMINDER_HOUR
+            and cohort.starts_on <= today <= cohort.ends_on + datetime.timedelta(days=1)
+        ):
+            yield cohort, today
+
+
+def each_cohort(send, *, now) -> int:
+    """`send(cohort=, today=, now=)` for each cohort due now; the sum of what it returns. A
+    cohort that fails is logged and skipped: the others still get theirs (the next hourly run
+    tries it again)."""
+    sent = 0
+    for cohort, today in cohorts_due_for_reminders(now=now):
+        try:
+            sent += send(cohort=cohort, today=today, now=now)
+        except Exception:
+            logger.exception("%s failed for cohort %s (%s)", send.__name__, cohort.pk, cohort)
+    return sent
 
 
 def learner_reminders_send(*, now=None) -> int:
     """Send the due reminders of every cohort; returns how many went out. Idempotent."""
-    now = now or timezone.now()
-    return sum(
-        cohort_reminders_send(cohort=cohort, today=today, now=now)
-        for cohort, today in cohorts_due_for_reminders(now=now)
-    )
+    return each_cohort(cohort_reminders_send, now=now or timezone.now())
 
 
 def _kind_for(due_on: datetime.date, today: datetime.date) -> str | None:
@@ -61,7 +85,8 @@ def _kind_for(due_on: datetime.date, today: datetime.date) -> str | None:
 
 def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> int:
     """The reminders of one cohort for its local `today`. A few queries for the cohort, then
-    three or four per reminder sent."""
+    three or four per reminder sent; one when every reminder went out already today (the
+    unique constraint then only settles a race with another run)."""
     learners = {
         m.user_id: m.user
         for m in Membership.objects.filter(
@@ -87,6 +112,19 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
                 kind = _kind_for(due_on, today)
                 if kind:
                     wanted[(learner_id, scope, object_id)] = (kind, due_on)
+    if wanted:
+        sent_today = set(
+            Reminder.objects.filter(
+                user__in={key[0] for key in wanted},
+                day=today,
+                kind__in=[Reminder.Kind.DUE_SOON, Reminder.Kind.DUE_PASSED],
+            ).values_list("user_id", "kind", "about")
+        )
+        wanted = {
+            key: (kind, due_on)
+            for key, (kind, due_on) in wanted.items()
+            if (key[0], kind, _about(cohort, key[1], key[2])) not in sent_today
+        }
     if not wanted:
         return 0
     stages = {stage.pk: stage for stage in stages_with_counts()}
@@ -103,8 +141,12 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
     sent = 0
     for (learner_id, scope, object_id), (kind, due_on) in sorted(wanted.items()):
         if scope == "stage":
-            if object_id not in stages or (learner_id, object_id) in done:
-                continue
+            if (
+                object_id not in stages
+                or not stage_is_counted(published_projects=stages[object_id].published_projects)
+                or (learner_id, object_id) in done
+            ):
+                continue  # unpublished, never completable (nothing to submit), or complete
             title, url = str(stages[object_id]), stages[object_id].get_absolute_url()
         else:
             if (learner_id, object_id) in submitted:
@@ -113,7 +155,7 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
         if _remind(
             learner=learners[learner_id],
             kind=kind,
-            about=f"{scope}:{object_id}",
+            about=_about(cohort, scope, object_id),
             today=today,
             now=now,
             context={
@@ -128,6 +170,12 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
         ):
             sent += 1
     return sent
+
+
+def _about(cohort, scope, object_id) -> str:
+    """What a reminder is about, as its Reminder row says: with the cohort, so a learner in
+    two cohorts hears about each one's dates."""
+    return f"cohort:{cohort.pk}:{scope}:{object_id}"
 
 
 def _stages_done(*, cohort, learner_ids, stages) -> set[tuple[int, int]]:

@@ -158,10 +158,14 @@ class NextStep:
 
 
 def with_dates(progress: list[StageProgress], schedule: Schedule | None) -> list[StageProgress]:
-    """`progress` with each stage's Due from the learner's schedule (no query)."""
+    """`progress` with each counted stage's Due from the learner's schedule (no query): a stage
+    with no published project can never be complete, so it is never due nor late."""
     if schedule is None:
         return progress
-    return [replace(item, due=schedule.for_stage(item.stage.pk)) for item in progress]
+    return [
+        replace(item, due=schedule.for_stage(item.stage.pk) if item.is_counted else None)
+        for item in progress
+    ]
 
 
 def learner_next_step(
@@ -201,7 +205,11 @@ def learner_next_step(
                 due(submission.project),
             )
             break
-    if resubmit is not None and (resubmit.due is None or resubmit.due.is_late):
+    # At once without dates, or when the changes are late themselves; an undated resubmission
+    # still waits behind late work (below), as one dated but not late does.
+    if resubmit is not None and (
+        schedule is None or (resubmit.due is not None and resubmit.due.is_late)
+    ):
         return resubmit
     in_cohort = {
         submission.project_id: submission

@@ -34,7 +34,7 @@ from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import Notification, NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
-from curriculum.models import Objective, Project, Stage, counted_projects_key
+from curriculum.models import Objective, Project, counted_projects_key
 from learners.models import (
     ChecklistTick,
     Cohort,
@@ -58,7 +58,7 @@ from learners.pacing import (
     stage_dates,
     stages_with_counts,
 )
-from learners.progress import stage_is_complete
+from learners.progress import stage_is_complete, stage_is_counted
 from learners.snapshots import snapshot_request
 
 User = get_user_model()
@@ -365,7 +365,7 @@ def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
     through learner_activity_record, and a recount never moves it back."""
     stages = {stage.pk: stage for stage in stages_with_counts()}
     targets, extensions = read_calendar(cohort_id)
-    key = calendar_key(targets=targets, extensions=extensions)
+    key = calendar_key(targets=targets, extensions=extensions, stages=stages.values())
     done = defaultdict(dict)
     for row in (
         Submission.objects.filter(
@@ -386,6 +386,8 @@ def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
             submission__cohort_id=cohort_id,
             submission__learner_id__in=learner_ids,
         )
+        # Approved since: the changes were made, no longer a reason to worry.
+        .exclude(submission__status=Status.APPROVED)
         .values_list("submission__learner_id", "submission__project_id")
         .annotate(n=Count("pk"))
         .order_by("submission__learner_id", "-n", "submission__project_id")
@@ -411,29 +413,44 @@ def _pace_refresh(*, cohort_id: int, learner_ids: list[int]) -> None:
     # a CASE per row (bulk_update took seconds for a cohort of 3,000).
     by_values = defaultdict(list)
     for learner_id in learner_ids:
-        dates = stage_dates(
-            stages=stages.values(), targets=targets, extensions=extensions, learner_id=learner_id
-        )
-        open_dates = []
-        for stage_id, on in dates.items():
-            counts = done[learner_id].get(stage_id)
-            complete = counts is not None and stage_is_complete(
+        complete = set()
+        for stage_id, counts in done[learner_id].items():
+            if stage_id in stages and stage_is_complete(
                 required=stages[stage_id].required,
                 approved_required=counts["approved_required"],
                 approved=counts["approved"],
-            )
-            if not complete:
-                open_dates.append((on, stages[stage_id].number, stage_id))
+            ):
+                complete.add(stage_id)
+        dates = stage_dates(
+            stages=stages.values(), targets=targets, extensions=extensions, learner_id=learner_id
+        )
+        open_dates = [
+            (on, stages[stage_id].number, stage_id)
+            for stage_id, on in dates.items()
+            if stage_id not in complete
+        ]
         first = min(open_dates, default=None)
         most, project_id = changes.get(learner_id, (0, None))
-        values = (first[0] if first else None, first[2] if first else None, most, project_id)
+        finished = all(
+            stage.pk in complete
+            for stage in stages.values()
+            if stage_is_counted(published_projects=stage.published_projects)
+        )
+        values = (
+            first[0] if first else None,
+            first[2] if first else None,
+            most,
+            project_id,
+            finished,
+        )
         by_values[values].append(learner_id)
-    for (behind_from, stage_id, most, project_id), ids in by_values.items():
+    for (behind_from, stage_id, most, project_id, finished), ids in by_values.items():
         LearnerProgress.objects.filter(cohort_id=cohort_id, learner_id__in=ids).update(
             behind_from=behind_from,
             behind_stage_id=stage_id,
             changes_requested_most=most,
             changes_requested_project_id=project_id,
+            all_stages_complete=finished,
             pace_key=key,
         )
 
@@ -1019,10 +1036,16 @@ def cohort_invitation_resend(*, cohort: Cohort, user) -> None:
 
 @transaction.atomic
 def cohort_stages_spread(*, cohort: Cohort) -> list[StageTarget]:
-    """Give each published stage a target date, spread evenly over the cohort's dates (the last
-    stage ends with the cohort); replaces the cohort's existing targets of those stages."""
+    """Give each counted stage (published, with a published project: learners.progress) a
+    target date, spread evenly over the cohort's dates (the last stage ends with the cohort);
+    replaces the cohort's existing targets of those stages. A stage with nothing to submit
+    gets no date: it could never be met."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    stages = list(Stage.objects.published().order_by("number"))
+    stages = [
+        stage
+        for stage in stages_with_counts()
+        if stage_is_counted(published_projects=stage.published_projects)
+    ]
     dates = spread_dates(starts_on=cohort.starts_on, ends_on=cohort.ends_on, count=len(stages))
     targets = []
     for stage, due_on in zip(stages, dates, strict=True):

@@ -14,12 +14,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
+from bootcamp.models import NotificationKind
+from bootcamp.notifications import notify
+from bootcamp.people import display_name
 from learners.checks import RepoFile, checks_run, mask_secrets
 from learners.fetch import FetchFailed, FetchResult, Limits, fetch_repository
+from learners.highlight import source_lines, stored_highlighting
 from learners.links import clone_url
 from learners.models import (
     Blob,
@@ -248,17 +253,70 @@ def _unique_paths(paths: list[str]) -> list[str]:
     return unique
 
 
+def _unchanged_since(snapshot: Snapshot, result: FetchResult) -> int | None:
+    """The previous iteration's number when its snapshot holds exactly this tree (one query
+    for its files), else None."""
+    iteration = snapshot.iteration
+    if iteration.number <= 1:
+        return None
+    previous = SnapshotFile.objects.filter(
+        snapshot__iteration__submission_id=iteration.submission_id,
+        snapshot__iteration__number=iteration.number - 1,
+        snapshot__status=Snapshot.Status.READY,
+    ).values_list("path", "blob_sha")
+    previous = set(previous)
+    if previous and previous == {(f.path[:PATH_MAX], f.blob_sha) for f in result.files}:
+        return iteration.number - 1
+    return None
+
+
+def _tell_code_unchanged(snapshot: Snapshot) -> None:
+    iteration = snapshot.iteration
+    submission = Submission.objects.select_related("learner", "project").get(
+        pk=iteration.submission_id
+    )
+    notify(
+        users=[submission.learner],
+        kind=NotificationKind.CODE_UNCHANGED,
+        template="code_unchanged",
+        context={
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "iteration": iteration.number,
+            "previous": snapshot.unchanged_since,
+        },
+        url=submission.get_absolute_url(),
+    )
+
+
 def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
     """Files, checks and the resolved commit of a fetched snapshot, replacing any earlier ones.
     Also used by seed_demo with generated projects. Runs inside the caller's transaction."""
     texts = {f.blob_sha: f for f in result.files if f.kind == SnapshotFile.Kind.TEXT}
     # Content-addressed: a text already stored (by this learner's last iteration, or anyone's)
-    # is not written again.
-    Blob.objects.bulk_create(
-        [Blob(sha=sha, text=f.text, size=f.size) for sha, f in texts.items()],
-        ignore_conflicts=True,
-        batch_size=500,
+    # is neither written nor highlighted again. One stored before highlighting existed is
+    # highlighted now. A blob is highlighted by the first path it is seen under.
+    stored = dict(
+        Blob.objects.filter(sha__in=list(texts))
+        .annotate(is_done=Q(highlighted__isnull=False))
+        .values_list("sha", "is_done")
     )
+    done = {sha for sha, is_done in stored.items() if is_done}
+    blobs = [
+        Blob(
+            sha=sha,
+            text=f.text,
+            size=f.size,
+            highlighted=stored_highlighting(path=f.path, text=f.text),
+            line_count=len(source_lines(f.text)),
+        )
+        for sha, f in texts.items()
+        if sha not in done
+    ]
+    Blob.objects.bulk_create(blobs, ignore_conflicts=True, batch_size=500)
+    stale = [blob for blob in blobs if blob.sha in stored]
+    if stale:
+        Blob.objects.bulk_update(stale, ["highlighted", "line_count"], batch_size=100)
     paths = _unique_paths([f.path for f in result.files])
     snapshot.files.all().delete()
     SnapshotFile.objects.bulk_create(
@@ -305,8 +363,13 @@ def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
     snapshot.checks_warned = counts["warn"]
     snapshot.checks_failed = counts["fail"]
     snapshot.finished_at = timezone.now()
+    snapshot.unchanged_since = _unchanged_since(snapshot, result)
     snapshot.full_clean(validate_unique=False)
     snapshot.save()
+    if snapshot.unchanged_since and not snapshot.requested_sha:
+        # With a SHA the learner confirmed it was the same commit; without one they may not
+        # know their push never happened.
+        _tell_code_unchanged(snapshot)
     # The SHA the learner typed (short, or none: the default branch's head) becomes the full
     # one, so line links and the compare view work.
     Iteration.objects.filter(pk=snapshot.iteration_id).update(commit_sha=result.commit_sha)

@@ -9,7 +9,12 @@ from learners.links import has_hidden_characters
 from learners.models import Submission
 from reviews.models import Review
 from reviews.overview import DEFAULT_SORT, SORTS, STAGE_SORT
-from reviews.services import reply_create, review_publish, review_save_draft
+from reviews.services import (
+    comment_reply_create,
+    reply_create,
+    review_publish,
+    review_save_draft,
+)
 
 
 class ReviewForm(forms.Form):
@@ -29,6 +34,13 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Needed to publish; a draft can leave it open.",
     )
+    # Publishing cannot be undone, so it is confirmed by the server too, not by a JavaScript
+    # dialog alone (issue 16): the box is checked only when the mentor presses "Publish".
+    confirm_publish = forms.BooleanField(
+        required=False,
+        label="I have read this review through: publish it to the learner",
+        help_text="A published review cannot be changed or withdrawn. Not needed for a draft.",
+    )
 
     def __init__(self, *args, iteration, mentor, publish: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +57,12 @@ class ReviewForm(forms.Form):
                 )
             if not cleaned.get("verdict") and "verdict" not in self.errors:
                 self.add_error("verdict", "Choose a verdict before publishing.")
+            if not cleaned.get("confirm_publish"):
+                self.add_error(
+                    "confirm_publish",
+                    "Tick this box to publish: a published review cannot be changed. "
+                    "Nothing was published; your text is kept below.",
+                )
         return cleaned
 
     def save(self, *, comments) -> Review:
@@ -63,6 +81,8 @@ class CommentForm(forms.Form):
         max_length=300,
         required=False,
         help_text="File in the repository, e.g. app/main.py.",
+        # The page's <datalist> of the snapshot's files (templates/reviews/includes/).
+        widget=forms.TextInput(attrs={"list": "snapshot-files", "autocomplete": "off"}),
     )
     # The column is a PostgreSQL integer; a larger number must be a form error, not a crash.
     line = forms.IntegerField(min_value=1, max_value=2_147_483_647, required=False)
@@ -74,6 +94,12 @@ class CommentForm(forms.Form):
         help_text="Markdown.",
         validators=[validate_markdown],
     )
+
+    def __init__(self, *args, files: dict | None = None, **kwargs):
+        # files: the snapshot's paths -> line count (None for a file that is not text);
+        # None or empty when there is no snapshot to check against (pending, failed).
+        super().__init__(*args, **kwargs)
+        self.files = files or {}
 
     def clean_path(self):
         path = self.cleaned_data["path"]
@@ -95,7 +121,27 @@ class CommentForm(forms.Form):
             self.add_error("path", "A line number needs a file path.")
         if (path or line is not None) and not body and "body" not in self.errors:
             self.add_error("body", "Write the comment, or clear its path and line.")
+        if self.files and path and "path" not in self.errors and "line" not in self.errors:
+            self._check_against_snapshot(path, line)
         return cleaned
+
+    def _check_against_snapshot(self, path: str, line: int | None) -> None:
+        if path not in self.files:
+            directory = path.rstrip("/") + "/"
+            if line is None and any(name.startswith(directory) for name in self.files):
+                return  # a comment on a folder
+            self.add_error("path", f"There is no file “{path}” at this commit.")
+            return
+        count = self.files[path]
+        if line is None:
+            return
+        if count is None:
+            self.add_error("line", f"“{path}” is not a text file; leave the line empty.")
+        elif line > count:
+            lines = f"{count} line{'s' if count != 1 else ''}"
+            self.add_error(
+                "line", f"“{path}” has {lines} at this commit; line {line} is past its end."
+            )
 
     @property
     def is_blank(self) -> bool:
@@ -122,6 +168,54 @@ CommentFormSet = forms.formset_factory(
     validate_max=True,
 )
 COMMENT_PREFIX = "comments"
+
+
+class InlineCommentForm(CommentForm):
+    """One comment on one line, from the box under a line of the file or changes view."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_inline_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["path"].widget = forms.HiddenInput()
+        self.fields["line"].widget = forms.HiddenInput()
+        self.fields["body"].widget.attrs["rows"] = 3
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("path") and "path" not in self.errors:
+            self.add_error("path", "A line comment needs a file.")
+        if cleaned.get("line") is None and "line" not in self.errors:
+            self.add_error("line", "A line comment needs a line.")
+        if not cleaned.get("body") and "body" not in self.errors:
+            self.add_error("body", "Write the comment.")
+        return cleaned
+
+
+class CommentReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your answer",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Markdown.",
+        validators=[validate_markdown],
+    )
+    # Where the answer was written, to go back there: the learner's page or the review page.
+    back = forms.ChoiceField(
+        choices=[("submission", "submission"), ("review", "review")],
+        required=False,
+        widget=forms.HiddenInput(),
+    )
+
+    def __init__(self, *args, comment, author, **kwargs):
+        kwargs.setdefault("auto_id", f"id_thread_{comment.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.comment = comment
+        self.author = author
+
+    def save(self):
+        return comment_reply_create(
+            comment=self.comment, author=self.author, body=self.cleaned_data["body"]
+        )
 
 
 class ReplyForm(forms.Form):

@@ -274,8 +274,10 @@ def submission_detail(request, pk):
                 submission.learner_id == request.user.pk
                 and submission.status == Submission.Status.SUBMITTED
             ),
-            # Two queries whatever the number of reviews and comments; the replies one.
+            # Four queries whatever the number of reviews, comments and answers; the replies one.
             "reviews": published_reviews_for(submission),
+            "threads": True,
+            "back": "submission",
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(
                 request.session, submission=submission, author=request.user

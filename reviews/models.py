@@ -99,6 +99,25 @@ class ReviewComment(models.Model):
         return f"Comment on {where}"
 
 
+class CommentReply(models.Model):
+    """An answer in the thread under a published line comment, by the learner or a mentor."""
+
+    # PROTECT: a thread holds the learner's words; a published comment never goes anyway.
+    comment = models.ForeignKey(ReviewComment, on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comment_replies"
+    )
+    body = models.TextField(max_length=10000, help_text="Markdown.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "created_at", "pk"]
+        verbose_name_plural = "comment replies"
+
+    def __str__(self):
+        return f"Reply by {self.author} to {self.comment}"
+
+
 class Reply(models.Model):
     """The conversation under a submission, between its learner and its mentors."""
 

@@ -188,15 +188,17 @@ def idle_cutoff(now):
     return now - datetime.timedelta(days=settings.AT_RISK_IDLE_DAYS)
 
 
-def at_risk_q(*, today, now) -> Q:
+def at_risk_q(*, today, now, started_at) -> Q:
     """Among a cohort's LearnerProgress rows: the learners at risk. Behind: the earliest date
-    of a stage they have not completed is past; idle: nothing for AT_RISK_IDLE_DAYS; or
-    changes requested twice or more on one project."""
-    return (
-        Q(behind_from__lt=today)
-        | Q(last_active_at__lt=idle_cutoff(now))
-        | Q(changes_requested_most__gte=2)
-    )
+    of a stage they have not completed is past; idle: nothing for AT_RISK_IDLE_DAYS, counted
+    from the cohort's start at the earliest (`started_at`, Cohort.starts_at), unless every
+    counted stage is complete; or changes requested twice or more on one project."""
+    risky = Q(behind_from__lt=today) | Q(changes_requested_most__gte=2)
+    if started_at < idle_cutoff(now):
+        risky |= Q(all_stages_complete=False) & (
+            Q(last_active_at__lt=idle_cutoff(now)) | Q(last_active_at__isnull=True)
+        )
+    return risky
 
 
 def fresh_pace(cohort, *, today, stages) -> CohortPace:
@@ -235,15 +237,19 @@ class Pace:
     last_active_at: datetime.datetime | None = None
 
     @classmethod
-    def of(cls, row, *, today, now):
+    def of(cls, row, *, today, now, started_at):
+        """`started_at`: the cohort's start (Cohort.starts_at), where idleness counts from at
+        the earliest."""
         if row is None:
             return cls(None, None, None, None)
         last = row.last_active_at
+        since = started_at if last is None else max(last, started_at)
+        idle = not row.all_stages_complete and since < idle_cutoff(now)
         behind = row.behind_from is not None and row.behind_from < today
         repeat = row.changes_requested_most >= 2
         return cls(
             behind_on=row.behind_stage.number if behind and row.behind_stage else None,
-            idle_days=(now - last).days if last is not None and last < idle_cutoff(now) else None,
+            idle_days=(now - since).days if idle else None,
             repeat_project=row.changes_requested_project.title
             if repeat and row.changes_requested_project
             else None,
@@ -293,7 +299,7 @@ def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRis
             "user_id"
         ),
     )
-    risky = at_risk_q(today=today, now=now)
+    risky = at_risk_q(today=today, now=now, started_at=cohort.starts_at)
     counts = rows.aggregate(
         total=Count("pk"),
         behind=Count("pk", filter=Q(behind_from__lt=today)),
@@ -308,7 +314,8 @@ def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRis
     )
     return AtRisk(
         learners=[
-            (row.learner, Pace.of(row, today=today, now=now)) for row in shown[:AT_RISK_SHOWN]
+            (row.learner, Pace.of(row, today=today, now=now, started_at=cohort.starts_at))
+            for row in shown[:AT_RISK_SHOWN]
         ],
         **counts,
     )
@@ -459,7 +466,12 @@ class CohortGrid:
                     approved=sum(w.approved for w in mine.values()),
                     waiting=sum(w.waiting for w in mine.values()),
                     in_review=sum(w.in_review for w in mine.values()),
-                    pace=Pace.of(progress.get(user.pk), today=self.today, now=self.now),
+                    pace=Pace.of(
+                        progress.get(user.pk),
+                        today=self.today,
+                        now=self.now,
+                        started_at=self.cohort.starts_at,
+                    ),
                 )
             )
         return rows

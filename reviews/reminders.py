@@ -1,10 +1,12 @@
 """The mentors' daily digest: each mentor of a cohort, once a day at REMINDER_HOUR in the
 cohort's time zone, hears about its reviews overdue (no verdict after REVIEW_OVERDUE_HOURS)
-and its learners at risk (reviews.overview.cohort_at_risk), when there is any. Once per mentor,
-cohort and day (learners.Reminder), through the inbox and the e-mail each mentor chose.
+and its learners at risk (reviews.overview.cohort_at_risk), when there is any, until the
+cohort's last day. Once per mentor, cohort and day (learners.Reminder), through the inbox and
+the e-mail each mentor chose.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,28 +14,39 @@ from bootcamp.models import NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from learners.models import Membership, Reminder, Submission
-from learners.reminders import cohorts_due_for_reminders
+from learners.reminders import each_cohort
 from learners.services import reminder_record
 from reviews.overview import UNREVIEWED, cohort_at_risk
 from reviews.selectors import overdue_cutoff
 
+User = get_user_model()
+
 
 def mentor_digests_send(*, now=None) -> int:
     """Every cohort's mentor digests due now; returns how many went out. Idempotent."""
-    now = now or timezone.now()
-    return sum(
-        cohort_mentor_digest_send(cohort=cohort, today=today, now=now)
-        for cohort, today in cohorts_due_for_reminders(now=now)
-    )
+    return each_cohort(cohort_mentor_digest_send, now=now or timezone.now())
 
 
 def cohort_mentor_digest_send(*, cohort, today, now) -> int:
-    mentors = [
-        m.user
-        for m in Membership.objects.filter(
-            cohort=cohort, role=Membership.Role.MENTOR, user__is_active=True
-        ).select_related("user")
-    ]
+    """The digests of one cohort's mentors for its local `today`; none after its last day (the
+    learners' last reminders come a day later, not these). One query when every mentor has
+    had today's already."""
+    if today > cohort.ends_on:
+        return 0
+    about = f"cohort:{cohort.pk}"
+    mentors = list(
+        User.objects.filter(
+            memberships__cohort=cohort,
+            memberships__role=Membership.Role.MENTOR,
+            is_active=True,
+        )
+        .exclude(
+            pk__in=Reminder.objects.filter(
+                kind=Reminder.Kind.MENTOR_DIGEST, about=about, day=today
+            ).values("user_id")
+        )
+        .order_by("pk")
+    )
     if not mentors:
         return 0
     overdue = list(

@@ -18,16 +18,20 @@ from django.db.models import (
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem
+from learners.highlight import blob_lines, source_lines
 from learners.models import (
+    Blob,
     Cohort,
     Iteration,
     Membership,
     Snapshot,
+    SnapshotFile,
     Submission,
     SubmissionEvent,
     waiting_q,
 )
-from reviews.models import Reply, Review, ReviewComment
+from reviews.code import excerpt
+from reviews.models import CommentReply, Reply, Review, ReviewComment
 
 Status = Submission.Status
 
@@ -129,8 +133,15 @@ def queue_counts(user, *, now=None) -> dict:
     )
 
 
+def _comments_with_threads():
+    replies = CommentReply.objects.select_related("author").order_by("created_at", "pk")
+    return ReviewComment.objects.order_by("order", "pk").prefetch_related(
+        Prefetch("replies", queryset=replies)
+    )
+
+
 def _published_reviews():
-    comments = ReviewComment.objects.order_by("order", "pk")
+    comments = _comments_with_threads()
     return (
         Review.objects.published()
         .select_related("mentor")
@@ -189,10 +200,116 @@ def published_review_by(*, iteration: Iteration, mentor) -> Review | None:
 
 
 def published_reviews_for(submission) -> list[Review]:
-    """Every published review of the submission, oldest first (two queries)."""
-    return list(
-        _published_reviews().filter(iteration__submission=submission).select_related("iteration")
+    """Every published review of the submission, newest first (the one to act on leads), with
+    comments, their threads and code excerpts (four queries)."""
+    reviews = list(
+        _published_reviews()
+        .filter(iteration__submission=submission)
+        .select_related("iteration")
+        .order_by("-published_at", "-pk")
     )
+    attach_excerpts(reviews)
+    return reviews
+
+
+def attach_excerpts(reviews) -> None:
+    """Give each line comment of `reviews` its `excerpt`: the lines around it at the reviewed
+    commit (reviews.code.excerpt; empty when the file or line is not in the snapshot). One
+    query for all the files commented on, none when no comment has a line."""
+    wanted = {
+        (review.iteration_id, comment.path)
+        for review in reviews
+        for comment in review.comments.all()
+        if comment.path and comment.line
+    }
+    files = {}
+    if wanted:
+        rows = (
+            SnapshotFile.objects.filter(
+                snapshot__iteration_id__in={iteration for iteration, _ in wanted},
+                snapshot__status=Snapshot.Status.READY,
+                path__in={path for _, path in wanted},
+                blob__isnull=False,
+            )
+            .select_related("blob")
+            .annotate(iteration_id=F("snapshot__iteration_id"))
+        )
+        for row in rows:
+            files[(row.iteration_id, row.path)] = row
+    for review in reviews:
+        for comment in review.comments.all():
+            comment.excerpt = []
+            row = files.get((review.iteration_id, comment.path))
+            if row is not None and comment.line:
+                comment.excerpt = excerpt(
+                    html_lines=blob_lines(row.blob, path=row.path),
+                    text_lines=source_lines(row.blob.text),
+                    line=comment.line,
+                )
+
+
+def snapshot_files_for(iteration: Iteration) -> list[SnapshotFile]:
+    """The files of the iteration's ready snapshot by path, without their text, each with
+    `line_count` (None for a file that is not text). One query."""
+    return list(
+        SnapshotFile.objects.filter(
+            snapshot__iteration=iteration, snapshot__status=Snapshot.Status.READY
+        )
+        .annotate(line_count=F("blob__line_count"))
+        .only("path", "kind", "size", "blob_sha", "blob_id")
+        .order_by("path")
+    )
+
+
+def snapshot_file_for(iteration: Iteration, path: str) -> SnapshotFile | None:
+    """One file of the iteration's ready snapshot with its blob (one query)."""
+    return (
+        SnapshotFile.objects.filter(
+            snapshot__iteration=iteration, snapshot__status=Snapshot.Status.READY, path=path
+        )
+        .select_related("blob")
+        .first()
+    )
+
+
+def load_blobs(files: dict, *, blob_paths) -> dict:
+    """Give the snapshot_files_for() entries (path -> SnapshotFile) in `blob_paths` their
+    `loaded_blob` (text and highlighting: what the page shows); the others None. One query."""
+    wanted = {files[path].blob_id for path in blob_paths if path in files and files[path].blob_id}
+    blobs = {blob.sha: blob for blob in Blob.objects.filter(sha__in=wanted)} if wanted else {}
+    for entry in files.values():
+        entry.loaded_blob = blobs.get(entry.blob_id)
+    return files
+
+
+def file_comments_for(*, iteration: Iteration, path: str, viewer) -> list[ReviewComment]:
+    """The line comments on one file of an iteration the viewer may see: published ones and
+    the viewer's own draft's. One query."""
+    return list(
+        ReviewComment.objects.filter(review__iteration=iteration, path=path, line__isnull=False)
+        .filter(Q(review__published_at__isnull=False) | Q(review__mentor=viewer))
+        .select_related("review__mentor")
+        .order_by("line", "review__published_at", "order", "pk")
+    )
+
+
+def review_to_compare(iteration: Iteration, *, with_comments: bool = True) -> Review | None:
+    """The published review that asked for the changes this iteration answers: the newest one
+    requesting changes on an earlier iteration (one query; its comments, a second)."""
+    reviews = (
+        Review.objects.published()
+        .filter(
+            iteration__submission_id=iteration.submission_id,
+            iteration__number__lt=iteration.number,
+            verdict=Review.Verdict.REQUEST_CHANGES,
+        )
+        .select_related("iteration")
+        .order_by("-iteration__number", "-published_at")
+    )
+    if with_comments:
+        comments = ReviewComment.objects.order_by("order", "pk")
+        reviews = reviews.prefetch_related(Prefetch("comments", queryset=comments))
+    return reviews.first()
 
 
 def replies_for(submission) -> list[Reply]:

@@ -14,7 +14,9 @@ from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import learner_activity_record, submission_record_verdict
-from reviews.models import Reply, Review, ReviewComment
+from reviews.code import excerpt_as_text
+from reviews.models import CommentReply, Reply, Review, ReviewComment
+from reviews.selectors import attach_excerpts
 
 Status = Submission.Status
 User = get_user_model()
@@ -89,6 +91,29 @@ def review_save_draft(*, iteration: Iteration, mentor, summary: str, verdict: st
 
 
 @transaction.atomic
+def review_comment_add(*, iteration: Iteration, mentor, path: str, line: int, body: str):
+    """Add one line comment to the end of the mentor's draft (made if there is none): the
+    inline comment box of the file and changes views. The draft's summary, verdict and other
+    comments stay as they are."""
+    submission = _lock_submission(iteration)
+    _check_reviewer(submission=submission, iteration=iteration, mentor=mentor)
+    review = _existing_review(iteration=iteration, mentor=mentor)
+    if review is not None and review.is_published:
+        raise ReviewError("This review is published and can no longer be changed.")
+    if review is None:
+        review = Review(iteration=iteration, mentor=mentor)
+        review.full_clean()
+        review.save()
+    last = review.comments.order_by("-order").values_list("order", flat=True).first()
+    comment = ReviewComment(
+        review=review, path=path, line=line, body=body, order=0 if last is None else last + 1
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
 def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, comments):
     """Publish the mentor's review of the latest iteration and record its verdict.
 
@@ -129,10 +154,26 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
             if review.verdict == Review.Verdict.APPROVE
             else "changes requested",
             "summary": review.summary,
+            "comments": _comments_for_mail(review),
         },
         url=submission.get_absolute_url(),
     )
     return review
+
+
+def _comments_for_mail(review: Review) -> list[dict]:
+    """The comments as the plain-text e-mail shows them: where, the code there, the text."""
+    comments = list(review.comments.order_by("order", "pk"))
+    review._prefetched_objects_cache = {"comments": comments}
+    attach_excerpts([review])
+    return [
+        {
+            "where": (f"{c.path}:{c.line}" if c.line else c.path) or "General comment",
+            "code": excerpt_as_text(c.excerpt) if c.excerpt else "",
+            "body": c.body,
+        }
+        for c in comments
+    ]
 
 
 def _reply_recipients(*, submission: Submission, author) -> list:
@@ -182,5 +223,35 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
             "body": body,
         },
         url=f"{submission.get_absolute_url()}#conversation",
+    )
+    return reply
+
+
+@transaction.atomic
+def comment_reply_create(*, comment: ReviewComment, author, body: str) -> CommentReply:
+    """Answer a published line comment in its thread; the other side is told."""
+    if not comment.review.is_published:
+        raise ReviewError("Only a published comment can be answered.")
+    submission = comment.review.iteration.submission
+    reply = CommentReply(comment=comment, author=author, body=body)
+    reply.full_clean()
+    reply.save()
+    notify(
+        users=[
+            user
+            for user in _reply_recipients(submission=submission, author=author)
+            if user.pk != author.pk
+        ],
+        kind=NotificationKind.REPLY_POSTED,
+        template="reply_new",
+        context={
+            "author": display_name(author),
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "to_learner": author.pk != submission.learner_id,
+            "where": f"{comment.path}:{comment.line}" if comment.line else comment.path,
+            "body": body,
+        },
+        url=f"{submission.get_absolute_url()}#comment-{comment.pk}",
     )
     return reply

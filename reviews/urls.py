@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import cohort_views, learner_views, views
+from reviews import code_views, cohort_views, learner_views, views
 
 app_name = "reviews"
 
@@ -42,4 +42,24 @@ urlpatterns = [
         name="learner-progress",
     ),
     path("submissions/<int:pk>/replies/", views.reply_create, name="reply-create"),
+    path(
+        "submissions/<int:pk>/iterations/<int:number>/files/<path:path>",
+        code_views.file_view,
+        name="code-file",
+    ),
+    path(
+        "submissions/<int:pk>/iterations/<int:number>/changes/",
+        code_views.changes_view,
+        name="code-changes",
+    ),
+    path(
+        "mentor/submissions/<int:pk>/review/comments/",
+        code_views.comment_add,
+        name="comment-add",
+    ),
+    path(
+        "submissions/<int:pk>/comments/<int:comment_pk>/replies/",
+        code_views.comment_reply,
+        name="comment-reply",
+    ),
 ]

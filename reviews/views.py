@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -161,13 +162,27 @@ def renew(request, pk):
     return redirect("reviews:review", pk=submission.pk)
 
 
-def _comment_initial(draft):
-    if draft is None:
-        return []
-    return [
-        {"path": comment.path, "line": comment.line, "body": comment.body}
-        for comment in draft.comments.all()
-    ]
+def _comment_initial(draft, new_comment=None):
+    """The draft's comments, then the one a line link asked for (`?path=…&line=…`)."""
+    rows = []
+    if draft is not None:
+        rows = [
+            {"path": comment.path, "line": comment.line, "body": comment.body}
+            for comment in draft.comments.all()
+        ]
+    if new_comment:
+        rows.append(new_comment)
+    return rows
+
+
+def _new_comment_from(query) -> dict | None:
+    """A comment started from a line number: the link's path and line, if they make sense
+    (anything else is ignored; the form checks the rest when it is posted)."""
+    path = query.get("path", "")[:300].strip()
+    line = query.get("line", "")
+    if not path:
+        return None
+    return {"path": path, "line": int(line) if line.isdigit() and len(line) < 10 else None}
 
 
 def _when(moment) -> str:
@@ -213,6 +228,9 @@ def review(request, pk):
         and submission.claimed_by_id == request.user.pk
     )
     claim_lost = None
+    files = selectors.snapshot_files_for(iteration)
+    line_counts = {entry.path: entry.line_count for entry in files}
+    new_comment_index = None
 
     if request.method == "POST":
         if not holds_claim and selectors.published_review_by(
@@ -222,7 +240,9 @@ def review(request, pk):
             return redirect(submission.get_absolute_url())
         publish = "publish" in request.POST
         form = ReviewForm(request.POST, iteration=iteration, mentor=request.user, publish=publish)
-        formset = CommentFormSet(request.POST, prefix=COMMENT_PREFIX)
+        formset = CommentFormSet(
+            request.POST, prefix=COMMENT_PREFIX, form_kwargs={"files": line_counts}
+        )
         if not holds_claim:
             # A stale tab (the claim was taken over or released meanwhile): a redirect would
             # lose what the mentor typed, so give it back with the reason.
@@ -251,13 +271,25 @@ def review(request, pk):
         draft = selectors.draft_for(iteration=iteration, mentor=request.user)
         initial = {"summary": draft.summary, "verdict": draft.verdict} if draft else None
         form = ReviewForm(initial=initial, iteration=iteration, mentor=request.user)
-        formset = CommentFormSet(initial=_comment_initial(draft), prefix=COMMENT_PREFIX)
+        new_comment = _new_comment_from(request.GET)
+        comments = _comment_initial(draft, new_comment)
+        if new_comment:
+            new_comment_index = len(comments) - 1
+        formset = CommentFormSet(
+            initial=comments, prefix=COMMENT_PREFIX, form_kwargs={"files": line_counts}
+        )
 
     # Staff see other mentors' drafts of this iteration: whose work a take-over would
     # displace, and, once they hold the claim, what that mentor had written (read-only).
     other_drafts = []
     if request.user.is_staff and submission.status == Submission.Status.IN_REVIEW:
         other_drafts = selectors.drafts_by_others(iteration=iteration, mentor=request.user)
+    selectors.attach_excerpts([review for each in iterations for review in each.published_reviews])
+    earlier_review = (
+        selectors.review_to_compare(iteration, with_comments=False)
+        if iteration.number > 1
+        else None
+    )
     return render(
         request,
         "reviews/review.html",
@@ -275,6 +307,15 @@ def review(request, pk):
             "other_drafts": other_drafts,
             "form": form,
             "formset": formset,
+            "files": files,
+            "new_comment_index": new_comment_index,
+            "earlier_review": earlier_review,
+            "threads": True,
+            "back": "review",
+            "replies": selectors.replies_for(submission),
+            "reply_form": ReplyForm.for_conversation(
+                request.session, submission=submission, author=request.user
+            ),
         },
     )
 
@@ -290,4 +331,9 @@ def reply_create(request, pk):
     else:
         # The submission page shows the text again with the error beside the field.
         form.keep_rejected(request.session)
+    # Back where it was written: the review page (its reviewers only) or the submission page.
+    if request.GET.get("back") == "review" and (
+        submission.viewer_is_mentor or request.user.is_staff
+    ):
+        return redirect(f"{reverse('reviews:review', args=[submission.pk])}#conversation")
     return redirect(f"{submission.get_absolute_url()}#conversation")

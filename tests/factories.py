@@ -10,7 +10,18 @@ from django.utils import timezone
 
 from bootcamp.models import OutboxMessage
 from curriculum.models import ChecklistItem, Objective, Project, Stage
-from learners.models import Cohort, Iteration, Membership, ObjectiveCheck, Submission
+from learners.demo_projects import git_blob_sha
+from learners.highlight import source_lines, stored_highlighting
+from learners.models import (
+    Blob,
+    Cohort,
+    Iteration,
+    Membership,
+    ObjectiveCheck,
+    Snapshot,
+    SnapshotFile,
+    Submission,
+)
 from reviews.models import Reply, Review, ReviewComment
 
 PASSWORD = "correct-horse-battery"
@@ -175,3 +186,30 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     subject = "[bootcamp] You are invited to Demo cohort"
     body = "Hello,\n"
     queued_at = factory.LazyFunction(timezone.now)
+
+
+def ready_snapshot(iteration, files: dict, **fields) -> Snapshot:
+    """A ready snapshot of `iteration` holding `files` (path -> text, or bytes for a binary
+    file), stored and highlighted as the snapshot job stores them."""
+    snapshot = Snapshot.objects.create(iteration=iteration, status=Snapshot.Status.READY, **fields)
+    for path, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode()
+        sha = git_blob_sha(data)
+        if isinstance(content, bytes):
+            SnapshotFile.objects.create(
+                snapshot=snapshot, path=path, kind="binary", size=len(data), blob_sha=sha
+            )
+            continue
+        Blob.objects.get_or_create(
+            sha=sha,
+            defaults={
+                "text": content,
+                "size": len(data),
+                "highlighted": stored_highlighting(path=path, text=content),
+                "line_count": len(source_lines(content)),
+            },
+        )
+        SnapshotFile.objects.create(
+            snapshot=snapshot, path=path, kind="text", size=len(data), blob_sha=sha, blob_id=sha
+        )
+    return snapshot

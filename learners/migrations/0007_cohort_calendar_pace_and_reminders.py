@@ -7,6 +7,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def existing_cohorts_in_the_site_zone(apps, schema_editor):
+    """Cohorts made before the field: in the site's zone (settings.TIME_ZONE), as the dates
+    on their pages were."""
+    apps.get_model("learners", "Cohort").objects.update(time_zone=settings.TIME_ZONE)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -19,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cohort',
             name='time_zone',
-            field=models.CharField(default='UTC', help_text='An IANA name such as Europe/Paris: due dates and reminders follow it.', max_length=64, validators=[learners.models.validate_time_zone]),
+            field=models.CharField(default=learners.models.default_time_zone, help_text='An IANA name such as Europe/Paris: due dates and reminders follow it.', max_length=64, validators=[learners.models.validate_time_zone]),
         ),
         migrations.AddField(
             model_name='learnerprogress',
@@ -107,4 +113,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('cohort', 'stage'), name='learners_stagetarget_unique')],
             },
         ),
+        migrations.RunPython(existing_cohorts_in_the_site_zone, migrations.RunPython.noop),
     ]

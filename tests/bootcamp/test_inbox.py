@@ -204,6 +204,7 @@ def test_a_learner_sees_only_the_kinds_a_learner_receives(client_for, learner):
         "reply_posted": "immediately",
         "due_soon": "immediately",
         "due_passed": "immediately",
+        "code_unchanged": "immediately",
     }
 
 
@@ -213,6 +214,7 @@ def test_saving_preferences_stores_the_users_own_only(client_for, learner, other
         "reply_posted": "digest",
         "due_soon": "immediately",
         "due_passed": "off",
+        "code_unchanged": "off",
     }
 
     response = client_for(learner).post(PREFERENCES, data)
@@ -227,7 +229,7 @@ def test_saving_preferences_stores_the_users_own_only(client_for, learner, other
     assert _checked(client_for(learner).get(PREFERENCES)) == data
 
     client_for(learner).post(PREFERENCES, {**data, "review_published": "immediately"})
-    assert NotificationPreference.objects.filter(user=learner).count() == 4
+    assert NotificationPreference.objects.filter(user=learner).count() == 5
 
 
 def test_a_bad_choice_is_a_form_error_that_changes_nothing(client_for, learner):
@@ -254,13 +256,14 @@ def test_a_kind_the_user_does_not_receive_is_ignored(client_for, learner):
             "reply_posted": "off",
             "due_soon": "off",
             "due_passed": "off",
+            "code_unchanged": "off",
             "submission_arrived": "off",
         },
     )
 
     assert sorted(
         NotificationPreference.objects.filter(user=learner).values_list("kind", flat=True)
-    ) == ["due_passed", "due_soon", "reply_posted", "review_published"]
+    ) == ["code_unchanged", "due_passed", "due_soon", "reply_posted", "review_published"]
 
 
 def test_the_navigation_links_the_preferences(client_for, learner):

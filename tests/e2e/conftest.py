@@ -85,12 +85,17 @@ def demo_data(transactional_db):
 @pytest.fixture
 def new_page(browser, live_server, request):
     """new_page(label) -> a Page in a fresh browser context (its own cookies), so one test can
-    act as a learner and a mentor side by side."""
+    act as a learner and a mentor side by side. `javascript=False` browses as a user without
+    JavaScript: no script of the site is loaded (every .js request is refused), so the page
+    works only through links and forms. (Chromium's own switch, `java_script_enabled=False`,
+    would also stop axe: page.evaluate never returns in such a context.)"""
     opened = []
     csp_errors = []
 
-    def open_page(label="page"):
+    def open_page(label="page", *, javascript=True):
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        if not javascript:
+            context.route("**/*.js", lambda route: route.abort())
         context.set_default_timeout(10_000)
         page = context.new_page()
         # Anything the Content-Security-Policy blocks (an inline script or style someone

@@ -199,6 +199,7 @@ def test_mentor_journey(demo_data, page):
         comment.get_by_label("Path").fill(path)
         comment.get_by_label("Line").fill(line)
         comment.get_by_label("Comment").fill(body)
+    page.get_by_label("I have read this review through: publish it to the learner").check()
     page.get_by_role("button", name="Publish review").click()
 
     # Published: back on the submission page, the review and its linked lines there.
@@ -235,6 +236,7 @@ def test_mentor_journey(demo_data, page):
     assert_accessible(page)
     page.get_by_label("Summary").fill("All fixed. Well done!")
     page.get_by_role("radio", name="Approve").check()
+    page.get_by_label("I have read this review through: publish it to the learner").check()
     page.get_by_role("button", name="Publish review").click()
 
     expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))

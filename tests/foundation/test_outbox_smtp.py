@@ -30,6 +30,7 @@ REVIEW = {
     "comments-0-line": "",
     "comments-0-body": "",
     "publish": "1",
+    "confirm_publish": "on",
 }
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from learners.models import Snapshot, Submission
+from learners.models import Submission
 from reviews.models import Review
 from tests.factories import (
     IterationFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     ReviewFactory,
     StageFactory,
     SubmissionFactory,
+    ready_snapshot,
 )
 
 
@@ -32,6 +33,7 @@ class World:
     submission: object
     iteration: object
     review: object
+    comment: object
 
 
 @pytest.fixture
@@ -48,8 +50,10 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
     )
     iteration = IterationFactory(submission=submission, number=1)
     # Fetched an hour ago, so its reviewers may run the checks again.
-    Snapshot.objects.create(
-        iteration=iteration, status="ready", requested_at=timezone.now() - timedelta(hours=1)
+    ready_snapshot(
+        iteration,
+        {"app/main.py": "def main():\n    return 1\n"},
+        requested_at=timezone.now() - timedelta(hours=1),
     )
     review = ReviewFactory(
         iteration=iteration,
@@ -57,7 +61,7 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         verdict=Review.Verdict.REQUEST_CHANGES,
         published_at=timezone.now(),
     )
-    ReviewCommentFactory(review=review)
+    comment = ReviewCommentFactory(review=review, path="app/main.py", line=1)
     return World(
         cohort=cohort,
         learner=learner,
@@ -72,4 +76,5 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         submission=submission,
         iteration=iteration,
         review=review,
+        comment=comment,
     )

@@ -120,6 +120,20 @@ EXPECTED = {
     ),
     "reviews:reply-create": (lambda w: {"pk": w.submission.pk}, post_only()),
     "reviews:renew": (lambda w: {"pk": w.submission.pk}, post_only()),
+    # The code pages are as private as the submission; the world's file is app/main.py.
+    "reviews:code-file": (
+        lambda w: {"pk": w.submission.pk, "number": 1, "path": "app/main.py"},
+        {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
+    ),
+    "reviews:code-changes": (
+        lambda w: {"pk": w.submission.pk, "number": 1},
+        {**logged_in(NOT_FOUND), "learner": OK, "mentor": OK, "staff": OK},
+    ),
+    "reviews:comment-add": (lambda w: {"pk": w.submission.pk}, post_only()),
+    "reviews:comment-reply": (
+        lambda w: {"pk": w.submission.pk, "comment_pk": w.comment.pk},
+        post_only(),
+    ),
     "reviews:takeover-request": (lambda w: {"pk": w.submission.pk}, post_only()),
     # Everyone's own inbox and preferences: no ids in the URL, so nothing to reach into.
     "learners:notifications": (lambda w: {}, logged_in(OK)),
@@ -200,6 +214,26 @@ POST_EXPECTED = {
     "learners:notifications-mark-read": (lambda w: {}, {}, logged_in("-> /notifications/")),
     # An empty form: every field is required, so it comes back with errors, nothing stored.
     "learners:notification-preferences": (lambda w: {}, {}, logged_in(OK)),
+    # Nothing is claimed in the world: the reviewers are sent to the review page to claim.
+    "reviews:comment-add": (
+        lambda w: {"pk": w.submission.pk},
+        {"path": "app/main.py", "line": "1", "body": "Why?"},
+        {
+            **logged_in(NOT_FOUND),
+            "mentor": "-> /mentor/submissions/{w.submission.pk}/review/",
+            "staff": "-> /mentor/submissions/{w.submission.pk}/review/",
+        },
+    ),
+    "reviews:comment-reply": (
+        lambda w: {"pk": w.submission.pk, "comment_pk": w.comment.pk},
+        {"body": "Done."},
+        {
+            **logged_in(NOT_FOUND),
+            "learner": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
+            "mentor": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
+            "staff": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
+        },
+    ),
     "reviews:reply-create": (
         lambda w: {"pk": w.submission.pk},
         {"body": "Thanks!"},

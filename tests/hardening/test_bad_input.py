@@ -174,6 +174,7 @@ def review_post(summary, verdict, rows, total=None, button="publish"):
         "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
+        "confirm_publish": "on",
         button: "1",
     }
     for index, (path, line, body) in enumerate(rows):

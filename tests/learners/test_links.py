@@ -120,7 +120,43 @@ def test_blob_line_url_on_github_and_gitlab(repo_url, line, expected):
 def test_blob_line_url_quotes_odd_characters_in_the_path():
     assert (
         blob_line_url("https://github.com/ada/tasks", NEW, "/docs/read me#1.md", 2)
-        == f"https://github.com/ada/tasks/blob/{NEW}/docs/read%20me%231.md#L2"
+        == f"https://github.com/ada/tasks/blob/{NEW}/docs/read%20me%231.md?plain=1#L2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "path", "expected"),
+    [
+        (
+            "https://github.com/ada/tasks",
+            "README.md",
+            f"https://github.com/ada/tasks/blob/{NEW}/README.md?plain=1#L12",
+        ),
+        (
+            "https://github.com/ada/tasks",
+            "docs/Guide.RST",
+            f"https://github.com/ada/tasks/blob/{NEW}/docs/Guide.RST?plain=1#L12",
+        ),
+        (
+            "https://gitlab.com/ada/tasks",
+            "README.md",
+            f"https://gitlab.com/ada/tasks/-/blob/{NEW}/README.md?plain=1#L12",
+        ),
+        (
+            "https://github.com/ada/tasks",
+            "app/md.py",
+            f"https://github.com/ada/tasks/blob/{NEW}/app/md.py#L12",
+        ),
+    ],
+)
+def test_line_links_into_rendered_files_ask_for_the_source(repo_url, path, expected):
+    assert blob_line_url(repo_url, NEW, path, 12) == expected
+
+
+def test_a_markdown_file_without_a_line_is_linked_rendered():
+    assert (
+        blob_line_url("https://github.com/ada/tasks", NEW, "README.md", None)
+        == f"https://github.com/ada/tasks/blob/{NEW}/README.md"
     )
 
 

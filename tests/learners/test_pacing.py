@@ -1,12 +1,16 @@
 import datetime
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from bootcamp.models import Notification, OutboxMessage
 from bootcamp.notifications import notification_preferences_set
+from learners import reminders
 from learners.models import (
+    Cohort,
     Extension,
     LearnerProgress,
     Membership,
@@ -16,7 +20,11 @@ from learners.models import (
     Submission,
 )
 from learners.pacing import Due, learner_schedule, spread_dates
-from learners.reminders import cohort_reminders_send, learner_reminders_send
+from learners.reminders import (
+    cohort_reminders_send,
+    cohorts_due_for_reminders,
+    learner_reminders_send,
+)
 from learners.services import cohort_stages_spread, objective_check_set
 from tests.factories import (
     CohortFactory,
@@ -60,15 +68,21 @@ def test_spread_dates_of_a_one_day_cohort_are_its_day():
 
 @pytest.fixture
 def stages(db):
-    return [
+    """Three published stages, each with an optional project (so each counts), and a hidden
+    one."""
+    stages = [
         StageFactory(number=1, slug="one", title="One"),
         StageFactory(number=2, slug="two", title="Two"),
         StageFactory(number=3, slug="three", title="Three"),
         StageFactory(number=4, slug="hidden", title="Hidden", is_published=False),
     ]
+    for stage in stages:
+        ProjectFactory(stage=stage, slug=f"{stage.slug}-extra", is_required=False)
+    return stages
 
 
-def test_spreading_stages_dates_each_published_stage_and_replaces_old_dates(stages):
+def test_spreading_stages_dates_each_counted_stage_and_replaces_old_dates(stages):
+    StageFactory(number=5, slug="empty", title="Empty")  # nothing to submit: no date
     cohort = CohortFactory(starts_on=TODAY, ends_on=TODAY + 30 * DAY)
     StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 99 * DAY)
 
@@ -130,6 +144,26 @@ def test_an_extension_is_for_a_learner_of_the_cohort(stages):
 
     MembershipFactory(cohort=cohort, user=outsider, role=Membership.Role.LEARNER)
     extension.full_clean()
+
+
+def test_a_new_cohort_is_in_the_sites_time_zone(db, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+
+    cohort = Cohort.objects.create(
+        name="Paris", slug="paris", starts_on=TODAY, ends_on=TODAY + 30 * DAY
+    )
+
+    assert cohort.time_zone == "Europe/Paris"
+
+
+def test_the_migration_puts_existing_cohorts_in_the_sites_time_zone(db, settings):
+    cohorts = [CohortFactory(time_zone="UTC"), CohortFactory(time_zone="Asia/Tokyo")]
+    settings.TIME_ZONE = "America/Chicago"
+    migration = import_module("learners.migrations.0007_cohort_calendar_pace_and_reminders")
+
+    migration.existing_cohorts_in_the_site_zone(django_apps, None)
+
+    assert [Cohort.objects.get(pk=c.pk).time_zone for c in cohorts] == ["America/Chicago"] * 2
 
 
 def test_a_cohort_time_zone_must_be_a_real_one(db):
@@ -197,7 +231,12 @@ def test_each_reminder_goes_once_per_person_object_and_day(paced):
 
     assert (first, again) == (2, 0)
     assert OutboxMessage.objects.count() == 2
-    assert Reminder.objects.filter(kind="due_soon", about=f"stage:{stages[0].pk}").count() == 2
+    assert (
+        Reminder.objects.filter(
+            kind="due_soon", about=f"cohort:{cohort.pk}:stage:{stages[0].pk}"
+        ).count()
+        == 2
+    )
 
 
 def test_no_reminder_for_work_already_done(paced):
@@ -265,6 +304,88 @@ def test_the_day_it_passes_is_the_cohorts_day(paced):
 
     assert learner_reminders_send(now=at(2, TODAY + DAY)) == 2
     assert set(Reminder.objects.values_list("day", flat=True)) == {TODAY}
+
+
+def test_reminders_stop_the_day_after_the_cohort_ends(paced):
+    """The last day's "passed" reminders go out the day after it; nothing after that."""
+    cohort, stages = paced["cohort"], paced["stages"]
+    cohort.starts_on, cohort.ends_on = TODAY - 30 * DAY, TODAY - DAY
+    cohort.save()
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    StageTarget.objects.create(cohort=cohort, stage=stages[1], due_on=TODAY)
+
+    assert list(cohorts_due_for_reminders(now=at(9))) == [(cohort, TODAY)]
+    assert learner_reminders_send(now=at(9)) == 2  # stage one passed yesterday, its last day
+    assert list(cohorts_due_for_reminders(now=at(9, TODAY + DAY))) == []
+    assert learner_reminders_send(now=at(9, TODAY + DAY)) == 0  # stage two: ended, no word
+    assert Reminder.objects.filter(about=f"cohort:{cohort.pk}:stage:{stages[1].pk}").count() == 0
+
+
+def test_no_reminder_for_a_stage_with_nothing_to_submit(paced):
+    cohort = paced["cohort"]
+    empty = StageFactory(number=5, slug="empty", title="Empty")
+    ProjectFactory(stage=empty, slug="draft", is_published=False)
+    StageTarget.objects.create(cohort=cohort, stage=empty, due_on=TODAY + 2 * DAY)
+    StageTarget.objects.create(cohort=cohort, stage=paced["stages"][0], due_on=TODAY + 2 * DAY)
+
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2  # stage one only
+    assert Reminder.objects.filter(about__endswith=f"stage:{empty.pk}").count() == 0
+
+
+def test_a_failing_cohort_is_logged_and_the_others_still_get_theirs(paced, monkeypatch, caplog):
+    broken = CohortFactory(
+        name="Broken", starts_on=TODAY - 30 * DAY, ends_on=TODAY + 60 * DAY, time_zone="UTC"
+    )
+    StageTarget.objects.create(
+        cohort=paced["cohort"], stage=paced["stages"][0], due_on=TODAY + 2 * DAY
+    )
+    real = reminders.cohort_reminders_send
+
+    def send(*, cohort, today, now):
+        if cohort == broken:
+            raise RuntimeError("boom")
+        return real(cohort=cohort, today=today, now=now)
+
+    send.__name__ = "cohort_reminders_send"
+    monkeypatch.setattr(reminders, "cohort_reminders_send", send)
+
+    assert reminders.learner_reminders_send(now=at(9)) == 2  # Autumn's, after Broken failed
+
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", f"cohort_reminders_send failed for cohort {broken.pk} (Broken)")
+    ]
+
+
+def test_a_second_run_the_same_day_tries_no_reminder_again(
+    paced, monkeypatch, django_assert_num_queries
+):
+    cohort, stages = paced["cohort"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+
+    def record(**kwargs):
+        raise AssertionError("recorded again")
+
+    monkeypatch.setattr(reminders, "reminder_record", record)
+    # Learners, stage dates, project dates, extensions, and who was reminded today.
+    with django_assert_num_queries(5):
+        assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(10)) == 0
+
+
+def test_a_learner_in_two_cohorts_hears_about_each_cohorts_date(paced):
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    other = CohortFactory(
+        name="Winter", starts_on=TODAY - 30 * DAY, ends_on=TODAY + 60 * DAY, time_zone="UTC"
+    )
+    MembershipFactory(cohort=other, user=ada, role=Membership.Role.LEARNER)
+    for each in (cohort, other):
+        StageTarget.objects.create(cohort=each, stage=stages[0], due_on=TODAY + 2 * DAY)
+
+    assert learner_reminders_send(now=at(9)) == 3  # Ada twice, Bob once
+
+    assert sorted(Reminder.objects.filter(user=ada).values_list("about", flat=True)) == sorted(
+        [f"cohort:{cohort.pk}:stage:{stages[0].pk}", f"cohort:{other.pk}:stage:{stages[0].pk}"]
+    )
 
 
 # The admin ----------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def test_a_draft_may_leave_the_summary_and_the_verdict_blank():
     form = ReviewForm({"summary": "  ", "verdict": ""}, iteration=None, mentor=None)
 
     assert form.errors == {}
-    assert form.cleaned_data == {"summary": "", "verdict": ""}
+    assert form.cleaned_data == {"summary": "", "verdict": "", "confirm_publish": False}
 
 
 def test_publishing_needs_a_summary_and_a_verdict():
@@ -140,13 +140,34 @@ def test_publishing_needs_a_summary_and_a_verdict():
     assert form.errors == {
         "summary": ["Write a summary before publishing; a draft can do without one."],
         "verdict": ["Choose a verdict before publishing."],
+        "confirm_publish": [
+            "Tick this box to publish: a published review cannot be changed. "
+            "Nothing was published; your text is kept below."
+        ],
     }
+
+
+def test_publishing_needs_the_confirmation_box_the_server_checks():
+    data = {"summary": "Fine.", "verdict": "approve"}
+
+    unconfirmed = ReviewForm(data, iteration=None, mentor=None, publish=True)
+    confirmed = ReviewForm(
+        {**data, "confirm_publish": "on"}, iteration=None, mentor=None, publish=True
+    )
+    draft = ReviewForm(data, iteration=None, mentor=None, publish=False)
+
+    assert list(unconfirmed.errors) == ["confirm_publish"]
+    assert confirmed.errors == {}
+    assert draft.errors == {}
 
 
 @pytest.mark.parametrize("publish", [False, True])
 def test_an_unknown_verdict_is_refused_once_whether_drafting_or_publishing(publish):
     form = ReviewForm(
-        {"summary": "Fine.", "verdict": "merge"}, iteration=None, mentor=None, publish=publish
+        {"summary": "Fine.", "verdict": "merge", "confirm_publish": "on"},
+        iteration=None,
+        mentor=None,
+        publish=publish,
     )
 
     assert form.errors == {

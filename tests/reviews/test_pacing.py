@@ -21,8 +21,9 @@ from learners.models import (
     SubmissionEvent,
 )
 from learners.services import submission_claim, submission_record_verdict
+from reviews import reminders
 from reviews.overview import CohortGrid, cohort_at_risk, cohort_figures, cohorts_for_list
-from reviews.reminders import cohort_mentor_digest_send
+from reviews.reminders import cohort_mentor_digest_send, mentor_digests_send
 from reviews.selectors import queue_counts
 from reviews.services import reply_create
 from reviews.tasks import mentor_digests
@@ -132,6 +133,44 @@ def test_idle_learners_are_at_risk(cohort, course, settings):
     ]
 
 
+def test_idleness_counts_from_the_cohorts_start_for_those_invited_before_it(
+    cohort, course, settings
+):
+    settings.AT_RISK_IDLE_DAYS = 7
+    now = timezone.now()
+    cohort.starts_on = cohort.today(now) - 3 * DAY
+    cohort.save()
+    join(cohort, "early", joined_at=now - 20 * DAY)
+
+    assert cohort_at_risk(cohort, now=now).learners == []  # three days in: not idle yet
+
+    cohort.starts_on = cohort.today(now) - 10 * DAY
+    cohort.save()
+    at_risk = cohort_at_risk(cohort, now=now)
+    assert [(user.username, pace.reasons) for user, pace in at_risk.learners] == [
+        ("early", ["no submission, tick or reply for 10 days"])  # not 20: from the start
+    ]
+
+
+def test_a_learner_who_completed_every_stage_is_not_idle(cohort, course, settings):
+    settings.AT_RISK_IDLE_DAYS = 7
+    now = timezone.now()
+    long_ago = now - 30 * DAY
+    done = join(cohort, "done", joined_at=long_ago)
+    nearly = join(cohort, "nearly", joined_at=long_ago)
+    for learner, projects in ((done, ["p1", "p2", "p2b"]), (nearly, ["p1", "p2"])):
+        for project in projects:
+            submission = SubmissionFactory(
+                cohort=cohort, learner=learner, project=course[project], status=Status.APPROVED
+            )
+            IterationFactory(submission=submission, number=1, submitted_at=long_ago)
+
+    at_risk = cohort_at_risk(cohort, now=now)
+
+    assert [user.username for user, _ in at_risk.learners] == ["nearly"]
+    assert LearnerProgress.objects.get(learner=done).all_stages_complete is True
+
+
 def test_changes_requested_twice_on_one_project_is_a_risk(cohort, course):
     learner = join(cohort, "ada")
     submission = SubmissionFactory(
@@ -149,6 +188,22 @@ def test_changes_requested_twice_on_one_project_is_a_risk(cohort, course):
     assert [(user.username, pace.reasons) for user, pace in at_risk.learners] == [
         ("ada", ["changes requested 2 times on Calculator"])
     ]
+
+
+def test_changes_requested_twice_stop_counting_once_the_project_is_approved(cohort, course, mentor):
+    learner = join(cohort, "ada")
+    submission = SubmissionFactory(cohort=cohort, learner=learner, project=course["p1"])
+    for _ in range(2):
+        SubmissionEvent.objects.create(
+            submission=submission, kind=SubmissionEvent.Kind.CHANGES_REQUESTED
+        )
+    assert [user.username for user, _ in cohort_at_risk(cohort).learners] == ["ada"]
+
+    submission_claim(submission=submission, mentor=mentor)
+    submission_record_verdict(submission=submission, mentor=mentor, approved=True)
+
+    assert LearnerProgress.objects.get(learner=learner).changes_requested_most == 0
+    assert cohort_at_risk(cohort).learners == []
 
 
 def test_the_csv_has_the_pace_columns(client_for, cohort, mentor, paced):
@@ -193,6 +248,21 @@ def test_the_dashboard_says_when_each_stage_and_project_is_due(client_for, cohor
     assert "Due in 3 days" in html
 
 
+def test_the_dashboard_never_calls_a_stage_with_nothing_to_submit_late(
+    client_for, cohort, paced, course
+):
+    empty = StageFactory(number=3, slug="empty", title="Empty")
+    StageTarget.objects.create(cohort=cohort, stage=empty, due_on=paced["today"] - 5 * DAY)
+
+    response = client_for(paced["bob"]).get(reverse("reviews:dashboard"))
+
+    assert [
+        (item.stage.number, item.due.text if item.due else None)
+        for item in response.context["progress"]
+    ] == [(1, "1 day late"), (2, "due in 10 days"), (3, None)]
+    assert "5 days late" not in response.content.decode()
+
+
 def test_what_to_do_next_puts_the_project_due_soonest_first(client_for, cohort, paced, course):
     ada = paced["ada"]  # stage 1 done: stage 2 is next, Todo app first in the roadmap
     ProjectDueDate.objects.create(
@@ -216,6 +286,35 @@ def test_a_late_submission_comes_before_requested_changes_not_late(client_for, c
     step = client_for(learner).get(reverse("reviews:dashboard")).context["next_step"]
 
     assert (step.kind, step.project.title, step.due.text) == ("submit", "Calculator", "1 day late")
+
+
+def test_a_late_submission_comes_before_requested_changes_with_no_date(client_for, cohort, course):
+    today = cohort.today()
+    learner = join(cohort, "ada")
+    undated = ProjectFactory(stage=StageFactory(number=3, slug="later"), title="Chat")
+    StageTarget.objects.create(cohort=cohort, stage=course["stages"][0], due_on=today - DAY)
+    SubmissionFactory(
+        cohort=cohort, learner=learner, project=undated, status=Status.CHANGES_REQUESTED
+    )
+
+    step = client_for(learner).get(reverse("reviews:dashboard")).context["next_step"]
+
+    assert (step.kind, step.project.title, step.due.text) == ("submit", "Calculator", "1 day late")
+
+
+def test_requested_changes_with_no_date_come_before_work_not_late(client_for, cohort, course):
+    learner = join(cohort, "ada")
+    undated = ProjectFactory(stage=StageFactory(number=3, slug="later"), title="Chat")
+    StageTarget.objects.create(
+        cohort=cohort, stage=course["stages"][0], due_on=cohort.today() + 5 * DAY
+    )
+    SubmissionFactory(
+        cohort=cohort, learner=learner, project=undated, status=Status.CHANGES_REQUESTED
+    )
+
+    step = client_for(learner).get(reverse("reviews:dashboard")).context["next_step"]
+
+    assert (step.kind, step.project.title, step.due) == ("resubmit", "Chat", None)
 
 
 def test_the_dashboard_without_dates_shows_none(client_for, cohort, course):
@@ -274,6 +373,47 @@ def test_no_digest_when_nothing_is_overdue_and_no_one_is_at_risk(cohort, mentor,
 
     assert cohort_mentor_digest_send(cohort=cohort, today=cohort.today(), now=timezone.now()) == 0
     assert OutboxMessage.objects.count() == 0
+
+
+def test_mentors_get_digests_until_the_cohorts_last_day(cohort, mentor, paced, settings):
+    settings.REMINDER_HOUR = 0
+    now = timezone.now()
+    cohort.starts_on, cohort.ends_on = paced["today"] - 30 * DAY, paced["today"]
+    cohort.save()
+    assert mentor_digests_send(now=now) == 1  # Bob is behind: the last day has its digest
+
+    assert mentor_digests_send(now=now + DAY) == 0  # ended yesterday
+    assert mentor_digests_send(now=now + 5 * DAY) == 0
+    assert Reminder.objects.filter(kind="mentor_digest").count() == 1
+
+
+def test_a_mentor_who_had_todays_digest_costs_one_query(
+    cohort, mentor, paced, django_assert_num_queries
+):
+    now = timezone.now()
+    assert cohort_mentor_digest_send(cohort=cohort, today=paced["today"], now=now) == 1
+
+    with django_assert_num_queries(1):  # the mentors not sent one today: none; nothing counted
+        assert cohort_mentor_digest_send(cohort=cohort, today=paced["today"], now=now) == 0
+
+
+def test_a_failing_cohort_does_not_stop_the_other_digests(
+    cohort, mentor, paced, settings, monkeypatch
+):
+    settings.REMINDER_HOUR = 0
+    broken = CohortFactory(name="Broken")
+    real = reminders.cohort_at_risk
+
+    def at_risk(of, **kwargs):
+        if of == broken:
+            raise RuntimeError("boom")
+        return real(of, **kwargs)
+
+    monkeypatch.setattr(reminders, "cohort_at_risk", at_risk)
+    MembershipFactory(cohort=broken, user=mentor, role=Membership.Role.MENTOR)
+
+    assert reminders.mentor_digests_send(now=timezone.now()) == 1
+    assert list(Reminder.objects.values_list("about", flat=True)) == [f"cohort:{cohort.pk}"]
 
 
 def test_a_cohort_without_dates_has_everyone_on_track(cohort, course):
@@ -374,6 +514,23 @@ def test_a_date_changed_anywhere_is_followed_at_the_next_look(cohort, paced, cou
 
     at_risk = cohort_at_risk(cohort)
     assert sorted(user.username for user, _ in at_risk.learners) == ["bob", "cleo"]
+
+
+def test_a_stage_that_starts_to_count_is_followed_at_the_next_look(cohort, course):
+    """A dated stage with no published project never counts; once an optional project is
+    published in it (no required project changes, so the curriculum's key stays), the rows
+    counted before are recounted: the learner is behind on it."""
+    empty = StageFactory(number=3, slug="empty", title="Empty")
+    StageTarget.objects.create(cohort=cohort, stage=empty, due_on=cohort.today() - DAY)
+    join(cohort, "ada")
+    assert cohort_at_risk(cohort).learners == []
+
+    ProjectFactory(stage=empty, slug="extra", is_required=False)
+
+    at_risk = cohort_at_risk(cohort)
+    assert [(user.username, pace.reasons) for user, pace in at_risk.learners] == [
+        ("ada", ["behind on stage 3's date"])
+    ]
 
 
 def test_an_approval_takes_the_learner_off_the_behind_list_at_once(cohort, paced, course, mentor):

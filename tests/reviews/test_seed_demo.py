@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from curriculum.models import Stage
 from learners.models import (
+    Blob,
     ChecklistTick,
     Iteration,
     LearnerProgress,
     Membership,
     ObjectiveCheck,
+    SnapshotFile,
     StageTarget,
     Submission,
     SubmissionEvent,
@@ -275,6 +277,27 @@ def test_a_later_review_may_say_good_progress_since_last_time():
 
     assert LATER_REQUEST_SUMMARIES[0] in openings
     assert LATER_REQUEST_SUMMARIES[0].startswith("Good progress since last time.")
+
+
+def test_work_has_resubmissions_whose_code_changed_since_a_review_with_line_comments(seeded):
+    # Issue 15 on `make run`: a mentor finds a second iteration, the first one reviewed with
+    # line comments, and real changes between them to read; every stored text highlighted.
+    found = []
+    for review in (
+        Review.objects.published()
+        .filter(verdict=Review.Verdict.REQUEST_CHANGES, comments__line__isnull=False)
+        .distinct()
+    ):
+        first = review.iteration
+        later = first.submission.iterations.filter(number=first.number + 1).first()
+        if later is None:
+            continue
+        before = dict(first.snapshot.files.values_list("path", "blob_sha"))
+        after = dict(later.snapshot.files.values_list("path", "blob_sha"))
+        found.append(before["tasks/store.py"] != after["tasks/store.py"])
+    assert any(found)
+    assert SnapshotFile.objects.filter(blob__isnull=False).exists()
+    assert not Blob.objects.filter(highlighted__isnull=True).exists()
 
 
 def test_work_has_a_calendar_and_each_learners_pace(seeded):

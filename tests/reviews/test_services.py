@@ -17,6 +17,7 @@ from tests.factories import (
     ReviewFactory,
     SubmissionFactory,
     UserFactory,
+    ready_snapshot,
 )
 
 Status = Submission.Status
@@ -180,9 +181,35 @@ def test_publish_emails_the_learner_the_summary_and_a_link(
         "changes requested.\n\n"
         f"{name} wrote:\n\n"
         "Solid start; see the comments.\n\n"
+        "app/main.py:12:\n"
+        "Split this function.\n\n"
+        "General comment:\n"
+        "Nice commit messages overall.\n\n"
         "The full review, with the comments on your code, is on this page:\n"
         f"http://127.0.0.1:8000/submissions/{claimed.pk}/\n"
     )
+
+
+def test_the_email_shows_the_code_around_each_line_comment_as_plain_text(
+    claimed, mentor, mailoutbox, deliver_mail
+):
+    code = "".join(f"line_{n} = {n}\n" for n in range(1, 21))
+    ready_snapshot(claimed.iterations.get(), {"app/main.py": code})
+
+    review_publish(**_review_kwargs(claimed, mentor))
+    deliver_mail()
+
+    [message] = mailoutbox
+    assert (
+        "app/main.py:12:\n"
+        "  10 | line_10 = 10\n"
+        "  11 | line_11 = 11\n"
+        "> 12 | line_12 = 12\n"
+        "  13 | line_13 = 13\n"
+        "  14 | line_14 = 14\n"
+        "Split this function.\n"
+    ) in message.body
+    assert "<span" not in message.body
 
 
 def test_publish_with_a_broken_mail_server_still_publishes(

@@ -49,7 +49,7 @@ def test_drafts_are_invisible_to_the_learner_and_to_other_mentors(
         assert "No review yet." in content
 
 
-def test_published_reviews_show_in_order_with_verdicts_and_markdown(
+def test_published_reviews_show_newest_first_with_verdicts_and_markdown(
     client_for, learner, mentor, submission
 ):
     _published(submission.iterations.get(), mentor, minutes_ago=5, summary="First **pass**.")
@@ -63,8 +63,10 @@ def test_published_reviews_show_in_order_with_verdicts_and_markdown(
 
     content = _page(client_for(learner), submission)
 
-    assert content.index("<p>First <strong>pass</strong>.</p>") < content.index(
-        "<p>Second pass.</p>"
+    # The latest review first (the one to act on), then the older ones.
+    assert content.index("<p>Second pass.</p>") < content.index('id="older-reviews"')
+    assert content.index('id="older-reviews"') < content.index(
+        "<p>First <strong>pass</strong>.</p>"
     )
     # The verdicts in the submission's own status wording and badge.
     assert (
@@ -190,7 +192,8 @@ def test_the_submission_page_issues_the_same_number_of_queries_for_1_and_10_revi
         SubmissionEvent.objects.create(submission=submission, kind="claimed", actor=mentor)
     client = client_for(learner)
 
-    with django_assert_num_queries(10):  # the checks 0 (no snapshot), the history 1
+    # The checks 0 (no snapshot), the history 1, the comments' threads and excerpts 2.
+    with django_assert_num_queries(12):
         client.get(f"/submissions/{submission.pk}/")
 
 

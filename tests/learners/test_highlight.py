@@ -1,0 +1,120 @@
+"""Highlighting stored once per blob by the snapshot job (learners.highlight, snapshot_store),
+and the mark on a resubmission whose tree did not change."""
+
+import random
+
+import pytest
+
+from bootcamp.models import Notification
+from learners.demo_projects import demo_fetch_result
+from learners.highlight import blob_lines, highlight_lines, source_lines
+from learners.models import Blob, Snapshot
+from learners.snapshots import snapshot_store
+from tests.factories import IterationFactory, SubmissionFactory
+
+
+def test_each_source_line_is_one_highlighted_line_and_no_span_crosses_a_break():
+    text = 'def f():\n    """A\n    docstring."""\n    return 1 < 2\n'
+
+    lines = highlight_lines(path="app/f.py", text=text)
+
+    assert len(lines) == len(source_lines(text)) == 4
+    assert lines[0] == (
+        '<span class="k">def</span><span class="w"> </span><span class="nf">f</span>'
+        '<span class="p">(</span><span class="p">)</span><span class="p">:</span>'
+    )
+    # The docstring's two lines each carry their own span.
+    assert lines[1].endswith('<span class="sd">&quot;&quot;&quot;A</span>')
+    assert lines[2] == '<span class="sd">    docstring.&quot;&quot;&quot;</span>'
+    assert all(line.count("<span") == line.count("</span>") for line in lines)
+
+
+def test_the_learners_text_is_escaped_whatever_the_lexer():
+    text = "<script>alert('x')</script>\n<b>&amp;</b>"
+
+    for path in ("page.html", "notes.txt", "README.md", "unknown.zzz"):
+        joined = "".join(highlight_lines(path=path, text=text))
+        assert "<script" not in joined
+        assert "<b>" not in joined
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("", 0), ("one", 1), ("one\n", 1), ("\n\n", 2), ("a\r\nb\rc", 3), ("\nlead\n", 2)],
+)
+def test_lines_are_counted_as_editors_count_them(text, count):
+    assert len(source_lines(text)) == count
+    assert len(highlight_lines(path="a.py", text=text)) == count
+
+
+def test_leading_and_trailing_blank_lines_keep_their_numbers():
+    lines = highlight_lines(path="a.py", text="\n\nx = 1\n\n")
+
+    assert len(lines) == 4
+    assert lines[2] == '<span class="n">x</span> <span class="o">=</span> <span class="mi">1</span>'
+
+
+def test_a_blob_stored_before_highlighting_is_highlighted_when_read(db):
+    blob = Blob(sha="a" * 40, text="x = 1\ny = 2\n", size=12)
+
+    assert blob_lines(blob, path="a.py") == highlight_lines(path="a.py", text=blob.text)
+
+
+def _store(iteration, variant="good", sha=""):
+    snapshot = Snapshot.objects.create(iteration=iteration, requested_sha=sha)
+    result = demo_fetch_result(variant, commit_sha="c" * 40, rng=random.Random(1))
+    snapshot_store(snapshot=snapshot, result=result)
+    return snapshot
+
+
+def test_the_snapshot_job_stores_each_blobs_highlighting_once(learner):
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+
+    store = Blob.objects.get(files__path="tasks/store.py")
+    assert store.line_count == len(source_lines(store.text))
+    assert (
+        store.highlighted.split("\n")[0]
+        == '<span class="sd">&quot;&quot;&quot;A JSON file of tasks.&quot;&quot;&quot;</span>'
+    )
+
+
+def test_an_older_blob_without_highlighting_gets_it_when_a_snapshot_has_it_again(learner):
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+    Blob.objects.update(highlighted=None, line_count=None)
+
+    _store(IterationFactory(submission=submission, number=2, commit_sha="c" * 40), sha="c" * 40)
+
+    assert not Blob.objects.filter(highlighted__isnull=True).exists()
+
+
+def test_a_resubmission_with_the_same_tree_is_marked_and_the_learner_told(learner):
+    submission = SubmissionFactory(learner=learner)
+    first = _store(IterationFactory(submission=submission, number=1))
+    second = _store(IterationFactory(submission=submission, number=2, commit_sha=""))
+
+    assert (first.unchanged_since, second.unchanged_since) == (None, 1)
+    [notification] = Notification.objects.filter(user=learner)
+    assert notification.kind == "code_unchanged"
+    assert notification.text == (
+        f"Iteration 2 of “{submission.project.title}” has the same code as iteration 1"
+    )
+
+
+def test_a_resubmission_with_changed_code_is_not_marked(learner):
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1), variant="needs-work")
+    second = _store(IterationFactory(submission=submission, number=2, commit_sha=""))
+
+    assert second.unchanged_since is None
+    assert not Notification.objects.exists()
+
+
+def test_the_same_sha_on_purpose_is_marked_without_telling_the_learner_again(learner):
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+    second = _store(IterationFactory(submission=submission, number=2), sha="c" * 40)
+
+    assert second.unchanged_since == 1
+    assert not Notification.objects.exists()

@@ -1,0 +1,258 @@
+"""Threads under published line comments, the conversation on the review page, the
+confirmation before publishing, and the same commit sent again (issues 15 and 16)."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from bootcamp.models import Notification
+from learners.models import Iteration, Submission
+from reviews.models import CommentReply, Review
+from tests.factories import ReviewCommentFactory, ReviewFactory
+
+Status = Submission.Status
+
+
+def _messages(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def reviewed(make_submission, mentor):
+    submission = make_submission(status=Status.CHANGES_REQUESTED)
+    review = ReviewFactory(
+        iteration=submission.iterations.get(), mentor=mentor, published_at=timezone.now()
+    )
+    comment = ReviewCommentFactory(review=review, path="app/main.py", line=3)
+    return submission, comment
+
+
+def _reply_url(submission, comment):
+    return f"/submissions/{submission.pk}/comments/{comment.pk}/replies/"
+
+
+def test_the_learner_answers_a_line_comment_and_the_mentor_is_told(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+
+    response = client_for(learner).post(_reply_url(submission, comment), {"body": "Fixed it."})
+
+    assert response["Location"] == f"/submissions/{submission.pk}/#comment-{comment.pk}"
+    assert list(CommentReply.objects.values_list("comment", "author", "body")) == [
+        (comment.pk, learner.pk, "Fixed it.")
+    ]
+    [told] = Notification.objects.all()
+    assert (told.user, told.kind) == (mentor, "reply_posted")
+    assert told.url == f"/submissions/{submission.pk}/"
+
+
+def test_the_mentor_answers_from_the_review_page_and_goes_back_there(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+
+    response = client_for(mentor).post(
+        _reply_url(submission, comment), {"body": "Thanks.", "back": "review"}
+    )
+
+    assert (
+        response["Location"] == f"/mentor/submissions/{submission.pk}/review/#comment-{comment.pk}"
+    )
+    assert Notification.objects.get().user == learner
+
+
+def test_a_learner_cannot_be_sent_to_the_review_page(client_for, learner, reviewed):
+    submission, comment = reviewed
+
+    response = client_for(learner).post(
+        _reply_url(submission, comment), {"body": "Hi", "back": "review"}
+    )
+
+    assert response["Location"] == f"/submissions/{submission.pk}/#comment-{comment.pk}"
+
+
+def test_both_pages_show_the_thread_under_its_comment(client_for, learner, mentor, reviewed):
+    submission, comment = reviewed
+    client_for(learner).post(_reply_url(submission, comment), {"body": "Why *this*?"})
+
+    learner_page = client_for(learner).get(f"/submissions/{submission.pk}/").content.decode()
+    mentor_page = (
+        client_for(mentor).get(f"/mentor/submissions/{submission.pk}/review/").content.decode()
+    )
+
+    for page in (learner_page, mentor_page):
+        start = page.index(f'id="comment-{comment.pk}"')
+        assert page.index("<p>Why <em>this</em>?</p>", start) > start
+        assert f'action="/submissions/{submission.pk}/comments/{comment.pk}/replies/"' in page
+
+
+def test_an_empty_answer_posts_nothing_and_says_why(client_for, learner, reviewed):
+    submission, comment = reviewed
+
+    response = client_for(learner).post(_reply_url(submission, comment), {"body": "  "})
+
+    assert response.status_code == 302
+    assert _messages(response) == ["Your answer was not posted: This field is required."]
+    assert not CommentReply.objects.exists()
+
+
+def test_a_draft_comment_has_no_thread(client_for, learner, mentor, make_submission):
+    submission = make_submission(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now()
+    )
+    draft = ReviewFactory(iteration=submission.iterations.get(), mentor=mentor)
+    comment = ReviewCommentFactory(review=draft)
+
+    response = client_for(learner).post(_reply_url(submission, comment), {"body": "Peek"})
+
+    assert response.status_code == 404
+    assert not CommentReply.objects.exists()
+
+
+def test_a_comment_of_another_submission_is_404(
+    client_for, learner, reviewed, make_submission, project
+):
+    submission, comment = reviewed
+    other = make_submission(
+        status=Status.SUBMITTED,
+        project=project.__class__.objects.create(stage=project.stage, slug="other", title="Other"),
+    )
+
+    response = client_for(learner).post(_reply_url(other, comment), {"body": "x"})
+
+    assert response.status_code == 404
+
+
+def test_answering_refuses_get_and_outsiders(client_for, learner, other_learner, reviewed):
+    submission, comment = reviewed
+
+    assert client_for(learner).get(_reply_url(submission, comment)).status_code == 405
+    response = client_for(other_learner).post(_reply_url(submission, comment), {"body": "x"})
+    assert response.status_code == 404
+
+
+def test_the_review_page_shows_the_conversation_and_a_reply_leads_back_to_it(
+    client_for, learner, mentor, reviewed
+):
+    submission, _ = reviewed
+    client_for(learner).post(f"/submissions/{submission.pk}/replies/", {"body": "A question."})
+
+    page = client_for(mentor).get(f"/mentor/submissions/{submission.pk}/review/").content.decode()
+    response = client_for(mentor).post(
+        f"/submissions/{submission.pk}/replies/?back=review", {"body": "An answer."}
+    )
+
+    assert 'id="conversation"' in page
+    assert "<p>A question.</p>" in page
+    assert response["Location"] == f"/mentor/submissions/{submission.pk}/review/#conversation"
+
+
+def test_the_review_to_act_on_leads_the_submission_page(client_for, learner, mentor, reviewed):
+    submission, _ = reviewed
+
+    page = client_for(learner).get(f"/submissions/{submission.pk}/").content.decode()
+
+    assert page.index('id="review-to-act-on"') < page.index('class="card mb-3 review"')
+
+
+# --- Publishing asks for confirmation, without JavaScript too ------------------------------
+
+
+def _publish(summary="Fine.", **extra):
+    return {
+        "summary": summary,
+        "verdict": "approve",
+        "publish": "1",
+        "comments-TOTAL_FORMS": "0",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+        **extra,
+    }
+
+
+def test_publishing_without_the_confirmation_publishes_nothing_and_keeps_the_text(
+    client_for, mentor, make_submission
+):
+    submission = make_submission(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now()
+    )
+
+    response = client_for(mentor).post(
+        f"/mentor/submissions/{submission.pk}/review/", _publish("All *good*.")
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["confirm_publish"]
+    assert "All *good*." in response.content.decode()
+    assert not Review.objects.exists()
+    submission.refresh_from_db()
+    assert submission.status == Status.IN_REVIEW
+
+
+def test_publishing_with_the_confirmation_publishes(client_for, mentor, make_submission):
+    submission = make_submission(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now()
+    )
+
+    response = client_for(mentor).post(
+        f"/mentor/submissions/{submission.pk}/review/", _publish(confirm_publish="on")
+    )
+
+    assert response["Location"] == f"/submissions/{submission.pk}/"
+    assert Review.objects.published().count() == 1
+
+
+# --- The same commit sent again ------------------------------------------------------------
+
+
+def _resubmit(sha, **extra):
+    return {
+        "repo_url": "https://github.com/ada/tasks",
+        "live_url": "",
+        "commit_sha": sha,
+        "notes": "",
+        **extra,
+    }
+
+
+@pytest.fixture
+def sent_back(make_submission):
+    submission = make_submission(status=Status.CHANGES_REQUESTED)
+    Iteration.objects.filter(submission=submission).update(commit_sha="abcdef1" + "0" * 33)
+    return submission
+
+
+@pytest.mark.parametrize("sha", ["abcdef1", "ABCDEF1", "abcdef1" + "0" * 33])
+def test_the_reviewed_commit_again_asks_the_learner_to_confirm(client_for, learner, sent_back, sha):
+    response = client_for(learner).post(f"/submissions/{sent_back.pk}/resubmit/", _resubmit(sha))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "confirm_same_commit": [
+            "This is the code the mentor already reviewed: iteration 1 was commit abcdef100000. "
+            "Push your changes and give the new commit's SHA, or tick the box to send the same "
+            "commit again."
+        ]
+    }
+    assert 'id="same-commit"' in response.content.decode()
+    assert sent_back.iterations.count() == 1
+
+
+def test_confirmed_the_same_commit_is_resubmitted(client_for, learner, sent_back):
+    response = client_for(learner).post(
+        f"/submissions/{sent_back.pk}/resubmit/",
+        _resubmit("abcdef1", confirm_same_commit="on"),
+    )
+
+    assert response["Location"] == f"/submissions/{sent_back.pk}/"
+    assert sent_back.iterations.count() == 2
+
+
+@pytest.mark.parametrize("sha", ["", "1234567"])
+def test_a_new_commit_or_none_needs_no_confirmation(client_for, learner, sent_back, sha):
+    response = client_for(learner).post(f"/submissions/{sent_back.pk}/resubmit/", _resubmit(sha))
+
+    assert response.status_code == 302
+    assert sent_back.iterations.count() == 2
