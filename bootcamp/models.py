@@ -64,6 +64,7 @@ class NotificationKind(models.TextChoices):
     DUE_PASSED = "due_passed", "A due date of mine passed"
     MENTOR_DIGEST = "mentor_digest", "Daily: overdue reviews and learners at risk"
     CODE_UNCHANGED = "code_unchanged", "A resubmission of mine had no code changed"
+    READINESS = "readiness", "A mock interview or a sign-off of mine was published"
 
 
 class Delivery(models.TextChoices):

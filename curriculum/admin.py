@@ -6,7 +6,14 @@ from django.db.models import Count, Max
 from django.utils.html import format_html
 
 from bootcamp.admin_a11y import LabelledListEditableMixin, LabelledTabularInline
-from curriculum.models import ChecklistItem, Objective, Project, Stage
+from curriculum.models import (
+    ChecklistItem,
+    InterviewArea,
+    Objective,
+    Project,
+    ReadinessStatement,
+    Stage,
+)
 from curriculum.services import curriculum_set_published
 
 # Django's own page lists the protected rows; ours says first why and what to do instead.
@@ -196,16 +203,24 @@ class StageAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.ModelAdmi
 
 @admin.register(Project)
 class ProjectAdmin(PublishActionsMixin, admin.ModelAdmin):
-    list_display = ["title", "stage", "order", "is_required", "is_published", "preview_link"]
+    list_display = [
+        "title",
+        "stage",
+        "order",
+        "kind",
+        "is_required",
+        "is_published",
+        "preview_link",
+    ]
     list_display_links = ["title"]
     # No list_editable order here: it is unique per stage, which a changelist row cannot check
     # against its neighbours; reorder projects in their stage's page instead.
-    list_filter = ["is_published", "stage", "is_required"]
+    list_filter = ["is_published", "stage", "is_required", "kind"]
     list_select_related = ["stage"]
     search_fields = ["title", "slug", "summary", "brief"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["stage", "order", "title", "slug", "summary"]}),
+        (None, {"fields": ["stage", "order", "title", "slug", "kind", "summary"]}),
         ("What to build", {"fields": ["brief", "skills", "features", "is_required"]}),
         (None, {"fields": ["is_published"]}),
     ]
@@ -218,3 +233,22 @@ class ChecklistItemAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.M
     list_editable = ["order"]
     list_filter = ["is_published", "automated_check"]
     search_fields = ["text", "help"]
+
+
+@admin.register(ReadinessStatement)
+class ReadinessStatementAdmin(LabelledListEditableMixin, PublishActionsMixin, admin.ModelAdmin):
+    list_display = ["order", "text", "evidence", "automated_check", "interview_area"]
+    list_display_links = ["text"]
+    list_editable = ["order"]
+    list_filter = ["is_published", "evidence"]
+    list_select_related = ["interview_area"]
+    search_fields = ["text"]
+    fields = ["order", "text", "evidence", "automated_check", "interview_area", "is_published"]
+
+
+@admin.register(InterviewArea)
+class InterviewAreaAdmin(LabelledListEditableMixin, admin.ModelAdmin):
+    list_display = ["order", "name"]
+    list_display_links = ["name"]
+    list_editable = ["order"]
+    search_fields = ["name"]

@@ -116,7 +116,16 @@ def counted_projects_key():
     return Coalesce(Subquery(keys), Value(""))
 
 
+class ProjectKind(models.TextChoices):
+    PROJECT = "project", "Project"
+    # The learner writes the roadmap's six parts instead of linking a repository; a mentor
+    # reviews it through the same queue and states as any submission.
+    BUG_STORY = "bug-story", "Bug story"
+
+
 class Project(models.Model):
+    Kind = ProjectKind
+
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="projects")
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=120)
@@ -125,6 +134,12 @@ class Project(models.Model):
     skills = models.TextField(blank=True, help_text="The skills it demonstrates, one per line.")
     features = models.TextField(blank=True, help_text="The features it must have, one per line.")
     is_required = models.BooleanField(default=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=ProjectKind.choices,
+        default=ProjectKind.PROJECT,
+        help_text="A bug story is written in the roadmap's six parts, with no repository.",
+    )
     order = models.PositiveSmallIntegerField(default=1)
     is_published = models.BooleanField(
         default=True, help_text="Unpublish to archive: learners stop seeing it, work is kept."
@@ -137,6 +152,9 @@ class Project(models.Model):
         ordering = ["stage__number", "order"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="curriculum_project_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProjectKind.values), name="curriculum_project_kind_valid"
+            ),
             models.UniqueConstraint(
                 fields=["stage", "order"], name="curriculum_project_unique_order"
             ),
@@ -147,6 +165,10 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("learners:project-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_bug_story(self):
+        return self.kind == ProjectKind.BUG_STORY
 
     @property
     def skill_list(self):
@@ -205,6 +227,97 @@ class ChecklistItem(models.Model):
             models.CheckConstraint(
                 condition=Q(automated_check="") | Q(automated_check__in=AutomatedCheck.values),
                 name="curriculum_checklistitem_check_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class InterviewArea(models.Model):
+    """One of the roadmap's common interview areas ("Python fundamentals", "SQL queries"): what
+    a mentor rates in a mock interview."""
+
+    order = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], name="curriculum_interviewarea_unique_order"),
+            models.UniqueConstraint(fields=["name"], name="curriculum_interviewarea_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReadinessEvidence(models.TextChoices):
+    """What the app already knows that speaks for a readiness statement."""
+
+    NONE = "", "Only the learner's tick"
+    APPROVED_PROJECTS = "approved-projects", "Approved projects"
+    AUTOMATED_CHECK = "automated-check", "An automated check passed in approved projects"
+    BUG_STORY = "bug-story", "An approved bug story"
+    MOCK_INTERVIEW = "mock-interview", "Mock-interview ratings in an area"
+
+
+class ReadinessStatement(models.Model):
+    """A line of the roadmap's "How to know you are ready to apply" checklist."""
+
+    Evidence = ReadinessEvidence
+
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(max_length=300)
+    evidence = models.CharField(
+        max_length=20,
+        choices=ReadinessEvidence.choices,
+        blank=True,
+        help_text="What the learner's readiness page shows beside the statement.",
+    )
+    automated_check = models.CharField(
+        "automated check",
+        max_length=20,
+        choices=AutomatedCheck.choices,
+        blank=True,
+        help_text="For automated-check evidence: the check approved projects pass.",
+    )
+    interview_area = models.ForeignKey(
+        InterviewArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        help_text="For mock-interview evidence: the area whose ratings are shown.",
+    )
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], name="curriculum_readinessstatement_unique_order"
+            ),
+            models.UniqueConstraint(
+                fields=["text"], name="curriculum_readinessstatement_unique_text"
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence__in=ReadinessEvidence.values),
+                name="curriculum_readinessstatement_evidence_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(evidence="automated-check", automated_check__in=AutomatedCheck.values)
+                    | (~Q(evidence="automated-check") & Q(automated_check=""))
+                ),
+                name="curriculum_readinessstatement_check_iff_evidence",
+                violation_error_message="Choose an automated check for automated-check "
+                "evidence, and none for any other evidence.",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence="mock-interview") | Q(interview_area__isnull=True),
+                name="curriculum_readinessstatement_area_only_for_interviews",
+                violation_error_message="Only mock-interview evidence takes an interview area.",
             ),
         ]
 

@@ -9,9 +9,17 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Max, Q
 
-from curriculum.models import ChecklistItem, Objective, Project, Stage
+from curriculum.models import (
+    ChecklistItem,
+    InterviewArea,
+    Objective,
+    Project,
+    ReadinessStatement,
+    Stage,
+)
 
 DEFAULT_ROADMAP = Path(__file__).resolve().parent / "data" / "roadmap.yaml"
+DEFAULT_READINESS = Path(__file__).resolve().parent / "data" / "readiness.yaml"
 
 
 class CurriculumFileError(ValueError):
@@ -30,6 +38,8 @@ class LoadReport:
     objectives: KindCount = field(default_factory=KindCount)
     projects: KindCount = field(default_factory=KindCount)
     checklist_items: KindCount = field(default_factory=KindCount)
+    interview_areas: KindCount = field(default_factory=KindCount)
+    readiness_statements: KindCount = field(default_factory=KindCount)
     # Rows of the file that clash with what staff changed (e.g. a stage number now used by
     # another slug): not created, and named here so someone can look.
     skipped: list[str] = field(default_factory=list)
@@ -113,6 +123,13 @@ def curriculum_parse(text: str) -> dict:
             is_required = raw_project.get("is_required", True)
             if not isinstance(is_required, bool):
                 raise CurriculumFileError(f"{p_where}: 'is_required' must be true or false.")
+            kind = (
+                _require_text(raw_project, "kind", p_where, optional=True) or Project.Kind.PROJECT
+            )
+            if kind not in Project.Kind.values:
+                raise CurriculumFileError(
+                    f"{p_where}: kind {kind!r} is not one of {', '.join(Project.Kind.values)}."
+                )
             projects.append(
                 {
                     "slug": p_slug,
@@ -126,6 +143,7 @@ def curriculum_parse(text: str) -> dict:
                         _text_lines(raw_project.get("features"), f"{p_where}.features")
                     ),
                     "is_required": is_required,
+                    "kind": kind,
                 }
             )
         stages.append(
@@ -162,6 +180,52 @@ def curriculum_parse(text: str) -> dict:
             }
         )
     return {"stages": stages, "checklist": checklist}
+
+
+def readiness_parse(text: str) -> dict:
+    """The readiness YAML (interview areas, readiness statements), checked and normalised."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise CurriculumFileError(f"not valid YAML: {error}") from None
+    raw = _require_mapping(raw, "the file")
+    areas = _text_lines(raw.get("interview_areas"), "interview_areas")
+    if len(set(areas)) != len(areas):
+        raise CurriculumFileError("interview_areas: an area appears twice.")
+    statements, seen = [], set()
+    for index, raw_item in enumerate(_require_list(raw.get("readiness"), "readiness")):
+        where = f"readiness[{index}]"
+        raw_item = _require_mapping(raw_item, where)
+        text = _require_text(raw_item, "text", where)
+        if text in seen:
+            raise CurriculumFileError(f"{where}: statement {text!r} appears twice.")
+        seen.add(text)
+        evidence = _require_text(raw_item, "evidence", where, optional=True)
+        if evidence not in ReadinessStatement.Evidence.values:
+            raise CurriculumFileError(
+                f"{where}: evidence {evidence!r} is not one of "
+                f"{', '.join(v for v in ReadinessStatement.Evidence.values if v)}."
+            )
+        check = _require_text(raw_item, "check", where, optional=True)
+        if (evidence == ReadinessStatement.Evidence.AUTOMATED_CHECK) != bool(check) or (
+            check and check not in ChecklistItem.Check.values
+        ):
+            raise CurriculumFileError(
+                f"{where}: automated-check evidence needs a 'check', one of "
+                f"{', '.join(ChecklistItem.Check.values)}; other evidence takes none."
+            )
+        area = _require_text(raw_item, "area", where, optional=True)
+        if (evidence == ReadinessStatement.Evidence.MOCK_INTERVIEW) != bool(area) or (
+            area and area not in areas
+        ):
+            raise CurriculumFileError(
+                f"{where}: mock-interview evidence needs an 'area' from interview_areas; "
+                "other evidence takes none."
+            )
+        statements.append(
+            {"text": text, "evidence": evidence, "automated_check": check, "area": area}
+        )
+    return {"interview_areas": areas, "readiness": statements}
 
 
 # --- writing it to the database ------------------------------------------------------------
@@ -245,12 +309,74 @@ def curriculum_load(*, data: dict) -> LoadReport:
     return report
 
 
-def curriculum_load_file(*, path: Path = DEFAULT_ROADMAP) -> LoadReport:
+@transaction.atomic
+def readiness_load(*, data: dict, report: LoadReport | None = None) -> LoadReport:
+    """Create the interview areas and readiness statements the database lacks (matched by
+    name or text, or by order: staff reworded it); never change existing rows."""
+    report = report or LoadReport()
+    for index, name in enumerate(data["interview_areas"]):
+        order = index + 1
+        if InterviewArea.objects.filter(Q(name=name) | Q(order=order)).exists():
+            report.interview_areas.existing += 1
+            continue
+        _create(InterviewArea, f"interview_areas[{index}]", order=order, name=name)
+        report.interview_areas.created += 1
+    for index, item in enumerate(data["readiness"]):
+        order = index + 1
+        if ReadinessStatement.objects.filter(Q(text=item["text"]) | Q(order=order)).exists():
+            report.readiness_statements.existing += 1
+            continue
+        area = None
+        if item["area"]:
+            area = InterviewArea.objects.filter(name=item["area"]).first()
+            if area is None:  # staff renamed it: the statement still says what it means
+                report.skipped.append(
+                    f"readiness statement {item['text']!r}: interview area {item['area']!r} "
+                    "no longer exists, so it was not created"
+                )
+                continue
+        _create(
+            ReadinessStatement,
+            f"readiness[{index}]",
+            order=order,
+            text=item["text"],
+            evidence=item["evidence"],
+            automated_check=item["automated_check"],
+            interview_area=area,
+        )
+        report.readiness_statements.created += 1
+    return report
+
+
+def _read(path: Path) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise CurriculumFileError(f"cannot read {path}: {error.strerror or error}") from None
-    return curriculum_load(data=curriculum_parse(text))
+
+
+def _from_file(path: Path, parse, load, **kwargs):
+    """Parse and load one file; its errors name the file."""
+    text = _read(path)
+    try:
+        return load(data=parse(text), **kwargs)
+    except CurriculumFileError as error:
+        raise CurriculumFileError(f"{path}: {error}") from None
+
+
+@transaction.atomic
+def curriculum_load_file(
+    *, path: Path = DEFAULT_ROADMAP, readiness_path: Path | None = DEFAULT_READINESS
+) -> LoadReport:
+    """Both files in one transaction; `readiness_path=None` loads the roadmap alone."""
+    report = _from_file(path, curriculum_parse, curriculum_load)
+    if readiness_path is not None:
+        _from_file(readiness_path, readiness_parse, readiness_load, report=report)
+    return report
+
+
+def readiness_load_file(*, path: Path = DEFAULT_READINESS) -> LoadReport:
+    return _from_file(path, readiness_parse, readiness_load)
 
 
 @transaction.atomic

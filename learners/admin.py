@@ -14,12 +14,14 @@ from bootcamp.admin_a11y import LabelledTabularInline
 from bootcamp.models import OutboxMessage
 from learners.forms import InvitationResendForm, InviteForm, LearnerMoveForm, pending_invitees
 from learners.models import (
+    BugStory,
     CheckResult,
     Cohort,
     Extension,
     Iteration,
     Membership,
     ObjectiveCheck,
+    Portfolio,
     ProjectDueDate,
     Reminder,
     Snapshot,
@@ -27,7 +29,11 @@ from learners.models import (
     Submission,
     SubmissionEvent,
 )
-from learners.services import cohort_stages_spread, learner_progress_refresh
+from learners.services import (
+    cohort_stages_spread,
+    learner_progress_refresh,
+    portfolios_unpublish,
+)
 from learners.snapshots import SnapshotRefused, snapshot_rerun
 
 
@@ -493,3 +499,53 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BugStory)
+class BugStoryAdmin(admin.ModelAdmin):
+    """Read-only: a bug story is the learner's words, reviewed like any submission."""
+
+    list_display = ["iteration", "about_submission"]
+    list_select_related = ["iteration__submission__learner", "iteration__submission__project"]
+    search_fields = ["iteration__submission__learner__username", "bug"]
+    fields = [
+        "iteration",
+        *BugStory.PARTS,
+        "about_submission",
+        "about_commit",
+        "about_location",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(admin.ModelAdmin):
+    """The learner's own settings; staff may only take a page offline."""
+
+    list_display = ["slug", "learner", "is_published", "allow_indexing", "updated_at"]
+    list_filter = ["is_published", "allow_indexing"]
+    list_select_related = ["learner"]
+    search_fields = ["slug", "learner__username"]
+    fields = ["learner", "slug", "bio", "is_published", "allow_indexing", "updated_at"]
+    readonly_fields = fields
+    actions = ["unpublish"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # the changelist and its action; no edit form
+
+    @admin.action(description="Unpublish selected portfolios")
+    def unpublish(self, request, queryset):
+        changed = portfolios_unpublish(queryset=queryset)
+        self.message_user(request, f"Unpublished {changed} portfolio(s).", messages.SUCCESS)

@@ -13,13 +13,14 @@ from bootcamp.forms import MarkdownTextarea
 from bootcamp.markdown import validate_markdown
 from curriculum.models import ChecklistItem
 from learners.links import has_hidden_characters, names_repository, port_in_range
-from learners.models import Cohort, Membership
+from learners.models import BugStory, Cohort, Membership, Portfolio, Snapshot, Submission
 from learners.services import (
     InvitationNotPending,
     MoveRefused,
     cohort_invitation_resend,
     cohort_invite,
     learner_move,
+    portfolio_save,
     submission_create,
     submission_edit,
     submission_resubmit,
@@ -271,6 +272,168 @@ def _invitees(text: str) -> list[tuple[str, str]]:
         else:
             people.extend(("", address) for address in re.split(r"[\s,;]+", line))
     return [(name.strip(), address.strip().lower()) for name, address in people if address]
+
+
+_LOCATION = re.compile(r"^(?P<path>[^:\s][^:]*):(?P<line>[1-9][0-9]{0,6})$")
+
+
+class BugStoryForm(forms.ModelForm):
+    """A bug story in the roadmap's six parts, optionally tied to the learner's own submission
+    and a commit or a path:line of it; its save() submits it like any work."""
+
+    class Meta:
+        model = BugStory
+        fields = [*BugStory.PARTS, "about_submission", "about_commit", "about_location"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in BugStory.PARTS}
+        help_texts = {name: "Markdown." for name in BugStory.PARTS}
+
+    def __init__(self, *args, project, learner, cohort=None, submission=None, **kwargs):
+        self.project = project
+        self.learner = learner
+        self.cohort = cohort
+        self.submission = submission
+        super().__init__(*args, **kwargs)
+        for name in BugStory.PARTS:
+            self.fields[name].validators.append(validate_markdown)
+        linkable = self.fields["about_submission"]
+        linkable.queryset = (
+            Submission.objects.filter(learner=learner)
+            .exclude(project__kind=project.Kind.BUG_STORY)
+            .select_related("project")
+            .order_by("project__stage__number", "project__order")
+        )
+        linkable.label_from_instance = lambda submission: submission.project.title
+        linkable.required = False
+        linkable.help_text = "Optional: the project the bug was in."
+        self.fields[
+            "about_commit"
+        ].help_text = "Optional, with a submission: the commit that fixed it (7 to 40 characters)."
+        self.fields["about_location"].help_text = (
+            "Optional, with a submission: where the bug was, as path:line "
+            "(e.g. tasks/filters.py:12)."
+        )
+
+    def clean_about_commit(self):
+        sha = self.cleaned_data["about_commit"].strip().lower()
+        if sha and not _SHA.match(sha):
+            raise ValidationError(
+                "A commit SHA is 7 to 40 characters, digits 0-9 and letters a-f only.",
+                code="sha",
+            )
+        return sha
+
+    def clean_about_location(self):
+        value = self.cleaned_data["about_location"].strip()
+        if value and (has_hidden_characters(value) or not _LOCATION.match(value)):
+            raise ValidationError(
+                "Write the place as path:line, e.g. tasks/filters.py:12.", code="location"
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        about = cleaned.get("about_submission")
+        if not about and (cleaned.get("about_commit") or cleaned.get("about_location")):
+            raise ValidationError(
+                "Choose the submission the bug was in to link a commit or a path:line.",
+                code="link_needs_submission",
+            )
+        location = cleaned.get("about_location")
+        if about and location:
+            self._check_location_in_snapshot(about, location)
+        return cleaned
+
+    def _check_location_in_snapshot(self, submission, location):
+        """When the submission's latest snapshot was read, the path must be one of its files.
+        Two queries."""
+        latest = submission.iterations.order_by("-number").first()
+        snapshot = Snapshot.objects.filter(iteration=latest, status=Snapshot.Status.READY).first()
+        path = location.rpartition(":")[0]
+        if snapshot is not None and not snapshot.files.filter(path=path).exists():
+            self.add_error(
+                "about_location",
+                ValidationError(
+                    f"{path} is not a file of {submission.project.title} at its latest iteration.",
+                    code="not_in_snapshot",
+                ),
+            )
+
+    def _post_clean(self):
+        # The iteration does not exist yet: the service validates the full row.
+        pass
+
+    def save(self, commit=True):
+        story = {name: self.cleaned_data[name] for name in self._meta.fields}
+        if self.submission is not None:
+            return submission_resubmit(submission=self.submission, bug_story=story)
+        return submission_create(
+            learner=self.learner, project=self.project, cohort=self.cohort, bug_story=story
+        )
+
+
+class TickForm(forms.Form):
+    """A learner's tick on a readiness statement: the state to set, not a toggle."""
+
+    done = forms.TypedChoiceField(
+        choices=[("1", "Done"), ("0", "Not done")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+
+
+_PORTFOLIO_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class PortfolioForm(forms.ModelForm):
+    # A plain text field: clean_slug words the rule (the model's validator would name
+    # underscores, which the address may not have).
+    slug = forms.CharField(
+        label="Address",
+        max_length=60,
+        help_text=Portfolio._meta.get_field("slug").help_text,
+    )
+
+    class Meta:
+        model = Portfolio
+        fields = ["slug", "bio", "is_published", "allow_indexing"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "bio": "Optional, a few plain sentences about you (up to 1,000 characters).",
+            "is_published": "Off by default. When on, anyone with the link sees your name, "
+            "this bio, your approved projects with their links and automated checks, and "
+            "your mentor's sign-off. Nothing else.",
+            "allow_indexing": "Off: the page asks search engines not to list it.",
+        }
+
+    def __init__(self, *args, learner, **kwargs):
+        self.learner = learner
+        super().__init__(*args, **kwargs)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].strip().lower()
+        if not _PORTFOLIO_SLUG.match(slug):
+            raise ValidationError(
+                "Use lower-case letters, digits and single hyphens between them.", code="slug"
+            )
+        private = {self.learner.username.lower(), self.learner.email.lower()}
+        local_part = self.learner.email.split("@")[0].lower()
+        if slug in private or (local_part and slug == local_part):
+            raise ValidationError(
+                "Choose an address that is not your username or e-mail: the page is public.",
+                code="private",
+            )
+        taken = Portfolio.objects.filter(slug=slug).exclude(learner=self.learner)
+        if taken.exists():
+            raise ValidationError("That address is taken; choose another.", code="taken")
+        return slug
+
+    def _post_clean(self):
+        # The service validates the whole row; the unique slug is checked above and, for a
+        # race, by the database.
+        pass
+
+    def save(self, commit=True):
+        return portfolio_save(learner=self.learner, **self.cleaned_data)
 
 
 class InviteForm(forms.Form):

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from curriculum.models import ChecklistItem, Objective, Project, Stage
+from curriculum.models import ChecklistItem, Objective, Project, ReadinessStatement, Stage
 from learners.links import commit_url
 
 
@@ -255,7 +255,8 @@ class Iteration(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="iterations")
     number = models.PositiveIntegerField()
-    repo_url = models.URLField("repository URL", max_length=500)
+    # Blank only for a bug story, which links no repository (the forms require it otherwise).
+    repo_url = models.URLField("repository URL", max_length=500, blank=True)
     live_url = models.URLField("live URL", max_length=500, blank=True)
     commit_sha = models.CharField("commit SHA", max_length=40, blank=True)
     notes = models.TextField(blank=True, max_length=20000, help_text="Markdown.")
@@ -718,3 +719,112 @@ class CheckResult(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.result}"
+
+
+# --- The end of the roadmap: bug stories, readiness ticks, the portfolio ---------------------
+
+
+class BugStory(models.Model):
+    """The roadmap's six parts of "Tell me about a bug you fixed", as one iteration of a
+    submission of a bug-story project: reviewed, resubmitted and approved like any work."""
+
+    iteration = models.OneToOneField(Iteration, on_delete=models.PROTECT, related_name="bug_story")
+    bug = models.TextField("What the bug was", max_length=5000, help_text="Markdown.")
+    reproduction = models.TextField("How you reproduced it", max_length=5000, help_text="Markdown.")
+    cause = models.TextField("What caused it", max_length=5000, help_text="Markdown.")
+    fix = models.TextField("How you fixed it", max_length=5000, help_text="Markdown.")
+    testing = models.TextField("How you tested the fix", max_length=5000, help_text="Markdown.")
+    lesson = models.TextField("What you learned", max_length=5000, help_text="Markdown.")
+    # Optional: the learner's own work the bug was in, and where.
+    about_submission = models.ForeignKey(
+        Submission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bug_stories_about",
+        verbose_name="the submission it was in",
+    )
+    about_commit = models.CharField("commit of the fix", max_length=40, blank=True)
+    about_location = models.CharField(
+        "path:line", max_length=520, blank=True, help_text="e.g. tasks/filters.py:12"
+    )
+
+    class Meta:
+        verbose_name_plural = "bug stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(about_commit="") | Q(about_commit__regex=r"^[0-9a-f]{7,40}$"),
+                name="learners_bugstory_commit_hex",
+            ),
+            models.CheckConstraint(
+                condition=Q(about_submission__isnull=False) | Q(about_commit="", about_location=""),
+                name="learners_bugstory_link_needs_submission",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bug story: {self.iteration}"
+
+    PARTS = ("bug", "reproduction", "cause", "fix", "testing", "lesson")
+
+    @property
+    def parts(self):
+        """(label, text) for the six parts, in the roadmap's order."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name)) for name in self.PARTS
+        ]
+
+
+class ReadinessTick(models.Model):
+    """A learner's own tick on a readiness statement ("You can write basic tests.")."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readiness_ticks"
+    )
+    statement = models.ForeignKey(
+        ReadinessStatement, on_delete=models.PROTECT, related_name="ticks"
+    )
+    ticked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "statement"], name="learners_readinesstick_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} ✓ {self.statement}"
+
+
+class Portfolio(models.Model):
+    """A learner's public page at /p/<slug>/: off until they publish it."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portfolio"
+    )
+    slug = models.SlugField(
+        "address",
+        max_length=60,
+        help_text="Your page's address: /p/<address>/. Letters, digits and hyphens; not your "
+        "username or e-mail.",
+    )
+    bio = models.TextField("short bio", max_length=1000, blank=True)
+    is_published = models.BooleanField("published", default=False)
+    allow_indexing = models.BooleanField("let search engines list it", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="learners_portfolio_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                name="learners_portfolio_slug_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"/p/{self.slug}/"
+
+    def get_absolute_url(self):
+        return reverse("reviews:portfolio", kwargs={"slug": self.slug})

@@ -297,7 +297,7 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     iterations = list(
         submission.iterations.order_by("-number")
         # The automated checks section reads the snapshot from here (no query of its own).
-        .select_related("snapshot")
+        .select_related("snapshot", "bug_story__about_submission__project")
         .defer("snapshot__commits")
         .prefetch_related(
             Prefetch(

@@ -34,8 +34,14 @@ from bootcamp.mail import absolute_url, mail_queue
 from bootcamp.models import Notification, NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
-from curriculum.models import Objective, Project, counted_projects_key
+from curriculum.models import (
+    Objective,
+    Project,
+    ReadinessStatement,
+    counted_projects_key,
+)
 from learners.models import (
+    BugStory,
     ChecklistTick,
     Cohort,
     Extension,
@@ -43,7 +49,9 @@ from learners.models import (
     LearnerProgress,
     Membership,
     ObjectiveCheck,
+    Portfolio,
     ProjectDueDate,
+    ReadinessTick,
     Reminder,
     Snapshot,
     StageTarget,
@@ -527,6 +535,7 @@ def _iteration_add(
     commit_sha: str,
     notes: str,
     checklist_items,
+    bug_story: dict | None = None,
 ) -> Iteration:
     iteration = Iteration(
         submission=submission,
@@ -545,7 +554,13 @@ def _iteration_add(
     ChecklistTick.objects.bulk_create(
         ChecklistTick(iteration=iteration, item=item) for item in checklist_items
     )
-    snapshot_request(iteration=iteration)
+    if bug_story is not None:
+        # A bug story is text: no repository to fetch, no automated checks.
+        story = BugStory(iteration=iteration, **bug_story)
+        story.full_clean()
+        story.save()
+    else:
+        snapshot_request(iteration=iteration)
     return iteration
 
 
@@ -555,13 +570,15 @@ def submission_create(
     learner,
     project: Project,
     cohort: Cohort,
-    repo_url: str,
+    repo_url: str = "",
     live_url: str = "",
     commit_sha: str = "",
     notes: str = "",
     checklist_items=(),
+    bug_story: dict | None = None,
 ) -> Submission:
     """A learner's first submission of a project: the Submission and its iteration 1.
+    `bug_story` (the BugStory fields) for a project of kind bug story.
 
     A double POST must not make two iterations: the row is locked when it exists, and when two
     requests race to create it the unique constraint lets one INSERT through and the other
@@ -589,6 +606,7 @@ def submission_create(
         commit_sha=commit_sha,
         notes=notes,
         checklist_items=checklist_items,
+        bug_story=bug_story,
     )
     _record(submission_id=submission.pk, kind=Event.SUBMITTED, actor=learner, at=now)
     _notify_mentors(submission=submission, iteration=iteration)
@@ -599,11 +617,12 @@ def submission_create(
 def submission_resubmit(
     *,
     submission: Submission,
-    repo_url: str,
+    repo_url: str = "",
     live_url: str = "",
     commit_sha: str = "",
     notes: str = "",
     checklist_items=(),
+    bug_story: dict | None = None,
 ) -> Submission:
     """Add iteration n+1 after a mentor requested changes, and put the work back in the queue."""
     locked = (
@@ -625,6 +644,7 @@ def submission_resubmit(
         commit_sha=commit_sha,
         notes=notes,
         checklist_items=checklist_items,
+        bug_story=bug_story,
     )
     submission_reopen(submission=locked, submitted_at=now)
     _notify_mentors(submission=locked, iteration=iteration)
@@ -756,6 +776,57 @@ def objective_check_set(*, learner, objective: Objective, done: bool) -> bool:
     if created:
         learner_activity_record(learner_id=learner.pk, at=check.checked_at)
     return created
+
+
+@transaction.atomic
+def readiness_tick_set(*, learner, statement: ReadinessStatement, done: bool) -> bool:
+    """Tick or untick a readiness statement; idempotent. Returns whether anything changed."""
+    ticks = ReadinessTick.objects.filter(learner=learner, statement=statement)
+    if not done:
+        deleted, _ = ticks.delete()
+        return bool(deleted)
+    _, created = ReadinessTick.objects.get_or_create(learner=learner, statement=statement)
+    return created
+
+
+# --- The portfolio --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def portfolio_save(
+    *, learner, slug: str, bio: str, is_published: bool, allow_indexing: bool
+) -> Portfolio:
+    """Create or change the learner's portfolio settings (the one row per learner is locked,
+    so two saves at once apply in turn); the form has checked the slug is not theirs."""
+    values = {"slug": slug, "bio": bio, "is_published": is_published}
+    values["allow_indexing"] = allow_indexing
+    portfolio = Portfolio.objects.select_for_update().filter(learner=learner).first()
+    if portfolio is None:
+        portfolio = Portfolio(learner=learner, **values)
+        # Uniqueness is the INSERT's to check, race-free (the form has asked already).
+        portfolio.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                portfolio.save()
+            return portfolio
+        except IntegrityError:
+            # A second click won the INSERT: change that row. Otherwise the address went to
+            # someone else a moment ago, and full_clean below says so.
+            portfolio = (
+                Portfolio.objects.select_for_update().filter(learner=learner).first() or portfolio
+            )
+    for name, value in values.items():
+        setattr(portfolio, name, value)
+    portfolio.full_clean()
+    portfolio.save()
+    return portfolio
+
+
+@transaction.atomic
+def portfolios_unpublish(*, queryset) -> int:
+    """Staff take portfolios offline (the learners may publish them again); returns how many
+    were published."""
+    return queryset.filter(is_published=True).update(is_published=False)
 
 
 # --- Deferrals -----------------------------------------------------------------------------

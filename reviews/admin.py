@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from bootcamp.admin_a11y import LabelledTabularInline
-from reviews.models import Reply, Review, ReviewComment
+from reviews.models import (
+    MockInterview,
+    MockInterviewRating,
+    ReadinessSignOff,
+    Reply,
+    Review,
+    ReviewComment,
+)
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -84,3 +91,48 @@ class ReplyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly:
+    """Written on the mentor's pages, through reviews.services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MockInterviewRatingInline(_ReadOnly, LabelledTabularInline):
+    model = MockInterviewRating
+    extra = 0
+    fields = ["area", "rating", "note"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MockInterview)
+class MockInterviewAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["learner", "cohort", "mentor", "held_on", "published_at"]
+    list_filter = ["cohort", PublishedFilter]
+    list_select_related = ["learner", "cohort", "mentor"]
+    search_fields = ["learner__username", "mentor__username"]
+    fields = ["learner", "cohort", "mentor", "held_on", "questions", "published_at"]
+    readonly_fields = fields
+    inlines = [MockInterviewRatingInline]
+
+    # A draft may be cleared away; a published interview is what the learner read.
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
+
+
+@admin.register(ReadinessSignOff)
+class ReadinessSignOffAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["learner", "cohort", "mentor", "signed_at"]
+    list_filter = ["cohort"]
+    list_select_related = ["learner", "cohort", "mentor"]
+    search_fields = ["learner__username", "mentor__username"]
+    fields = ["learner", "cohort", "mentor", "signed_at", "note"]
+    readonly_fields = fields

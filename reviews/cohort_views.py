@@ -29,6 +29,7 @@ from reviews.overview import (
     cohorts_for_list,
     weekly_chart,
 )
+from reviews.readiness import cohort_ready_count
 from reviews.wording import duration
 
 LEARNERS_PER_PAGE = 50
@@ -65,6 +66,7 @@ def cohort_detail(request, slug):
         "page_query": urlencode({"sort": grid.sort}),  # the pagination links keep the order
         "states": CELL_STATES,
         "figures": figures,
+        "ready": cohort_ready_count(cohort=cohort),
         "median_week": duration(figures.median_week),
         "median_overall": duration(figures.median_overall),
         "weekly": weekly,
@@ -158,6 +160,7 @@ def cohort_progress_csv(request, slug):
             cohort_weekly(cohort),
             cohort_at_risk(cohort, now=now),
         )
+        figures.append(("Learners ready to apply", cohort_ready_count(cohort=cohort)))
 
         def figure_lines():
             yield "\ufeff"
@@ -179,6 +182,7 @@ def cohort_progress_csv(request, slug):
         header += ["Submissions waiting", "In review"]
         header += ["Automated checks passed", "Automated checks failed"]
         header += ["Behind on stages", "Last activity", "At risk because"]
+        header += ["Ready to apply"]
         yield writer.writerow(header)
         for row in rows:
             user, pace = row.user, row.pace
@@ -192,6 +196,7 @@ def cohort_progress_csv(request, slug):
                 _local_date(pace.last_active_at, cohort),
                 "; ".join(pace.reasons),
             ]
+            values.append(_local_date(row.ready_at, cohort))  # the sign-off's day
             yield writer.writerow([spreadsheet_safe(v) for v in values])
 
     return _csv_response(lines(), f"{cohort.slug}-progress-{day}.csv")

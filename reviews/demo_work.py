@@ -35,6 +35,7 @@ from learners.models import (
     SubmissionEvent,
 )
 from learners.services import learner_activity_record, learner_progress_refresh
+from reviews.demo_readiness import seed_readiness
 from reviews.models import Reply, Review, ReviewComment
 
 Status = Submission.Status
@@ -507,8 +508,12 @@ def seed_work(*, cohort, learners, mentors) -> str:
         return f"Cohort '{cohort.slug}' already has {existing} submissions; work left as it is."
     if not learners or not mentors:
         return "Demo work needs at least one learner and one mentor; no work created."
+    # Bug stories are text, not repositories: reviews.demo_readiness writes them.
     projects = list(
-        Project.objects.published().select_related("stage").order_by("stage__number", "order")
+        Project.objects.published()
+        .exclude(kind=Project.Kind.BUG_STORY)
+        .select_related("stage")
+        .order_by("stage__number", "order")
     )
     if not projects:
         return "No published projects: run `manage.py load_curriculum` first. No work created."
@@ -565,6 +570,7 @@ def seed_work(*, cohort, learners, mentors) -> str:
         )
         Submission.objects.filter(cohort=cohort).update(created_at=Subquery(first_iteration))
 
+    readiness = seed_readiness(cohort=cohort, learners=list(learners), mentors=list(mentors))
     statuses = Counter(s.status for s in rows.submissions)
     by_status = ", ".join(f"{statuses[s]} {s.label.lower()}" for s in Status)
     drafts = sum(1 for r in rows.reviews if r.published_at is None)
@@ -572,5 +578,5 @@ def seed_work(*, cohort, learners, mentors) -> str:
         f"Demo work for '{cohort.slug}': {len(rows.submissions)} submissions ({by_status}), "
         f"{len(rows.iterations)} iterations, {len(rows.reviews) - drafts} published reviews "
         f"and {drafts} drafts, {len(rows.comments)} comments, {len(rows.replies)} replies, "
-        f"{len(rows.checks)} objective checks."
+        f"{len(rows.checks)} objective checks. {readiness}"
     )

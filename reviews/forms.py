@@ -4,13 +4,15 @@ from django.db.models.functions import Concat
 
 from bootcamp.forms import MarkdownTextarea
 from bootcamp.markdown import validate_markdown
-from curriculum.models import Stage
+from curriculum.models import InterviewArea, Stage
 from learners.links import has_hidden_characters
 from learners.models import Submission
-from reviews.models import Review
+from reviews.models import MockInterviewRating, Review
 from reviews.overview import DEFAULT_SORT, SORTS, STAGE_SORT
 from reviews.services import (
     comment_reply_create,
+    mock_interview_save,
+    readiness_sign_off,
     reply_create,
     review_publish,
     review_save_draft,
@@ -297,6 +299,15 @@ class QueueFilterForm(forms.Form):
             "choices. This filter was ignored."
         },
     )
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[("", "Any"), ("project", "Projects"), ("bug-story", "Bug stories")],
+        required=False,
+        error_messages={
+            "invalid_choice": "Select a valid choice. %(value)s is not one of the available "
+            "choices. This filter was ignored."
+        },
+    )
     learner = forms.CharField(
         max_length=150,
         required=False,
@@ -322,6 +333,8 @@ class QueueFilterForm(forms.Form):
             submissions = submissions.filter(project__stage__slug=data["stage"])
         if data.get("status"):
             submissions = submissions.filter(status=data["status"])
+        if data.get("kind"):
+            submissions = submissions.filter(project__kind=data["kind"])
         if data.get("learner"):
             term = data["learner"]
             submissions = submissions.annotate(
@@ -355,3 +368,107 @@ class CohortCsvForm(forms.Form):
 
     def chosen_part(self) -> str:
         return (self.is_valid() and self.cleaned_data["part"]) or "table"
+
+
+class MockInterviewForm(forms.Form):
+    """The date, the questions asked, and for each interview area a rating (blank: not asked)
+    with a note. Fields `rating_<area id>` and `note_<area id>`; area_rows() pairs them."""
+
+    held_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD."
+    )
+    questions = forms.CharField(
+        label="Questions asked",
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Markdown, one question per line or a list.",
+        validators=[validate_markdown],
+    )
+
+    def __init__(self, *args, areas, learner, cohort, mentor, interview=None, **kwargs):
+        self.areas = list(areas)
+        self.learner, self.cohort, self.mentor, self.interview = learner, cohort, mentor, interview
+        if interview is not None and "initial" not in kwargs:
+            initial = {"held_on": interview.held_on, "questions": interview.questions}
+            for rating in interview.ratings.all():
+                initial[f"rating_{rating.area_id}"] = str(rating.rating)
+                initial[f"note_{rating.area_id}"] = rating.note
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        for area in self.areas:
+            self.fields[f"rating_{area.pk}"] = forms.TypedChoiceField(
+                label=f"{area.name}: rating",
+                choices=[("", "Not asked")] + list(MockInterviewRating.Rating.choices),
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"note_{area.pk}"] = forms.CharField(
+                label=f"{area.name}: note",
+                max_length=5000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[validate_markdown],
+            )
+
+    def area_rows(self):
+        return [(area, self[f"rating_{area.pk}"], self[f"note_{area.pk}"]) for area in self.areas]
+
+    def clean(self):
+        cleaned = super().clean()
+        for area in self.areas:
+            name = f"rating_{area.pk}"
+            if (
+                cleaned.get(f"note_{area.pk}")
+                and cleaned.get(name) is None
+                and name not in self.errors
+            ):
+                self.add_error(name, "Rate this area to keep its note.")
+        return cleaned
+
+    def save(self):
+        ratings = [
+            {
+                "area": area,
+                "rating": self.cleaned_data[f"rating_{area.pk}"],
+                "note": self.cleaned_data[f"note_{area.pk}"],
+            }
+            for area in self.areas
+            if self.cleaned_data.get(f"rating_{area.pk}") is not None
+        ]
+        return mock_interview_save(
+            interview=self.interview,
+            learner=self.learner,
+            cohort=self.cohort,
+            mentor=self.mentor,
+            held_on=self.cleaned_data["held_on"],
+            questions=self.cleaned_data["questions"],
+            ratings=ratings,
+        )
+
+    @staticmethod
+    def areas_queryset():
+        return InterviewArea.objects.order_by("order")
+
+
+class SignOffForm(forms.Form):
+    note = forms.CharField(
+        label="Note",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown: why you consider them ready to apply. Shown on their portfolio.",
+        validators=[validate_markdown],
+    )
+
+    def __init__(self, *args, learner, cohort, mentor, **kwargs):
+        self.learner, self.cohort, self.mentor = learner, cohort, mentor
+        super().__init__(*args, **kwargs)
+
+    def save(self):
+        return readiness_sign_off(
+            learner=self.learner,
+            cohort=self.cohort,
+            mentor=self.mentor,
+            note=self.cleaned_data["note"],
+        )

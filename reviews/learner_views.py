@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from curriculum.models import Project
 from learners.access import get_submission_for_user
-from learners.forms import SubmissionEditForm, SubmissionForm
+from learners.forms import BugStoryForm, SubmissionEditForm, SubmissionForm
 from learners.models import Submission
 from learners.pacing import learner_schedule
 from learners.selectors import (
@@ -22,6 +22,7 @@ from learners.selectors import (
 )
 from learners.services import RESUBMITTABLE, TransitionError, submission_withdraw
 from reviews.forms import ReplyForm
+from reviews.readiness import readiness_for_dashboard
 from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
 
 
@@ -53,6 +54,7 @@ def dashboard(request):
                 cohort=cohort,
                 schedule=schedule,
             ),
+            "readiness": readiness_for_dashboard(learner=request.user, cohort=cohort),
         },
     )
 
@@ -72,7 +74,7 @@ def submission_create(request, slug):
     if existing is not None:
         messages.info(request, f"You have already submitted {project.title}; here it is.")
         return redirect(existing)
-    form = SubmissionForm(
+    form = _form_class(project)(
         request.POST if request.method == "POST" else None,
         project=project,
         learner=request.user,
@@ -88,9 +90,18 @@ def submission_create(request, slug):
         return redirect(submission)
     return render(
         request,
-        "reviews/submission_form.html",
+        _form_template(project),
         {"form": form, "project": project, "cohort": cohort, "submission": None},
     )
+
+
+def _form_class(project):
+    """A bug story is written in six parts; every other project links a repository."""
+    return BugStoryForm if project.is_bug_story else SubmissionForm
+
+
+def _form_template(project):
+    return "reviews/bug_story_form.html" if project.is_bug_story else "reviews/submission_form.html"
 
 
 @login_required
@@ -102,7 +113,7 @@ def submission_resubmit(request, pk):
     if submission.status not in RESUBMITTABLE:
         messages.info(request, _not_resubmittable(submission))
         return redirect(submission)
-    form = SubmissionForm(
+    form = _form_class(submission.project)(
         request.POST if request.method == "POST" else None,
         project=submission.project,
         learner=request.user,
@@ -121,7 +132,7 @@ def submission_resubmit(request, pk):
         return redirect(submission)
     return render(
         request,
-        "reviews/submission_form.html",
+        _form_template(submission.project),
         {
             "form": form,
             "project": submission.project,
@@ -145,6 +156,14 @@ def submission_edit(request, pk):
     submission = _get_own_submission(request, pk)
     if submission.status != Submission.Status.SUBMITTED:
         messages.info(request, _not_editable(submission))
+        return redirect(submission)
+    if submission.project.is_bug_story:
+        # The edit form changes a repository link; a bug story has none.
+        messages.info(
+            request,
+            "A bug story is not edited here: withdraw it and write it again, or revise it "
+            "when your mentor asks for changes.",
+        )
         return redirect(submission)
     latest = submission.iterations.order_by("-number").first()
     form = SubmissionEditForm(
@@ -232,9 +251,21 @@ def _not_resubmittable(submission: Submission) -> str:
 
 
 def _initial_from_latest(submission: Submission) -> dict:
-    latest = submission.iterations.order_by("-number").first()
+    latest = submission.iterations.order_by("-number").select_related("bug_story").first()
     if latest is None:
         return {}
+    if submission.project.is_bug_story:
+        # The story as it was: the learner revises it rather than starting again.
+        story = getattr(latest, "bug_story", None)
+        if story is None:
+            return {}
+        initial = {name: getattr(story, name) for name in story.PARTS}
+        initial.update(
+            about_submission=story.about_submission_id,
+            about_commit=story.about_commit,
+            about_location=story.about_location,
+        )
+        return initial
     # The links and the ticks usually stay between iterations (an empty checklist would read as
     # a regression to the mentor); the SHA and notes are new each time.
     return {

@@ -44,6 +44,7 @@ from learners.pacing import CohortPace, Due, stage_done_count, stages_with_count
 from learners.progress import percent_of, stage_is_complete, stage_is_counted
 from learners.selectors import review_turnaround
 from learners.services import learner_progress_refresh
+from reviews.readiness import ready_at_subquery
 from reviews.selectors import overdue_cutoff
 
 Status = Submission.Status
@@ -166,6 +167,11 @@ class GridRow(NamedTuple):
     waiting: int
     in_review: int = 0
     pace: "Pace | None" = None  # from their LearnerProgress row
+
+    @property
+    def ready_at(self):
+        """When a mentor signed the learner off as ready to apply (CohortGrid.learners())."""
+        return getattr(self.user, "ready_at", None)
 
     @property
     def name(self):
@@ -388,6 +394,8 @@ class CohortGrid:
             .objects.filter(pk__in=self._memberships().values("user_id"))
             .only("pk", "username", "first_name", "last_name", "email")
             .alias(sort_name=SORT_NAME)
+            # The readiness sign-off, read in the same query (one index lookup a learner).
+            .annotate(ready_at=ready_at_subquery(cohort=self.cohort))
         )
         if self.sort == "-name":
             return users.order_by("-sort_name", "-username")

@@ -6,7 +6,8 @@ published, a review never changes again.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bootcamp.models import NotificationKind
@@ -15,7 +16,15 @@ from bootcamp.people import display_name
 from learners.models import Iteration, Membership, Submission
 from learners.services import learner_activity_record, submission_record_verdict
 from reviews.code import excerpt_as_text
-from reviews.models import CommentReply, Reply, Review, ReviewComment
+from reviews.models import (
+    CommentReply,
+    MockInterview,
+    MockInterviewRating,
+    ReadinessSignOff,
+    Reply,
+    Review,
+    ReviewComment,
+)
 from reviews.selectors import attach_excerpts
 
 Status = Submission.Status
@@ -255,3 +264,123 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
         url=f"{submission.get_absolute_url()}#comment-{comment.pk}",
     )
     return reply
+
+
+# --- Mock interviews and the readiness sign-off ----------------------------------------------
+
+
+class InterviewError(Exception):
+    """A mock-interview write that is no longer allowed (it was published meanwhile)."""
+
+
+def _check_not_self(*, learner, mentor, what: str) -> None:
+    if learner.pk == mentor.pk:
+        raise InterviewError(f"You cannot {what} yourself; another mentor must.")
+
+
+@transaction.atomic
+def mock_interview_save(
+    *,
+    interview: MockInterview | None = None,
+    learner=None,
+    cohort=None,
+    mentor,
+    held_on,
+    questions: str,
+    ratings: list[dict],
+) -> MockInterview:
+    """Create a draft interview, or overwrite a draft: its date, questions and the ratings
+    (`ratings`: dicts of area, rating, note; an area left out was not asked). A published
+    interview never changes."""
+    if interview is None:
+        _check_not_self(learner=learner, mentor=mentor, what="interview")
+        # One draft per mentor, learner and day: a second click overwrites the first draft.
+        interview = MockInterview(learner=learner, cohort=cohort, mentor=mentor, held_on=held_on)
+        try:
+            with transaction.atomic():
+                interview.save()
+        except IntegrityError:
+            interview = (
+                MockInterview.objects.drafts()
+                .select_for_update()
+                .get(learner=learner, mentor=mentor, held_on=held_on)
+            )
+        else:
+            interview = MockInterview.objects.select_for_update().get(pk=interview.pk)
+    else:
+        interview = MockInterview.objects.select_for_update().get(pk=interview.pk)
+        if interview.is_published:
+            raise InterviewError("This interview is published and can no longer change.")
+    interview.held_on = held_on
+    interview.questions = questions
+    interview.full_clean()
+    interview.save()
+    interview.ratings.all().delete()
+    for data in ratings:
+        rating = MockInterviewRating(interview=interview, **data)
+        rating.full_clean()
+        rating.save()
+    return interview
+
+
+@transaction.atomic
+def mock_interview_publish(*, interview: MockInterview) -> bool:
+    """Show the interview to the learner; a second click changes nothing. Returns whether this
+    call published it."""
+    if not interview.ratings.exists():
+        raise InterviewError("Rate at least one interview area before publishing.")
+    published = MockInterview.objects.filter(pk=interview.pk, published_at__isnull=True).update(
+        published_at=timezone.now()
+    )
+    if published:
+        notify(
+            users=[interview.learner],
+            kind=NotificationKind.READINESS,
+            template="mock_interview_published",
+            context={
+                "learner": display_name(interview.learner),
+                "mentor": display_name(interview.mentor),
+                "held_on": interview.held_on,
+            },
+            url=reverse("reviews:readiness"),
+        )
+    return bool(published)
+
+
+@transaction.atomic
+def readiness_sign_off(*, learner, cohort, mentor, note: str) -> ReadinessSignOff:
+    """Sign the learner off as ready to apply in `cohort`, or change the note of the sign-off
+    (the row is locked; two mentors signing at once end with one row, the later note)."""
+    _check_not_self(learner=learner, mentor=mentor, what="sign off")
+    sign_off = (
+        ReadinessSignOff.objects.select_for_update().filter(learner=learner, cohort=cohort).first()
+    )
+    first = sign_off is None
+    if first:
+        sign_off = ReadinessSignOff(learner=learner, cohort=cohort)
+    sign_off.mentor = mentor
+    sign_off.note = note
+    sign_off.signed_at = timezone.now()
+    sign_off.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            sign_off.save()
+    except IntegrityError:  # the other mentor's INSERT won: theirs stands, ours updates it
+        ReadinessSignOff.objects.filter(learner=learner, cohort=cohort).update(
+            mentor=mentor, note=note, signed_at=sign_off.signed_at
+        )
+        sign_off = ReadinessSignOff.objects.get(learner=learner, cohort=cohort)
+        first = False
+    if first:
+        notify(
+            users=[learner],
+            kind=NotificationKind.READINESS,
+            template="signed_off",
+            context={
+                "learner": display_name(learner),
+                "mentor": display_name(mentor),
+                "note": note,
+            },
+            url=reverse("reviews:readiness"),
+        )
+    return sign_off

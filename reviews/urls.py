@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import code_views, cohort_views, learner_views, views
+from reviews import code_views, cohort_views, learner_views, readiness_views, views
 
 app_name = "reviews"
 
@@ -61,5 +61,25 @@ urlpatterns = [
         "submissions/<int:pk>/comments/<int:comment_pk>/replies/",
         code_views.comment_reply,
         name="comment-reply",
+    ),
+    path("readiness/", readiness_views.readiness, name="readiness"),
+    path("readiness/<int:pk>/tick/", readiness_views.readiness_tick, name="readiness-tick"),
+    path("portfolio/", readiness_views.portfolio_settings, name="portfolio-settings"),
+    path("p/<slug:slug>/", readiness_views.portfolio, name="portfolio"),
+    path(
+        "mentor/learners/<int:cohort_pk>/<int:learner_pk>/readiness/",
+        readiness_views.learner_readiness,
+        name="learner-readiness",
+    ),
+    path(
+        "mentor/learners/<int:cohort_pk>/<int:learner_pk>/interviews/new/",
+        readiness_views.interview_create,
+        name="interview-create",
+    ),
+    path("mentor/interviews/<int:pk>/", readiness_views.interview_edit, name="interview-edit"),
+    path(
+        "mentor/learners/<int:cohort_pk>/<int:learner_pk>/sign-off/",
+        readiness_views.sign_off,
+        name="sign-off",
     ),
 ]

@@ -9,20 +9,36 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from bootcamp.models import OutboxMessage
-from curriculum.models import ChecklistItem, Objective, Project, Stage
+from curriculum.models import (
+    ChecklistItem,
+    InterviewArea,
+    Objective,
+    Project,
+    ReadinessStatement,
+    Stage,
+)
 from learners.demo_projects import git_blob_sha
 from learners.highlight import source_lines, stored_highlighting
 from learners.models import (
     Blob,
+    BugStory,
     Cohort,
     Iteration,
     Membership,
     ObjectiveCheck,
+    Portfolio,
     Snapshot,
     SnapshotFile,
     Submission,
 )
-from reviews.models import Reply, Review, ReviewComment
+from reviews.models import (
+    MockInterview,
+    MockInterviewRating,
+    ReadinessSignOff,
+    Reply,
+    Review,
+    ReviewComment,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -213,3 +229,74 @@ def ready_snapshot(iteration, files: dict, **fields) -> Snapshot:
             snapshot=snapshot, path=path, kind="text", size=len(data), blob_sha=sha, blob_id=sha
         )
     return snapshot
+
+
+class InterviewAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterviewArea
+
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class ReadinessStatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadinessStatement
+
+    order = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"You can do thing {n}.")
+
+
+class BugStoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BugStory
+
+    iteration = factory.SubFactory(IterationFactory, repo_url="")
+    bug = "Completed tasks showed in the open-task filter."
+    reproduction = "Three tasks, one marked complete, then the filter."
+    cause = "The status was compared to complete instead of completed."
+    fix = "Fixed the condition."
+    testing = "Added a test for the filter."
+    lesson = "Use constants for statuses."
+
+
+class MockInterviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MockInterview
+
+    learner = factory.SubFactory(UserFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    mentor = factory.SubFactory(UserFactory)
+    held_on = factory.LazyFunction(lambda: timezone.localdate())
+    questions = "What is the difference between a list and a dictionary?"
+    published_at = None
+
+
+class MockInterviewRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MockInterviewRating
+
+    interview = factory.SubFactory(MockInterviewFactory)
+    area = factory.SubFactory(InterviewAreaFactory)
+    rating = 3
+    note = ""
+
+
+class ReadinessSignOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReadinessSignOff
+
+    learner = factory.SubFactory(UserFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    mentor = factory.SubFactory(UserFactory)
+    note = "Ready: two projects that survive questions."
+
+
+class PortfolioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Portfolio
+
+    learner = factory.SubFactory(UserFactory)
+    slug = factory.Sequence(lambda n: f"portfolio-{n}")
+    bio = "I build small, tested Python tools."
+    is_published = True

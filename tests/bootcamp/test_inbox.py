@@ -205,6 +205,7 @@ def test_a_learner_sees_only_the_kinds_a_learner_receives(client_for, learner):
         "due_soon": "immediately",
         "due_passed": "immediately",
         "code_unchanged": "immediately",
+        "readiness": "immediately",
     }
 
 
@@ -215,6 +216,7 @@ def test_saving_preferences_stores_the_users_own_only(client_for, learner, other
         "due_soon": "immediately",
         "due_passed": "off",
         "code_unchanged": "off",
+        "readiness": "off",
     }
 
     response = client_for(learner).post(PREFERENCES, data)
@@ -257,13 +259,21 @@ def test_a_kind_the_user_does_not_receive_is_ignored(client_for, learner):
             "due_soon": "off",
             "due_passed": "off",
             "code_unchanged": "off",
+            "readiness": "off",
             "submission_arrived": "off",
         },
     )
 
     assert sorted(
         NotificationPreference.objects.filter(user=learner).values_list("kind", flat=True)
-    ) == ["code_unchanged", "due_passed", "due_soon", "reply_posted", "review_published"]
+    ) == [
+        "code_unchanged",
+        "due_passed",
+        "due_soon",
+        "readiness",
+        "reply_posted",
+        "review_published",
+    ]
 
 
 def test_the_navigation_links_the_preferences(client_for, learner):

@@ -60,7 +60,8 @@ def test_loading_the_roadmap_into_an_empty_database_creates_the_whole_curriculum
         assert list(stage.objectives.values_list("order", flat=True)) == list(
             range(1, stage.objectives.count() + 1)
         )
-    assert Project.objects.count() == 9
+    assert Project.objects.count() == 10
+    assert Project.objects.filter(kind=Project.Kind.BUG_STORY).count() == 1
     assert ChecklistItem.objects.count() == 10
     assert err == ""
     assert "Created 6 stages; left 0 existing stages untouched: staff edits are kept." in out
@@ -68,7 +69,7 @@ def test_loading_the_roadmap_into_an_empty_database_creates_the_whole_curriculum
         f"Created {Objective.objects.count()} objectives; "
         "left 0 existing objectives untouched: staff edits are kept."
     ) in out
-    assert "Created 9 projects; left 0 existing projects untouched" in out
+    assert "Created 10 projects; left 0 existing projects untouched" in out
     assert "Created 10 checklist items; left 0 existing checklist items untouched" in out
 
 
@@ -123,7 +124,7 @@ def test_a_second_run_with_missing_only_creates_nothing_and_says_everything_was_
 
     assert [m.objects.count() for m in (Stage, Objective, Project, ChecklistItem)] == counts
     assert "Created 0 stages; left 6 existing stages untouched: staff edits are kept." in out
-    assert "Created 0 projects; left 9 existing projects untouched: staff edits are kept." in out
+    assert "Created 0 projects; left 10 existing projects untouched: staff edits are kept." in out
     assert (
         f"Created 0 objectives; left {counts[1]} existing objectives untouched: "
         "staff edits are kept."
@@ -138,7 +139,7 @@ def test_missing_only_recreates_what_staff_deleted():
     out, _ = run_loader("--missing-only")
 
     assert Project.objects.filter(slug="fastapi-crud-app").count() == 1
-    assert "Created 1 project; left 8 existing projects untouched" in out
+    assert "Created 1 project; left 9 existing projects untouched" in out
 
 
 def test_staff_edits_survive_a_rerun():

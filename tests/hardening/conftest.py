@@ -7,9 +7,14 @@ from django.utils import timezone
 from learners.models import Submission
 from reviews.models import Review
 from tests.factories import (
+    InterviewAreaFactory,
     IterationFactory,
+    MockInterviewFactory,
+    MockInterviewRatingFactory,
     ObjectiveFactory,
+    PortfolioFactory,
     ProjectFactory,
+    ReadinessStatementFactory,
     ReviewCommentFactory,
     ReviewFactory,
     StageFactory,
@@ -34,6 +39,9 @@ class World:
     iteration: object
     review: object
     comment: object
+    statement: object
+    interview: object
+    portfolio: object
 
 
 @pytest.fixture
@@ -62,6 +70,9 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         published_at=timezone.now(),
     )
     comment = ReviewCommentFactory(review=review, path="app/main.py", line=1)
+    # A draft mock interview by the mentor, and the learner's published portfolio.
+    interview = MockInterviewFactory(learner=learner, cohort=cohort, mentor=mentor)
+    MockInterviewRatingFactory(interview=interview, area=InterviewAreaFactory())
     return World(
         cohort=cohort,
         learner=learner,
@@ -77,4 +88,7 @@ def world(cohort, learner, other_learner, mentor, other_mentor, staff):
         iteration=iteration,
         review=review,
         comment=comment,
+        statement=ReadinessStatementFactory(),
+        interview=interview,
+        portfolio=PortfolioFactory(learner=learner, slug="ada-builds"),
     )

@@ -139,6 +139,34 @@ EXPECTED = {
     "learners:notifications": (lambda w: {}, logged_in(OK)),
     "learners:notifications-mark-read": (lambda w: {}, post_only()),
     "learners:notification-preferences": (lambda w: {}, logged_in(OK)),
+    # The end of the roadmap: a learner's own readiness page and portfolio settings (no ids).
+    "reviews:readiness": (
+        lambda w: {},
+        {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
+    ),
+    "reviews:readiness-tick": (lambda w: {"pk": w.statement.pk}, post_only()),
+    "reviews:portfolio-settings": (
+        lambda w: {},
+        {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
+    ),
+    # The one public page that shows a learner's work, once they publish it.
+    "reviews:portfolio": (lambda w: {"slug": w.portfolio.slug}, everyone(OK)),
+    "reviews:learner-readiness": (
+        lambda w: {"cohort_pk": w.cohort.pk, "learner_pk": w.learner.pk},
+        {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
+    ),
+    "reviews:interview-create": (
+        lambda w: {"cohort_pk": w.cohort.pk, "learner_pk": w.learner.pk},
+        {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
+    ),
+    "reviews:interview-edit": (
+        lambda w: {"pk": w.interview.pk},
+        {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
+    ),
+    "reviews:sign-off": (
+        lambda w: {"cohort_pk": w.cohort.pk, "learner_pk": w.learner.pk},
+        post_only(),
+    ),
 }
 
 # What a POST does, for the views that take one. Each actor posts in a rolled-back savepoint,
@@ -232,6 +260,41 @@ POST_EXPECTED = {
             "learner": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
             "mentor": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
             "staff": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
+        },
+    ),
+    "reviews:readiness-tick": (
+        lambda w: {"pk": w.statement.pk},
+        {"done": "1"},
+        {
+            **logged_in(NOT_FOUND),
+            "learner": "-> /readiness/#statement-{w.statement.pk}",
+            "other_learner": "-> /readiness/#statement-{w.statement.pk}",
+        },
+    ),
+    # Empty forms: they come back with errors, nothing stored.
+    "reviews:portfolio-settings": (
+        lambda w: {},
+        {},
+        {**logged_in(NOT_FOUND), "learner": OK, "other_learner": OK},
+    ),
+    "reviews:interview-create": (
+        lambda w: {"cohort_pk": w.cohort.pk, "learner_pk": w.learner.pk},
+        {},
+        {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
+    ),
+    "reviews:interview-edit": (
+        lambda w: {"pk": w.interview.pk},
+        {},
+        {**logged_in(NOT_FOUND), "mentor": OK, "staff": OK},
+    ),
+    # Without a note nothing is signed; the mentor is sent back to the form.
+    "reviews:sign-off": (
+        lambda w: {"cohort_pk": w.cohort.pk, "learner_pk": w.learner.pk},
+        {},
+        {
+            **logged_in(NOT_FOUND),
+            "mentor": "-> /mentor/learners/{w.cohort.pk}/{w.learner.pk}/readiness/#sign-off",
+            "staff": "-> /mentor/learners/{w.cohort.pk}/{w.learner.pk}/readiness/#sign-off",
         },
     ),
     "reviews:reply-create": (

@@ -649,17 +649,18 @@ def test_csv_rows_match_the_grid(client_for, cohort, mentor, three_paced, settin
         "Behind on stages",
         "Last activity",
         "At risk because",
+        "Ready to apply",
     ]
     # One table: a header and one row per learner, nothing below it.
     assert rows == [
         header,
         ["ada", "Ada Lovelace", "ada@example.com", "complete", "not started", "not started"]
-        + ["50", "2", "4", "0", "0", "", "", "", today, ""],
+        + ["50", "2", "4", "0", "0", "", "", "", today, "", ""],
         ["barbara", "Barbara Liskov", "barbara@example.com", "complete", "complete", "complete"]
-        + ["100", "4", "4", "0", "0", "", "", "", today, ""],
+        + ["100", "4", "4", "0", "0", "", "", "", today, "", ""],
         ["charles", "Charles Babbage", "charles@example.com"]
         + ["not started", "not started", "not started"]
-        + ["0", "0", "4", "0", "0", "", "", "", today, ""],
+        + ["0", "0", "4", "0", "0", "", "", "", today, "", ""],
     ]
 
 
@@ -684,6 +685,7 @@ def test_csv_figures_part_is_its_own_table(client_for, cohort, mentor, three_pac
         ["Median time to a verdict, overall (hours)", ""],
         # Six approvals today, in the cohort's fifth week (it started 30 days ago): 6 / 5.
         ["Approvals per week", "1.2"],
+        ["Learners ready to apply", "0"],
     ]
 
 
@@ -727,6 +729,7 @@ def test_csv_figures_are_the_pages_figures_in_hours(
         ["Median time to a verdict, last 7 days (hours)", "4.0"],
         ["Median time to a verdict, overall (hours)", "7.0"],
         ["Approvals per week", "0.2"],
+        ["Learners ready to apply", "0"],
     ]
     for figure, value in [
         ("learners", "3"),
@@ -794,8 +797,8 @@ def test_overview_query_count_is_flat(
     # the database), the calendar's two (stage dates, extensions) and the check for progress
     # rows to recount (which the progress order needed anyway), the page's work, ticks and
     # progress rows (their pace), the at-risk count and list, the figures' two, the weekly
-    # counts' two
-    with django_assert_num_queries(19):
+    # counts' two, the learners signed off as ready to apply
+    with django_assert_num_queries(20):
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
     assert response.status_code == 200
@@ -825,8 +828,8 @@ def test_csv_figures_query_count_is_flat(
 
     # session, user, the cohort, the learners' count, the figures' two, the weekly counts'
     # two, the stages, the calendar's two, the check for progress rows to recount, the
-    # at-risk count and list
-    with django_assert_num_queries(14):
+    # at-risk count and list, the learners signed off as ready
+    with django_assert_num_queries(15):
         _, rows = read_csv(client.get(csv_url(cohort), {"part": "figures"}))
 
     assert rows[1] == ["Learners", str(n)]
@@ -945,8 +948,9 @@ def test_turnaround_and_weekly_are_reused_for_a_minute_then_recounted(
     # ticks are read, three queries fewer than with learners.
     # The turnaround and the two weekly counts are cached; the calendar (stage dates and
     # extensions), the check for progress rows to recount and the at-risk count and list are not.
-    with django_assert_num_queries(12):
+    # And the count of learners signed off as ready to apply.
+    with django_assert_num_queries(13):
         client.get(detail_url(cohort))
     cache.clear()  # what the minute's expiry does
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(detail_url(cohort))

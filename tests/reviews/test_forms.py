@@ -216,7 +216,7 @@ def test_queue_filter_keeps_the_valid_filters_and_reports_the_bad_ones():
             "This filter was ignored."
         ],
     }
-    assert form.cleaned_data == {"learner": "ada"}
+    assert form.cleaned_data == {"kind": "", "learner": "ada"}
 
 
 def test_queue_status_filter_is_worded_as_the_status_badges(db):

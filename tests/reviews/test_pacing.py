@@ -480,8 +480,9 @@ def test_sorting_by_a_stage_is_flat_in_queries(
 
     # session, user, roles, the cohort, the stages, the calendar's two, the check for
     # progress rows to recount, the learners' count and page, the page's work, ticks and
-    # progress rows, the at-risk count and list, the figures' live queue counts
-    with django_assert_num_queries(16):
+    # progress rows, the at-risk count and list, the figures' live queue counts, the
+    # learners signed off as ready to apply
+    with django_assert_num_queries(17):
         response = client.get(detail_url(cohort), {"sort": "-stage-1"})
 
     assert len(response.context["rows"]) == n

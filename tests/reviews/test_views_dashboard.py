@@ -263,8 +263,9 @@ def test_query_count_is_flat(client_for, learner, cohort, django_assert_num_quer
 
     # session, user, roles, current cohort, the cohort's stage and project dates and the
     # learner's extensions, progress (the stages' counts, the learner's approvals, their
-    # ticks), submissions, the next stage's projects
-    with django_assert_num_queries(12):
+    # ticks), submissions, the next stage's projects; "Ready to apply": the statements and
+    # ticks, the published interviews (none, so no ratings to read), the sign-off, the portfolio
+    with django_assert_num_queries(16):
         response = client.get(URL)
 
     assert len(response.context["submissions"]) == count
