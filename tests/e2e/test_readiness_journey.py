@@ -74,6 +74,7 @@ def test_bug_story_interview_sign_off_and_portfolio(demo_data, new_page):
     expect(mentor_page.get_by_role("status")).to_contain_text("You are reviewing")
     mentor_page.get_by_label("Summary").fill("Clear and honest.")
     mentor_page.get_by_role("radio", name="Approve").check()
+    mentor_page.locator("#id_confirm_publish").check()
     mentor_page.get_by_role("button", name="Publish review").click()
     expect(mentor_page.get_by_role("status")).to_contain_text("published")
     story.refresh_from_db()
