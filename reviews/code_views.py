@@ -60,7 +60,7 @@ def _inline_form_html(request, *, form, submission, iteration) -> str:
 
 
 def _file_page(request, *, submission, iteration, path, form=None, status=200):
-    entry = selectors.snapshot_file_for(iteration, path)
+    entry = selectors.snapshot_file_for(iteration, path) if "\x00" not in path else None
     if entry is None:
         raise Http404("No such file at this commit.")
     may_comment = _may_comment(request, submission, iteration)

@@ -177,7 +177,9 @@ def _new_comment_from(query) -> dict | None:
     line = query.get("line", "")
     if not path:
         return None
-    return {"path": path, "line": int(line) if line.isdigit() and len(line) < 10 else None}
+    # isascii: "²" and "１２" are digits to str.isdigit() but not to int().
+    number = int(line) if line.isascii() and line.isdigit() and len(line) < 10 else None
+    return {"path": path, "line": number}
 
 
 def _when(moment) -> str:

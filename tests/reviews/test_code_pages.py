@@ -94,7 +94,7 @@ def test_a_binary_file_is_named_not_shown(client_for, mentor, claimed):
     assert 'id="not-text"' in response.content.decode()
 
 
-@pytest.mark.parametrize("path", ["nope.py", "app", "../etc/passwd"])
+@pytest.mark.parametrize("path", ["nope.py", "app", "../etc/passwd", "a%00b"])
 def test_a_path_not_in_the_snapshot_is_404(client_for, mentor, claimed, path):
     assert client_for(mentor).get(_file_url(claimed, path)).status_code == 404
 
@@ -166,9 +166,10 @@ def test_a_line_link_opens_the_review_form_with_the_draft_kept_and_the_line_fill
     assert '<option value="app/main.py"></option>' in content
 
 
-def test_a_line_link_with_a_bad_line_fills_only_the_path(client_for, mentor, claimed):
+@pytest.mark.parametrize("line", ["twelve", "²", "１２"])
+def test_a_line_link_with_a_bad_line_fills_only_the_path(client_for, mentor, claimed, line):
     response = client_for(mentor).get(
-        f"/mentor/submissions/{claimed.pk}/review/?path=app/main.py&line=twelve"
+        f"/mentor/submissions/{claimed.pk}/review/?path=app/main.py&line={line}"
     )
 
     assert response.context["formset"].initial_forms[0].initial == {
