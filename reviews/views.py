@@ -264,7 +264,10 @@ def review(request, pk):
                 return redirect("reviews:review", pk=submission.pk)
     else:
         draft = selectors.draft_for(iteration=iteration, mentor=request.user)
-        initial = {"summary": draft.summary, "verdict": draft.verdict} if draft else None
+        seen = max((c.pk for c in draft.comments.all()), default=0) if draft else 0
+        initial = {"comments_seen": seen}
+        if draft:
+            initial.update(summary=draft.summary, verdict=draft.verdict)
         form = ReviewForm(initial=initial, iteration=iteration, mentor=request.user)
         new_comment = _new_comment_from(request.GET)
         comments = _comment_initial(draft, new_comment)

@@ -488,3 +488,34 @@ def test_a_review_of_a_later_iteration_is_the_one_to_compare_with(client_for, me
     response = client_for(mentor).get(_changes_url(resubmitted, number=3))
 
     assert response.context["earlier_review"].iteration.number == 1
+
+
+@pytest.mark.parametrize("button", ["save_draft", "publish"])
+def test_a_review_form_rendered_before_an_inline_comment_keeps_that_comment(
+    client_for, mentor, claimed, button
+):
+    draft = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor, summary="Kept.")
+    ReviewCommentFactory(review=draft, path="README.md", line=1, body="Old.")
+    client = client_for(mentor)
+    page = client.get(f"/mentor/submissions/{claimed.pk}/review/")
+    seen = page.context["form"].initial["comments_seen"]
+    # Meanwhile, in another tab, the inline box of the file view adds a comment.
+    client.post(_inline_url(claimed), {"path": "app/main.py", "line": "7", "body": "Later."})
+
+    client.post(
+        f"/mentor/submissions/{claimed.pk}/review/",
+        _review_post(
+            "README.md",
+            "1",
+            body="Old, edited.",
+            comments_seen=str(seen),
+            summary="Sum.",
+            verdict="approve",
+            confirm_publish="on",
+            **{button: "1"},
+        ),
+    )
+
+    assert list(
+        ReviewComment.objects.order_by("order").values_list("path", "line", "body", "order")
+    ) == [("README.md", 1, "Old, edited.", 0), ("app/main.py", 7, "Later.", 1)]
