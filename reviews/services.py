@@ -260,6 +260,10 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
     reply = CommentReply(comment=comment, author=author, body=body)
     reply.full_clean()
     reply.save()
+    if author.pk == submission.learner_id:  # as reply_create: the learner's pace counts it
+        learner_activity_record(
+            learner_id=author.pk, cohort_id=submission.cohort_id, at=reply.created_at
+        )
     notify(
         users=[
             user
