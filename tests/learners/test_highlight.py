@@ -6,8 +6,9 @@ import random
 import pytest
 
 from bootcamp.models import Notification
+from learners import highlight, snapshots
 from learners.demo_projects import demo_fetch_result
-from learners.highlight import blob_lines, highlight_lines, source_lines
+from learners.highlight import HIGHLIGHT_MAX_CHARS, blob_lines, highlight_lines, source_lines
 from learners.models import Blob, Snapshot
 from learners.snapshots import snapshot_store
 from tests.factories import IterationFactory, SubmissionFactory
@@ -118,3 +119,63 @@ def test_the_same_sha_on_purpose_is_marked_without_telling_the_learner_again(lea
 
     assert second.unchanged_since == 1
     assert not Notification.objects.exists()
+
+
+def test_a_file_over_the_cap_is_escaped_not_highlighted():
+    text = "x = '<b>'\n" * (HIGHLIGHT_MAX_CHARS // 10 + 1)
+    assert len(text) > HIGHLIGHT_MAX_CHARS == 100_000
+
+    lines = highlight_lines(path="big.py", text=text)
+
+    assert set(lines) == {"x = &#x27;&lt;b&gt;&#x27;"}
+    assert len(lines) == HIGHLIGHT_MAX_CHARS // 10 + 1
+
+
+def test_a_lexer_that_fails_leaves_the_file_escaped(monkeypatch, caplog):
+    class Broken:
+        def get_tokens(self, text):
+            raise RuntimeError("lexer bug")
+
+    monkeypatch.setattr(highlight, "_lexer_for", lambda path: Broken())
+
+    assert highlight_lines(path="a.py", text="<i>\nb\n") == ["&lt;i&gt;", "b"]
+    assert "highlighting 'a.py' failed" in caplog.text
+
+
+def test_past_the_snapshot_budget_files_are_left_to_the_file_view(learner, monkeypatch):
+    monkeypatch.setattr(snapshots, "SNAPSHOT_HIGHLIGHT_BUDGET", 1)
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+
+    store = Blob.objects.get(files__path="tasks/store.py")
+    # Only the empty file fits a budget of one character.
+    assert list(Blob.objects.filter(highlighted__isnull=False).values_list("text", flat=True)) == [
+        ""
+    ]
+    assert store.line_count == len(source_lines(store.text))
+    assert blob_lines(store, path="tasks/store.py") == highlight_lines(
+        path="tasks/store.py", text=store.text
+    )
+
+
+def test_the_job_highlights_before_it_locks_the_snapshot(learner, monkeypatch):
+    calls = []
+    result = demo_fetch_result("good", commit_sha="c" * 40, rng=random.Random(1))
+    monkeypatch.setattr(snapshots, "fetch_repository", lambda **kwargs: result)
+    highlight_all, lock = snapshots.snapshot_highlighting, snapshots._locked
+    monkeypatch.setattr(
+        snapshots,
+        "snapshot_highlighting",
+        lambda result: calls.append("highlight") or highlight_all(result),
+    )
+    monkeypatch.setattr(snapshots, "_locked", lambda claim: calls.append("lock") or lock(claim))
+    iteration = IterationFactory(submission=SubmissionFactory(learner=learner), number=1)
+    snapshot = Snapshot.objects.create(iteration=iteration)
+
+    snapshots.snapshot_take(snapshot_id=snapshot.pk)
+
+    assert calls == ["highlight", "lock"]
+    assert Snapshot.objects.get().status == Snapshot.Status.READY
+    assert Blob.objects.get(files__path="tasks/store.py").highlighted.startswith(
+        '<span class="sd">'
+    )
