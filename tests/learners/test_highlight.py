@@ -1,9 +1,11 @@
 """Highlighting stored once per blob by the snapshot job (learners.highlight, snapshot_store),
 and the mark on a resubmission whose tree did not change."""
 
+import importlib
 import random
 
 import pytest
+from django.apps import apps as django_apps
 
 from bootcamp.models import Notification
 from learners import highlight, snapshots
@@ -179,3 +181,23 @@ def test_the_job_highlights_before_it_locks_the_snapshot(learner, monkeypatch):
     assert Blob.objects.get(files__path="tasks/store.py").highlighted.startswith(
         '<span class="sd">'
     )
+
+
+def test_the_backfill_migration_counts_lines_of_old_blobs_and_leaves_highlighting(db):
+    backfill = importlib.import_module("learners.migrations.0011_blob_line_count_backfill")
+    texts = {"a" * 40: "x\ny\n", "b" * 40: "", "c" * 40: "one\r\ntwo\rthree"}
+    for sha, text in texts.items():
+        Blob.objects.create(sha=sha, text=text, size=len(text))
+    Blob.objects.create(sha="d" * 40, text="q\n", size=2, line_count=7, highlighted="q")
+
+    backfill.count_lines(django_apps, None)
+
+    assert dict(Blob.objects.values_list("sha", "line_count")) == {
+        "a" * 40: 2,
+        "b" * 40: 0,
+        "c" * 40: 3,
+        "d" * 40: 7,
+    }
+    assert all(len(source_lines(t)) == backfill._line_count(t) for t in texts.values())
+    assert Blob.objects.filter(highlighted__isnull=True).count() == 3
+    assert backfill.Migration.atomic is False
