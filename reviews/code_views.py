@@ -163,7 +163,7 @@ def comment_add(request, pk):
     iteration = submission.iterations.order_by("-number").first()
     if iteration is None:
         raise Http404
-    files = {entry.path: entry.line_count for entry in selectors.snapshot_files_for(iteration)}
+    files = selectors.comment_line_limits(selectors.snapshot_files_for(iteration))
     form = InlineCommentForm(request.POST, files=files)
     if not form.is_valid():
         if form.cleaned_data.get("path") in files:

@@ -105,7 +105,8 @@ class CommentForm(forms.Form):
     )
 
     def __init__(self, *args, files: dict | None = None, **kwargs):
-        # files: the snapshot's paths -> line count (None for a file that is not text);
+        # files: the snapshot's paths -> the highest line a comment may name (None for a
+        # file without lines: binary, symlink, submodule), selectors.comment_line_limits;
         # None or empty when there is no snapshot to check against (pending, failed).
         super().__init__(*args, **kwargs)
         self.files = files or {}

@@ -248,6 +248,24 @@ def snapshot_files_for(iteration: Iteration) -> list[SnapshotFile]:
     )
 
 
+# The largest line number the comment forms take (a PostgreSQL integer).
+LINE_MAX = 2_147_483_647
+
+
+def comment_line_limits(files: list[SnapshotFile]) -> dict[str, int | None]:
+    """What a comment may point at in each file (CommentForm's `files`): a text file's line
+    count; any line for a text file too large to store (or not yet counted), since its lines
+    cannot be counted here; None, no line at all, for a binary file, a symlink or a
+    submodule."""
+    limits = {}
+    for entry in files:
+        if entry.kind == SnapshotFile.Kind.TEXT or entry.kind == SnapshotFile.Kind.TOO_LARGE:
+            limits[entry.path] = LINE_MAX if entry.line_count is None else entry.line_count
+        else:
+            limits[entry.path] = None
+    return limits
+
+
 def snapshot_file_for(iteration: Iteration, path: str) -> SnapshotFile | None:
     """One file of the iteration's ready snapshot with its blob (one query)."""
     return (

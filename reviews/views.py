@@ -224,7 +224,7 @@ def review(request, pk):
     )
     claim_lost = None
     files = selectors.snapshot_files_for(iteration)
-    line_counts = {entry.path: entry.line_count for entry in files}
+    line_counts = selectors.comment_line_limits(files)
     new_comment_index = None
 
     if request.method == "POST":

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from learners.models import Submission
+from learners.models import SnapshotFile, Submission
 from reviews.models import Review, ReviewComment
 from tests.factories import (
     IterationFactory,
@@ -519,3 +519,27 @@ def test_a_review_form_rendered_before_an_inline_comment_keeps_that_comment(
     assert list(
         ReviewComment.objects.order_by("order").values_list("path", "line", "body", "order")
     ) == [("README.md", 1, "Old, edited.", 0), ("app/main.py", 7, "Later.", 1)]
+
+
+def test_a_line_of_a_file_too_large_to_store_is_accepted_a_symlinks_line_is_not(
+    client_for, mentor, claimed
+):
+    snapshot = claimed.iterations.get().snapshot
+    SnapshotFile.objects.create(
+        snapshot=snapshot, path="data/big.csv", kind="too_large", size=10**8, blob_sha="e" * 40
+    )
+    SnapshotFile.objects.create(
+        snapshot=snapshot, path="link", kind="symlink", size=6, blob_sha="f" * 40
+    )
+    client = client_for(mentor)
+
+    refused = client.post(f"/mentor/submissions/{claimed.pk}/review/", _review_post("link", "1"))
+    accepted = client.post(
+        f"/mentor/submissions/{claimed.pk}/review/", _review_post("data/big.csv", "5000")
+    )
+
+    assert refused.context["formset"].forms[0].errors == {
+        "line": ["“link” is not a text file; leave the line empty."]
+    }
+    assert accepted.status_code == 302
+    assert list(ReviewComment.objects.values_list("path", "line")) == [("data/big.csv", 5000)]
