@@ -184,7 +184,7 @@ def test_the_job_highlights_before_it_locks_the_snapshot(learner, monkeypatch):
 
 
 def test_the_backfill_migration_counts_lines_of_old_blobs_and_leaves_highlighting(db):
-    backfill = importlib.import_module("learners.migrations.0011_blob_line_count_backfill")
+    backfill = importlib.import_module("learners.migrations.0012_blob_line_count_backfill")
     texts = {"a" * 40: "x\ny\n", "b" * 40: "", "c" * 40: "one\r\ntwo\rthree"}
     for sha, text in texts.items():
         Blob.objects.create(sha=sha, text=text, size=len(text))

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("learners", "0010_learnerprogress_all_stages_complete"),
+        ("learners", "0011_bug_stories_readiness_ticks_portfolio"),
     ]
 
     operations = [
