@@ -223,15 +223,18 @@ def attach_excerpts(reviews) -> None:
         )
         for row in rows:
             files[(row.iteration_id, row.path)] = row
+    split = {}  # (iteration, path) -> its lines, split once however many comments it has
     for review in reviews:
         for comment in review.comments.all():
             comment.excerpt = []
-            row = files.get((review.iteration_id, comment.path))
+            key = (review.iteration_id, comment.path)
+            row = files.get(key)
             if row is not None and comment.line:
+                if key not in split:
+                    split[key] = (blob_lines(row.blob, path=row.path), source_lines(row.blob.text))
+                html_lines, text_lines = split[key]
                 comment.excerpt = excerpt(
-                    html_lines=blob_lines(row.blob, path=row.path),
-                    text_lines=source_lines(row.blob.text),
-                    line=comment.line,
+                    html_lines=html_lines, text_lines=text_lines, line=comment.line
                 )
 
 

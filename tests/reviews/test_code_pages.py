@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from learners.models import SnapshotFile, Submission
+from reviews import selectors
 from reviews.models import Review, ReviewComment
 from tests.factories import (
     IterationFactory,
@@ -543,3 +544,21 @@ def test_a_line_of_a_file_too_large_to_store_is_accepted_a_symlinks_line_is_not(
     }
     assert accepted.status_code == 302
     assert list(ReviewComment.objects.values_list("path", "line")) == [("data/big.csv", 5000)]
+
+
+def test_excerpts_split_each_commented_file_once(mentor, claimed, monkeypatch):
+    review = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor)
+    for line in (3, 7, 12):
+        ReviewCommentFactory(review=review, path="app/main.py", line=line)
+    ReviewCommentFactory(review=review, path="README.md", line=1)
+    splits = []
+    counted = selectors.source_lines
+    monkeypatch.setattr(
+        selectors, "source_lines", lambda text: splits.append(text[:7]) or counted(text)
+    )
+    review = Review.objects.prefetch_related("comments").get()
+
+    selectors.attach_excerpts([review])
+
+    assert sorted(splits) == ["# Tasks", "value_1"]
+    assert [len(c.excerpt) > 0 for c in review.comments.all()] == [True, True, True, True]
