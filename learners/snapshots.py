@@ -401,12 +401,13 @@ def snapshot_store(
     snapshot.checks_warned = counts["warn"]
     snapshot.checks_failed = counts["fail"]
     snapshot.finished_at = timezone.now()
+    was_unchanged = snapshot.unchanged_since is not None
     snapshot.unchanged_since = _unchanged_since(snapshot, result)
     snapshot.full_clean(validate_unique=False)
     snapshot.save()
-    if snapshot.unchanged_since and not snapshot.requested_sha:
+    if snapshot.unchanged_since and not snapshot.requested_sha and not was_unchanged:
         # With a SHA the learner confirmed it was the same commit; without one they may not
-        # know their push never happened.
+        # know their push never happened. Told once: a snapshot taken again says nothing new.
         _tell_code_unchanged(snapshot)
     # The SHA the learner typed (short, or none: the default branch's head) becomes the full
     # one, so line links and the compare view work.

@@ -105,6 +105,18 @@ def test_a_resubmission_with_the_same_tree_is_marked_and_the_learner_told(learne
     )
 
 
+def test_a_snapshot_stored_again_does_not_tell_the_learner_again(learner):
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+    second = _store(IterationFactory(submission=submission, number=2, commit_sha=""))
+    result = demo_fetch_result("good", commit_sha="c" * 40, rng=random.Random(1))
+
+    snapshot_store(snapshot=second, result=result)
+
+    assert second.unchanged_since == 1
+    assert Notification.objects.filter(kind="code_unchanged").count() == 1
+
+
 def test_a_resubmission_with_changed_code_is_not_marked(learner):
     submission = SubmissionFactory(learner=learner)
     _store(IterationFactory(submission=submission, number=1), variant="needs-work")

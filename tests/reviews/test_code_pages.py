@@ -470,8 +470,26 @@ def test_an_identical_tree_is_marked_on_the_review_and_changes_pages(
     changes = client.get(_changes_url(submission)).content.decode()
 
     assert "No code changed since iteration 1" in review_page
+    assert "The learner has been told." in review_page
     assert "No code changed since iteration 1" in changes
     assert 'id="no-changes"' in changes
+
+
+def test_the_same_commit_on_purpose_is_marked_without_saying_the_learner_was_told(
+    client_for, mentor, make_submission
+):
+    submission = make_submission(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now(), iterations=2
+    )
+    first, second = submission.iterations.order_by("number")
+    ready_snapshot(first, {"a.py": "a = 1\n"})
+    ready_snapshot(second, {"a.py": "a = 1\n"}, unchanged_since=1, requested_sha="c" * 40)
+
+    page = client_for(mentor).get(f"/mentor/submissions/{submission.pk}/review/")
+
+    content = page.content.decode()
+    assert "No code changed since iteration 1" in content
+    assert "The learner has been told." not in content
 
 
 def test_a_later_iteration_without_the_claim_gives_no_comment_links(
