@@ -38,7 +38,6 @@ from curriculum.models import (
     Objective,
     Project,
     ReadinessStatement,
-    Stage,
     counted_projects_key,
 )
 from learners.models import (
