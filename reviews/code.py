@@ -154,6 +154,12 @@ class FileChange:
     removed: int = 0
     rows: SafeString = mark_safe("")
     anchor: str = ""
+    too_large: bool = False  # over DIFF_MAX_LINES: no rows, a link to the file view instead
+
+
+# A file longer than this (either side) is listed without its diff: difflib on it would take
+# the page seconds, and nobody reads such a diff on a page.
+DIFF_MAX_LINES = 5_000
 
 
 def place_line(opcodes, line: int, *, old_length: int) -> tuple[int | None, bool]:
@@ -322,6 +328,9 @@ def changes_between(*, old_files: dict, new_files: dict, comments, review_url) -
             status = "added" if old_entry is None else "removed"
         old_html, old_text = file_lines(old_files, path)
         new_html, new_text = file_lines(new_files, path)
+        if max(len(old_text), len(new_text)) > DIFF_MAX_LINES:
+            changes.append(FileChange(path=path, old_path=None, status=status, too_large=True))
+            continue
         comments_at = {}
         for entry in carried:
             if entry.path == path and entry.line:

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from learners.models import SnapshotFile, Submission
-from reviews import selectors
+from reviews import code, selectors
 from reviews.models import Review, ReviewComment
 from tests.factories import (
     IterationFactory,
@@ -370,6 +370,23 @@ def test_changes_list_each_changed_file_with_counts(client_for, mentor, resubmit
         ("app/new_name.py", "app/old_name.py", "renamed", 0, 0),
         ("notes.txt", None, "removed", 0, 1),
     ]
+
+
+def test_a_file_past_the_diff_limit_is_listed_with_a_link_not_diffed(
+    client_for, mentor, resubmitted, monkeypatch
+):
+    monkeypatch.setattr(code, "DIFF_MAX_LINES", 10)
+
+    response = client_for(mentor).get(_changes_url(resubmitted))
+
+    content = response.content.decode()
+    changes = [(c.path, c.status, c.too_large, str(c.rows)) for c in response.context["changes"]]
+    assert changes[0] == ("app/main.py", "modified", True, "")
+    assert [c.too_large for c in response.context["changes"][1:]] == [False, False]
+    assert content.count("Large diff not shown.") == 1
+    assert (
+        f'<a href="{_file_url(resubmitted, "app/main.py", number=2)}">Open the file</a>' in content
+    )
 
 
 def test_earlier_comments_are_carried_to_their_place_in_the_new_code(
