@@ -54,6 +54,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "cohort")
     autocomplete_fields = ("user",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # On change, whose place it is and where it is stay fixed: the Move page is the only
+        # way to another cohort (it moves the work and settles claims; a bare edit would not).
+        if obj is not None:
+            return ("user", "cohort", *super().get_readonly_fields(request, obj))
+        return super().get_readonly_fields(request, obj)
+
     @admin.display(description="deferral")
     def move_link(self, membership):
         if membership.role != Membership.Role.LEARNER:
@@ -82,15 +89,30 @@ class MembershipAdmin(admin.ModelAdmin):
             actor=request.user,
         )
         if request.method == "POST" and form.is_valid():
-            moved = form.save()
-            if moved is not None:
+            result = form.save()
+            if result is not None:
                 membership.refresh_from_db()
+                moved, to_cohort = result.submissions, membership.cohort
                 self.message_user(
                     request,
-                    f"{membership.user} moved from {from_cohort} to {membership.cohort} with "
+                    f"{membership.user} moved from {from_cohort} to {to_cohort} with "
                     f"{moved} submission{pluralize(moved)}.",
                     messages.SUCCESS,
                 )
+                if result.extensions_moved:
+                    self.message_user(
+                        request,
+                        f"Extensions kept, as {to_cohort} has those dates: "
+                        f"{', '.join(result.extensions_moved)}.",
+                        messages.SUCCESS,
+                    )
+                if result.extensions_dropped:
+                    self.message_user(
+                        request,
+                        f"Extensions deleted, as {to_cohort} has no such date (or one for "
+                        f"them already): {', '.join(result.extensions_dropped)}.",
+                        messages.WARNING,
+                    )
                 return redirect("admin:learners_membership_changelist")
         context = {
             **self.admin_site.each_context(request),

@@ -250,7 +250,7 @@ class LearnerMoveForm(forms.Form):
         self.fields["to_cohort"].queryset = Cohort.objects.exclude(pk=membership.cohort_id)
 
     def save(self):
-        """How many submissions moved, or None with the reason in the form's errors."""
+        """The MoveResult, or None with the reason in the form's errors."""
         try:
             return learner_move(
                 membership=self.membership,

@@ -130,9 +130,9 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
     stages = {stage.pk: stage for stage in stages_with_counts()}
     done = _stages_done(cohort=cohort, learner_ids={key[0] for key in wanted}, stages=stages)
     submitted = set(
-        Submission.objects.filter(
-            cohort=cohort, learner__in={key[0] for key in wanted}
-        ).values_list("learner_id", "project_id")
+        Submission.objects.filter(cohort=cohort, learner__in={key[0] for key in wanted})
+        .exclude(status=Submission.Status.WITHDRAWN)  # withdrawn work is not handed in
+        .values_list("learner_id", "project_id")
     )
     projects = {
         date.project_id: date.project

@@ -251,10 +251,15 @@ def learner_next_step(
 
 def learner_project_dates(*, schedule: Schedule | None, submissions, cohort) -> list:
     """[(project, Due)] for the projects with a due date the learner has not submitted in
-    `cohort` yet, soonest first. One query (none without dated projects)."""
+    `cohort` yet (withdrawn work counts as not submitted), soonest first. One query (none
+    without dated projects)."""
     if schedule is None or not schedule.projects:
         return []
-    submitted = {s.project_id for s in submissions if s.cohort_id == cohort.pk}
+    submitted = {
+        s.project_id
+        for s in submissions
+        if s.cohort_id == cohort.pk and s.status != Submission.Status.WITHDRAWN
+    }
     projects = Project.objects.published().filter(pk__in=list(schedule.projects))
     dated = [(p, schedule.projects[p.pk]) for p in projects if p.pk not in submitted]
     return sorted(dated, key=lambda pair: (pair[1].on, pair[0].title))

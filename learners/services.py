@@ -31,7 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bootcamp.mail import absolute_url, mail_queue
-from bootcamp.models import NotificationKind
+from bootcamp.models import Notification, NotificationKind
 from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from curriculum.models import (
@@ -44,13 +44,16 @@ from learners.models import (
     BugStory,
     ChecklistTick,
     Cohort,
+    Extension,
     Iteration,
     LearnerProgress,
     Membership,
     ObjectiveCheck,
     Portfolio,
+    ProjectDueDate,
     ReadinessTick,
     Reminder,
+    Snapshot,
     StageTarget,
     Submission,
     SubmissionEvent,
@@ -71,6 +74,9 @@ User = get_user_model()
 Status = Submission.Status
 Event = SubmissionEvent.Kind
 
+
+# How often an edit with a new repository or commit tells the mentors again.
+EDIT_NOTIFY_INTERVAL = timedelta(hours=1)
 
 # The states a learner sends a new iteration from.
 RESUBMITTABLE = (Status.CHANGES_REQUESTED, Status.WITHDRAWN)
@@ -119,21 +125,28 @@ def submission_claim(*, submission: Submission, mentor, take_over: bool = False)
         return current  # a double click on "Claim": already theirs
     _check_claim_limit(mentor)
     now = timezone.now()
-    waiting = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED)
+    # Only in the cohort the claimer saw it in: a deferral moving it meanwhile wins.
+    here = Submission.objects.filter(pk=submission.pk, cohort_id=submission.cohort_id)
+    waiting = here.filter(status=Status.SUBMITTED)
     if waiting.update(status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=now, updated_at=now):
         _record(submission_id=submission.pk, kind=Event.CLAIMED, actor=mentor, at=now)
         return _refresh(submission.pk)
     current = _refresh(submission.pk)
+    if current.cohort_id != submission.cohort_id:
+        raise TransitionError("This work moved to another cohort.")
     if current.status == Status.IN_REVIEW:
         if current.claimed_by_id == mentor.pk:
             return current
         if take_over:
-            taken = Submission.objects.filter(pk=current.pk, status=Status.IN_REVIEW).update(
+            taken = here.filter(status=Status.IN_REVIEW).update(
                 claimed_by=mentor, claimed_at=now, updated_at=now
             )
             if taken:
                 _record(submission_id=submission.pk, kind=Event.CLAIMED, actor=mentor, at=now)
-            return _refresh(submission.pk)
+            current = _refresh(submission.pk)
+            if current.cohort_id != submission.cohort_id:
+                raise TransitionError("This work moved to another cohort.")
+            return current
         raise TransitionError(
             f"{display_name(current.claimed_by)} is already reviewing this submission."
         )
@@ -670,9 +683,14 @@ def submission_edit(
 ) -> Iteration:
     """Change the latest iteration while the submission waits unclaimed.
 
-    The notes and the live URL change in place; a different repository or commit is new work
-    to read, so it becomes iteration n+1 (with the latest's checklist ticks and a snapshot of
-    its own) and waits from now. Returns the iteration that now is the latest.
+    The notes and the live URL change in place. A different repository or commit on an
+    iteration no mentor has reviewed or drafted on yet replaces its repository and commit in
+    place too, with a fresh snapshot (the old one and its checks go): nobody has read it, so
+    there is nothing to keep apart. Once a review or a draft exists on it, the new work
+    becomes iteration n+1 (with the latest's checklist ticks and a snapshot of its own).
+    Either way the submission keeps its place in the queue (`submitted_at` stays), and the
+    cohort's mentors hear of new work at most once an hour per submission
+    (EDIT_NOTIFY_INTERVAL). Returns the iteration that now is the latest.
     """
     if not _lock_unclaimed(submission):
         raise TransitionError(NOT_EDITABLE)
@@ -686,19 +704,35 @@ def submission_edit(
         return latest
     now = timezone.now()
     locked = Submission.objects.select_related("learner", "project", "cohort").get(pk=submission.pk)
-    iteration = _iteration_add(
-        submission=locked,
-        number=latest.number + 1,
-        submitted_at=now,
-        repo_url=repo_url,
-        live_url=live_url,
-        commit_sha=commit_sha,
-        notes=notes,
-        checklist_items=list(latest.checklist_items.all()),
+    if not latest.reviews.exists():
+        latest.repo_url, latest.commit_sha = repo_url, commit_sha
+        latest.live_url, latest.notes = live_url or "", notes or ""
+        latest.full_clean()
+        latest.save(update_fields=["repo_url", "commit_sha", "live_url", "notes"])
+        Snapshot.objects.filter(iteration=latest).delete()  # its job then finds nothing
+        snapshot_request(iteration=latest)
+        learner_activity_record(learner_id=locked.learner_id, cohort_id=locked.cohort_id, at=now)
+        iteration = latest
+    else:
+        iteration = _iteration_add(
+            submission=locked,
+            number=latest.number + 1,
+            submitted_at=now,
+            repo_url=repo_url,
+            live_url=live_url,
+            commit_sha=commit_sha,
+            notes=notes,
+            checklist_items=list(latest.checklist_items.all()),
+        )
+        _record(submission_id=submission.pk, kind=Event.RESUBMITTED, actor=locked.learner, at=now)
+    Submission.objects.filter(pk=submission.pk).update(updated_at=now)
+    told = Notification.objects.filter(
+        kind=NotificationKind.SUBMISSION_ARRIVED,
+        url=locked.get_absolute_url(),
+        created_at__gt=now - EDIT_NOTIFY_INTERVAL,
     )
-    Submission.objects.filter(pk=submission.pk).update(submitted_at=now, updated_at=now)
-    _record(submission_id=submission.pk, kind=Event.RESUBMITTED, actor=locked.learner, at=now)
-    _notify_mentors(submission=locked, iteration=iteration)
+    if not told.exists():
+        _notify_mentors(submission=locked, iteration=iteration)
     return iteration
 
 
@@ -802,14 +836,66 @@ class MoveRefused(ValueError):
     """The learner cannot be moved to that cohort; the message says why."""
 
 
+@dataclass
+class MoveResult:
+    """What a deferral moved: the submissions, and the extensions kept or dropped (each as
+    its stage or project, for staff to read)."""
+
+    submissions: int
+    extensions_moved: list = field(default_factory=list)
+    extensions_dropped: list = field(default_factory=list)
+
+
+def _move_extensions(*, learner, from_cohort: Cohort, to_cohort: Cohort) -> tuple[list, list]:
+    """The learner's extensions go with them where the new cohort dates the same stage or
+    project (a later date for a date it does not have means nothing), unless they already
+    have one there for it; the rest are deleted. (moved, dropped), as their stage or project."""
+    extensions = Extension.objects.filter(cohort=from_cohort, learner=learner)
+    there = Extension.objects.filter(cohort=to_cohort, learner=learner)
+    keep = (
+        extensions.filter(
+            Q(stage__in=StageTarget.objects.filter(cohort=to_cohort).values("stage"))
+            | Q(project__in=ProjectDueDate.objects.filter(cohort=to_cohort).values("project"))
+        )
+        .exclude(stage__in=there.filter(stage__isnull=False).values("stage"))
+        .exclude(project__in=there.filter(project__isnull=False).values("project"))
+    )
+    kept = set(keep.values_list("pk", flat=True))
+    moved, dropped = [], []
+    for extension in extensions.select_related("stage", "project").order_by("due_on", "pk"):
+        (moved if extension.pk in kept else dropped).append(
+            str(extension.stage or extension.project)
+        )
+    extensions.filter(pk__in=kept).update(cohort=to_cohort)
+    extensions.exclude(pk__in=kept).delete()
+    return moved, dropped
+
+
+def _notify_moved_claim(*, submission: Submission, mentor, to_cohort: Cohort) -> None:
+    """Tell a mentor their claim went back to the queue because the learner moved (as a
+    lapse does); they no longer see the work, so the link is their queue."""
+    notify(
+        users=[mentor],
+        kind=NotificationKind.CLAIM_LAPSED,
+        template="claim_moved",
+        context={
+            "learner": display_name(submission.learner),
+            "project": submission.project.title,
+            "cohort": to_cohort.name,
+        },
+        url=reverse("reviews:queue"),
+    )
+
+
 @transaction.atomic
-def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> int:
+def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> MoveResult:
     """Defer a learner: their place and all their work in one cohort move to another.
 
     The submissions keep their iterations, reviews, conversation and history; a claim held
     by a mentor of the old cohort goes back to the queue (recorded as released by `actor`),
-    as those mentors no longer see the work. The old cohort's progress row goes, the new
-    one's is counted. Returns how many submissions moved.
+    as those mentors no longer see the work, and its holder is told. The new cohort's mentors
+    are told of the work waiting for review. Extensions move where the new cohort has the same
+    date (see _move_extensions). The old cohort's progress row goes, the new one's is counted.
     """
     locked = (
         Membership.objects.select_for_update(of=("self",))
@@ -837,22 +923,38 @@ def learner_move(*, membership: Membership, to_cohort: Cohort, actor) -> int:
             f"({', '.join(s.project.title for s in clashes)}); nothing was moved."
         )
     now = timezone.now()
-    claimed = list(work.filter(status=Status.IN_REVIEW).values_list("pk", flat=True))
-    work.filter(pk__in=claimed).update(
+    claimed = list(
+        work.filter(status=Status.IN_REVIEW).select_related("claimed_by", "learner", "project")
+    )
+    work.filter(pk__in=[s.pk for s in claimed]).update(
         status=Status.SUBMITTED, claimed_by=None, claimed_at=None, updated_at=now
     )
     SubmissionEvent.objects.bulk_create(
-        SubmissionEvent(submission_id=pk, kind=Event.RELEASED, actor=actor, at=now)
-        for pk in claimed
+        SubmissionEvent(submission_id=s.pk, kind=Event.RELEASED, actor=actor, at=now)
+        for s in claimed
     )
     moved = work.update(cohort=to_cohort, updated_at=now)
     locked.cohort = to_cohort
     locked.joined_at = now
     locked.full_clean()
     locked.save(update_fields=["cohort", "joined_at"])
+    extensions_moved, extensions_dropped = _move_extensions(
+        learner=learner, from_cohort=from_cohort, to_cohort=to_cohort
+    )
     LearnerProgress.objects.filter(cohort=from_cohort, learner=learner).delete()
     learner_progress_refresh(cohort_id=to_cohort.pk, learner_ids=[learner.pk])
-    return moved
+    for submission in claimed:
+        _notify_moved_claim(
+            submission=submission, mentor=submission.claimed_by, to_cohort=to_cohort
+        )
+    waiting = Submission.objects.filter(
+        learner=learner, cohort=to_cohort, status=Status.SUBMITTED
+    ).select_related("learner", "project", "cohort")
+    for submission in waiting.order_by("pk"):
+        latest = submission.iterations.order_by("-number").first()
+        if latest is not None:
+            _notify_mentors(submission=submission, iteration=latest)
+    return MoveResult(moved, extensions_moved, extensions_dropped)
 
 
 # --- Invitations ----------------------------------------------------------------------------

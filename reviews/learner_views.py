@@ -177,7 +177,17 @@ def submission_edit(request, pk):
         except TransitionError as error:  # a mentor claimed it meanwhile
             messages.error(request, str(error))
             return redirect(submission)
-        if iteration.number == latest.number:
+        replaced = (iteration.repo_url, iteration.commit_sha) != (
+            latest.repo_url,
+            latest.commit_sha,
+        )
+        if iteration.number == latest.number and replaced:
+            messages.success(
+                request,
+                f"Iteration {iteration.number} now has the new repository or commit; its "
+                "automated checks are running.",
+            )
+        elif iteration.number == latest.number:
             messages.success(request, f"Iteration {iteration.number} is updated.")
         else:
             messages.success(
@@ -189,7 +199,14 @@ def submission_edit(request, pk):
     return render(
         request,
         "reviews/submission_edit.html",
-        {"form": form, "submission": submission, "project": submission.project, "latest": latest},
+        {
+            "form": form,
+            "submission": submission,
+            "project": submission.project,
+            "latest": latest,
+            # Read or drafted on by a mentor: a new commit becomes a new iteration.
+            "latest_is_read": latest.reviews.exists(),
+        },
     )
 
 

@@ -73,7 +73,8 @@ def _queue_scope(user, *, cohorts_listed=False, every_claim=False):
 
 
 def for_queue(user, *, now=None):
-    """The queue page's rows, oldest wait first, with everything a row shows (two queries:
+    """The queue page's rows: what the user can act on (waiting, or claimed by them) first,
+    then colleagues' claims, each oldest wait first, with everything a row shows (two queries:
     the rows, then the history of the page's rows; a mentor's cohorts one more, first).
     Claims held by others are rows too, with their holder and age, rather than work that
     vanished from the queue.
@@ -106,8 +107,20 @@ def for_queue(user, *, now=None):
                 Q(claimed_at__lte=now - timedelta(hours=settings.TAKEOVER_IDLE_HOURS)),
                 output_field=BooleanField(),
             ),
+            # claimed_at is the renewal's moment when the holder renewed (the same `now`).
+            claim_renewed=Exists(
+                SubmissionEvent.objects.filter(
+                    submission=OuterRef("pk"),
+                    kind=SubmissionEvent.Kind.RENEWED,
+                    at=OuterRef("claimed_at"),
+                )
+            ),
+            # A colleague's claim: shown, but after the work this user can act on.
+            is_colleagues_claim=ExpressionWrapper(
+                Q(status=Status.IN_REVIEW) & ~Q(claimed_by=user.pk), output_field=BooleanField()
+            ),
         )
-        .order_by("submitted_at", "pk")
+        .order_by("is_colleagues_claim", "submitted_at", "pk")
     )
 
 

@@ -85,6 +85,9 @@ def claim(request, pk):
     return redirect("reviews:review", pk=submission.pk)
 
 
+WITHDREW = "The learner withdrew it; nothing to review until they resubmit."
+
+
 def _claim_missed(submission: Submission) -> str:
     if submission.status == Submission.Status.SUBMITTED:
         return (
@@ -96,6 +99,8 @@ def _claim_missed(submission: Submission) -> str:
         return f"{display_name(submission.claimed_by)} is reviewing {work_name(submission)} now."
     if submission.status == Submission.Status.APPROVED:
         return f"{work_name(submission)} is approved; there is nothing left to claim."
+    if submission.status == Submission.Status.WITHDRAWN:
+        return WITHDREW
     return (
         f"Changes were requested on {work_name(submission)}; there is nothing to claim until "
         "the learner resubmits."
@@ -204,6 +209,8 @@ def _claim_lost(submission: Submission) -> str:
             f"Your claim on this review was released; {kept}, claim the submission again "
             "and save it. Nothing was saved."
         )
+    if submission.status == Submission.Status.WITHDRAWN:
+        return f"{WITHDREW} {kept[0].upper()}{kept[1:]} if you need it. Nothing was saved."
     return (
         f"{work_name(submission)} has been reviewed already ("
         f"{submission.get_status_display().lower()}); {kept} if you need it. Nothing was saved."

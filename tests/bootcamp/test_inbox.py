@@ -231,7 +231,7 @@ def test_saving_preferences_stores_the_users_own_only(client_for, learner, other
     assert _checked(client_for(learner).get(PREFERENCES)) == data
 
     client_for(learner).post(PREFERENCES, {**data, "review_published": "immediately"})
-    assert NotificationPreference.objects.filter(user=learner).count() == 5
+    assert NotificationPreference.objects.filter(user=learner).count() == 6
 
 
 def test_a_bad_choice_is_a_form_error_that_changes_nothing(client_for, learner):

@@ -1,17 +1,37 @@
 """Staff move a learner to another cohort (a deferral); their work moves with them."""
 
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from learners.models import LearnerProgress, Membership, Submission, SubmissionEvent
-from learners.services import MoveRefused, learner_move, learner_progress_refresh
+from bootcamp.models import Notification
+from bootcamp.people import display_name
+from learners.models import (
+    Extension,
+    LearnerProgress,
+    Membership,
+    ProjectDueDate,
+    StageTarget,
+    Submission,
+    SubmissionEvent,
+)
+from learners.services import (
+    MoveRefused,
+    TransitionError,
+    learner_move,
+    learner_progress_refresh,
+    submission_claim,
+)
 from tests.factories import (
     CohortFactory,
     IterationFactory,
     MembershipFactory,
     ProjectFactory,
+    StageFactory,
     SubmissionFactory,
+    UserFactory,
 )
 
 Status = Submission.Status
@@ -45,9 +65,9 @@ def test_moving_takes_the_place_the_work_and_its_history(
     claimed = _work(learner, cohort, Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now())
     learner_progress_refresh(cohort_id=cohort.pk, learner_ids=[learner.pk])
 
-    moved = learner_move(membership=membership, to_cohort=later, actor=staff)
+    result = learner_move(membership=membership, to_cohort=later, actor=staff)
 
-    assert moved == 2
+    assert (result.submissions, result.extensions_moved, result.extensions_dropped) == (2, [], [])
     assert list(Membership.objects.filter(user=learner).values_list("cohort", "role")) == [
         (later.pk, "learner")
     ]
@@ -139,3 +159,118 @@ def test_the_move_page_is_404_for_a_mentors_place_and_closed_to_non_staff(
     response = client_for(mentor).get(move_url(membership))
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_change_form_cannot_change_the_cohort_or_the_user(
+    client_for, staff, learner, mentor, later, membership
+):
+    """Only the Move page moves a learner: a posted cohort on the change form is ignored."""
+    client = client_for(staff)
+    url = f"/admin/learners/membership/{membership.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    assert "cohort" not in form.fields
+    assert "user" not in form.fields
+
+    response = client.post(
+        url,
+        {
+            "user": mentor.pk,
+            "cohort": later.pk,
+            "role": "learner",
+            "joined_at_0": "2026-01-05",
+            "joined_at_1": "09:00:00",
+        },
+    )
+
+    assert response.status_code == 302
+    assert list(Membership.objects.filter(pk=membership.pk).values_list("user", "cohort")) == [
+        (learner.pk, membership.cohort_id)
+    ]
+
+
+@pytest.mark.parametrize("take_over", [False, True])
+def test_a_claim_from_a_page_shown_before_a_deferral_is_refused(
+    learner, later, mentor, other_mentor, staff, membership, take_over
+):
+    """The claimer saw the work in the old cohort; the move won, so the claim does not."""
+    seen = _work(learner, membership.cohort, Status.SUBMITTED)
+    learner_move(membership=membership, to_cohort=later, actor=staff)
+    if take_over:
+        submission_claim(submission=Submission.objects.get(pk=seen.pk), mentor=other_mentor)
+
+    with pytest.raises(TransitionError, match="^This work moved to another cohort.$"):
+        submission_claim(
+            submission=seen, mentor=staff if take_over else mentor, take_over=take_over
+        )
+
+    current = Submission.objects.get(pk=seen.pk)
+    assert (current.cohort_id, current.claimed_by_id) == (
+        later.pk,
+        other_mentor.pk if take_over else None,
+    )
+
+
+def test_extensions_move_where_the_new_cohort_has_the_date_and_the_page_lists_the_rest(
+    client_for, learner, later, staff, membership
+):
+    cohort = membership.cohort
+    dated, undated = StageFactory(number=1, slug="one"), StageFactory(number=2, slug="two")
+    project = ProjectFactory(stage=dated, title="Calculator")
+    StageTarget.objects.create(cohort=later, stage=dated, due_on=datetime.date(2027, 3, 1))
+    for where in (cohort, later):
+        ProjectDueDate.objects.create(
+            cohort=where, project=project, due_on=datetime.date(2027, 3, 9)
+        )
+    for stage in (dated, undated):
+        StageTarget.objects.create(cohort=cohort, stage=stage, due_on=datetime.date(2026, 12, 1))
+    on = datetime.date(2026, 12, 20)
+    kept_stage = Extension.objects.create(cohort=cohort, learner=learner, stage=dated, due_on=on)
+    kept_project = Extension.objects.create(
+        cohort=cohort, learner=learner, project=project, due_on=on
+    )
+    Extension.objects.create(cohort=cohort, learner=learner, stage=undated, due_on=on)
+
+    response = client_for(staff).post(move_url(membership), {"to_cohort": later.pk})
+
+    assert sorted(Extension.objects.values_list("pk", "cohort", "stage", "project")) == sorted(
+        [(kept_stage.pk, later.pk, dated.pk, None), (kept_project.pk, later.pk, None, project.pk)]
+    )
+    assert [str(m) for m in get_messages(response.wsgi_request)][1:] == [
+        f"Extensions kept, as Spring cohort has those dates: {dated}, {project}.",
+        f"Extensions deleted, as Spring cohort has no such date (or one for them already): "
+        f"{undated}.",
+    ]
+
+
+def test_a_move_tells_the_released_claims_holder_and_the_new_cohorts_mentors(
+    learner, mentor, later, staff, membership
+):
+    claimed = _work(
+        learner,
+        membership.cohort,
+        Status.IN_REVIEW,
+        claimed_by=mentor,
+        claimed_at=timezone.now(),
+        project=ProjectFactory(title="Calculator"),
+    )
+    _work(learner, membership.cohort, Status.APPROVED, approved_at=timezone.now())
+    new_mentor = UserFactory(username="grace")
+    MembershipFactory(cohort=later, user=new_mentor, role=Membership.Role.MENTOR)
+
+    learner_move(membership=membership, to_cohort=later, actor=staff)
+
+    assert list(Notification.objects.values_list("user", "kind", "text", "url")) == [
+        (
+            mentor.pk,
+            "claim_lapsed",
+            f"Your claim on {display_name(learner)}'s project “Calculator” was released: they "
+            "moved to Spring cohort",
+            "/mentor/queue/",
+        ),
+        (
+            new_mentor.pk,
+            "submission_arrived",
+            Notification.objects.get(user=new_mentor).text,
+            claimed.get_absolute_url(),
+        ),
+    ]

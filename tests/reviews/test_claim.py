@@ -243,3 +243,15 @@ def test_a_take_over_of_a_claim_released_meanwhile_says_so_instead_of_claiming_s
         "it is waiting in the queue. Claim it there to review it."
     ]
     assert _state(work) == (Status.SUBMITTED, None)
+
+
+def test_a_missed_claim_or_a_lost_review_on_withdrawn_work_says_the_learner_withdrew_it(db):
+    from reviews.views import _claim_lost, _claim_missed
+
+    work = SubmissionFactory(status=Status.WITHDRAWN)
+
+    assert _claim_missed(work) == "The learner withdrew it; nothing to review until they resubmit."
+    assert _claim_lost(work) == (
+        "The learner withdrew it; nothing to review until they resubmit. Your text is below — "
+        "copy it if you need it. Nothing was saved."
+    )

@@ -329,3 +329,30 @@ def test_a_row_whose_claim_lapsed_says_so_and_shows_its_history(client_for, coho
 
 def _row_ids_in(content):
     return [int(pk) for pk in re.findall(r'data-submission="(\d+)"', content)]
+
+
+def test_work_to_act_on_comes_before_colleagues_claims(client_for, cohort, mentor):
+    colleague = UserFactory(username="barbara")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    theirs = _waiting(cohort, hours_ago=30, status=Status.IN_REVIEW, claimed_by=colleague)
+    waiting = _waiting(cohort, hours_ago=2)
+    mine = _waiting(cohort, hours_ago=10, status=Status.IN_REVIEW, claimed_by=mentor)
+
+    response = client_for(mentor).get(URL)
+
+    assert _row_ids(response) == [mine.pk, waiting.pk, theirs.pk]
+
+
+def test_a_renewed_claim_says_renewed_not_claimed(client_for, cohort, mentor):
+    from learners.services import submission_claim_renew
+
+    renewed = _waiting(cohort, hours_ago=5, status=Status.IN_REVIEW, claimed_by=mentor)
+    submission_claim_renew(submission=renewed, mentor=mentor)
+    renewed.refresh_from_db()
+    claimed = _waiting(cohort, hours_ago=4, status=Status.IN_REVIEW, claimed_by=mentor)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert f'by you, renewed <time datetime="{renewed.claimed_at.isoformat()}">' in content
+    assert f'by you, claimed <time datetime="{claimed.claimed_at.isoformat()}">' in content
+    assert content.count(", renewed <time") == 1

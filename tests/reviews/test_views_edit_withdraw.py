@@ -1,5 +1,6 @@
 """A learner edits or withdraws a submission while it waits unclaimed."""
 
+import datetime
 import threading
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bootcamp.models import Notification
 from learners.models import Iteration, Submission, SubmissionEvent
 from learners.services import (
     TransitionError,
@@ -14,7 +16,8 @@ from learners.services import (
     submission_edit,
     submission_withdraw,
 )
-from tests.factories import IterationFactory, SubmissionFactory
+from learners.snapshots import snapshot_request
+from tests.factories import IterationFactory, ReviewFactory, SubmissionFactory
 
 Status = Submission.Status
 Kind = SubmissionEvent.Kind
@@ -65,12 +68,12 @@ def test_editing_notes_and_live_url_changes_the_latest_iteration_in_place(
     assert list(submission.events.values_list("kind", flat=True)) == []
 
 
-def test_a_new_commit_makes_a_new_iteration_with_the_ticks_and_its_own_snapshot(
-    client_for, learner, make_submission, checklist
+def test_a_new_commit_on_an_unread_iteration_replaces_it_with_a_fresh_snapshot(
+    client_for, learner, mentor, make_submission
 ):
     submission = make_submission()
     first = submission.iterations.get()
-    first.checklist_items.set(checklist)
+    old_snapshot = snapshot_request(iteration=first)
     before = Submission.objects.get(pk=submission.pk).submitted_at
 
     response = client_for(learner).post(
@@ -78,6 +81,38 @@ def test_a_new_commit_makes_a_new_iteration_with_the_ticks_and_its_own_snapshot(
     )
 
     assert response.status_code == 302
+    assert messages_of(response) == [
+        "Iteration 1 now has the new repository or commit; its automated checks are running."
+    ]
+    assert list(submission.iterations.values_list("pk", "number", "commit_sha", "notes")) == [
+        (first.pk, 1, "bbbbbbb", "Fixed a bug.")
+    ]
+    fresh = Iteration.objects.get(pk=first.pk).snapshot
+    assert (fresh.pk != old_snapshot.pk, fresh.requested_sha) == (True, "bbbbbbb")
+    submission.refresh_from_db()
+    assert (submission.status, submission.submitted_at) == (Status.SUBMITTED, before)
+    assert list(submission.events.values_list("kind", flat=True)) == []
+    assert list(Notification.objects.values_list("user", "kind")) == [
+        (mentor.pk, "submission_arrived")
+    ]
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_new_commit_on_a_reviewed_or_drafted_iteration_makes_a_new_one(
+    client_for, learner, mentor, make_submission, checklist, published
+):
+    submission = make_submission()
+    first = submission.iterations.get()
+    first.checklist_items.set(checklist)
+    ReviewFactory(
+        iteration=first, mentor=mentor, published_at=timezone.now() if published else None
+    )
+    before = Submission.objects.get(pk=submission.pk).submitted_at
+
+    response = client_for(learner).post(
+        edit_url(submission), {**SAME, "commit_sha": "bbbbbbb", "notes": "Fixed a bug."}
+    )
+
     assert messages_of(response) == [
         "The new repository or commit is iteration 2; its automated checks are running."
     ]
@@ -87,23 +122,35 @@ def test_a_new_commit_makes_a_new_iteration_with_the_ticks_and_its_own_snapshot(
         c.pk for c in checklist
     )
     assert latest.snapshot.requested_sha == "bbbbbbb"
-    assert first.notes == submission.iterations.get(number=1).notes
+    assert submission.iterations.get(number=1).commit_sha == SAME["commit_sha"]
     submission.refresh_from_db()
-    assert submission.status == Status.SUBMITTED
-    assert submission.submitted_at > before
+    assert (submission.status, submission.submitted_at) == (Status.SUBMITTED, before)
     assert list(submission.events.values_list("kind", flat=True)) == [Kind.RESUBMITTED]
 
 
-def test_a_new_repository_also_makes_a_new_iteration(client_for, learner, make_submission):
+def test_edits_tell_the_mentors_at_most_once_an_hour(learner, mentor, make_submission):
+    submission = make_submission()
+    edit = lambda sha: submission_edit(submission=submission, **{**SAME, "commit_sha": sha})  # noqa: E731
+
+    edit("bbbbbbb")
+    edit("ccccccc")
+    Notification.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    edit("ddddddd")
+
+    assert Notification.objects.filter(user=mentor, kind="submission_arrived").count() == 2
+
+
+def test_a_new_repository_on_an_unread_iteration_replaces_it_too(
+    client_for, learner, make_submission
+):
     submission = make_submission()
 
     client_for(learner).post(
         edit_url(submission), {**SAME, "repo_url": "https://github.com/ada/other"}
     )
 
-    assert list(submission.iterations.values_list("number", "repo_url").order_by("number")) == [
-        (1, "https://github.com/learner/project"),
-        (2, "https://github.com/ada/other"),
+    assert list(submission.iterations.values_list("number", "repo_url")) == [
+        (1, "https://github.com/ada/other")
     ]
 
 
@@ -310,3 +357,22 @@ def test_a_claim_racing_a_withdrawal_is_refused(cohort, learner, mentor):
 
     assert errors == []
     assert Submission.objects.get(pk=submission.pk).status == Status.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("drafted", "text"),
+    [
+        (False, "a different repository or commit SHA replaces this iteration's"),
+        (True, "a different repository or commit SHA becomes iteration 2"),
+    ],
+)
+def test_the_edit_page_says_what_a_new_commit_will_do(
+    client_for, learner, mentor, make_submission, drafted, text
+):
+    submission = make_submission()
+    if drafted:
+        ReviewFactory(iteration=submission.iterations.get(), mentor=mentor)
+
+    content = client_for(learner).get(edit_url(submission)).content.decode()
+
+    assert text in " ".join(content.split())
