@@ -8,14 +8,20 @@ any line can be shown alone (a comment's excerpt, one side of a diff).
 """
 
 import html
+import logging
 
 from pygments.lexers import TextLexer, get_lexer_for_filename
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
+logger = logging.getLogger(__name__)
+
 # Past this size a file is stored escaped but not highlighted: some lexers are slow, and the
 # snapshot job should not spend minutes on one generated file.
-HIGHLIGHT_MAX_CHARS = 500_000
+HIGHLIGHT_MAX_CHARS = 100_000
+# Past this many characters highlighted for one snapshot, its other new files are left for
+# the file view to highlight when one is opened (each under HIGHLIGHT_MAX_CHARS).
+SNAPSHOT_HIGHLIGHT_BUDGET = 2_000_000
 LINE_SEPARATOR = "\n"  # between the stored lines; escaped text never contains one
 
 
@@ -44,11 +50,7 @@ def _lexer_for(path: str):
         return TextLexer(stripnl=False, ensurenl=False)
 
 
-def highlight_lines(*, path: str, text: str) -> list[str]:
-    """The highlighted HTML of each line of `text` (as many as `source_lines(text)`)."""
-    lines = source_lines(text)
-    if len(text) > HIGHLIGHT_MAX_CHARS:
-        return [html.escape(line) for line in lines]
+def _highlighted_parts(*, path: str, lines: list[str]) -> list[list[str]]:
     out: list[list[str]] = [[]]
     for token_type, value in _lexer_for(path).get_tokens("\n".join(lines)):
         css = _css_class(token_type)
@@ -58,6 +60,21 @@ def highlight_lines(*, path: str, text: str) -> list[str]:
             if piece:
                 escaped = html.escape(piece)
                 out[-1].append(f'<span class="{css}">{escaped}</span>' if css else escaped)
+    return out
+
+
+def highlight_lines(*, path: str, text: str) -> list[str]:
+    """The highlighted HTML of each line of `text` (as many as `source_lines(text)`)."""
+    lines = source_lines(text)
+    if len(text) > HIGHLIGHT_MAX_CHARS:
+        return [html.escape(line) for line in lines]
+    try:
+        out = _highlighted_parts(path=path, lines=lines)
+    except Exception:
+        # A lexer's bug (they are many, and a learner's file may be anything) must not fail
+        # the snapshot or the page: the file is shown escaped, unhighlighted.
+        logger.exception("highlighting %r failed; shown unhighlighted", path)
+        return [html.escape(line) for line in lines]
     rendered = ["".join(parts) for parts in out]
     # A lexer may add or drop a final newline; the lines are the text's, whatever it did.
     rendered = rendered[: len(lines)]

@@ -24,7 +24,7 @@ from bootcamp.notifications import notify
 from bootcamp.people import display_name
 from learners.checks import RepoFile, checks_run, mask_secrets
 from learners.fetch import FetchFailed, FetchResult, Limits, fetch_repository
-from learners.highlight import source_lines, stored_highlighting
+from learners.highlight import SNAPSHOT_HIGHLIGHT_BUDGET, source_lines, stored_highlighting
 from learners.links import clone_url
 from learners.models import (
     Blob,
@@ -192,7 +192,10 @@ def snapshot_take(*, snapshot_id: int) -> Snapshot | None:
             allow_loopback=settings.REPOSITORY_ALLOW_LOOPBACK,
             limits=limits_from_settings(),
         )
-        return _record_result(claim, result)
+        # Highlighting takes seconds on a large tree: done here, before the snapshot row is
+        # locked and the transaction opened, not inside them.
+        highlighted = snapshot_highlighting(result)
+        return _record_result(claim, result, highlighted)
     except FetchFailed as failure:
         # git's own words may be in the message; they must not show a key either.
         message = mask_secrets(failure.message)
@@ -231,11 +234,13 @@ def _record_failure(claim: _Claim, *, reason: str, message: str) -> Snapshot | N
 
 
 @transaction.atomic
-def _record_result(claim: _Claim, result: FetchResult) -> Snapshot | None:
+def _record_result(
+    claim: _Claim, result: FetchResult, highlighted: dict[str, str | None]
+) -> Snapshot | None:
     snapshot = _locked(claim)
     if snapshot is None:
         return None
-    snapshot_store(snapshot=snapshot, result=result)
+    snapshot_store(snapshot=snapshot, result=result, highlighted=highlighted)
     return snapshot
 
 
@@ -289,25 +294,58 @@ def _tell_code_unchanged(snapshot: Snapshot) -> None:
     )
 
 
-def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
-    """Files, checks and the resolved commit of a fetched snapshot, replacing any earlier ones.
-    Also used by seed_demo with generated projects. Runs inside the caller's transaction."""
-    texts = {f.blob_sha: f for f in result.files if f.kind == SnapshotFile.Kind.TEXT}
-    # Content-addressed: a text already stored (by this learner's last iteration, or anyone's)
-    # is neither written nor highlighted again. One stored before highlighting existed is
-    # highlighted now. A blob is highlighted by the first path it is seen under.
-    stored = dict(
+def _texts(result: FetchResult) -> dict:
+    return {f.blob_sha: f for f in result.files if f.kind == SnapshotFile.Kind.TEXT}
+
+
+def _stored(texts: dict) -> dict[str, bool]:
+    """sha -> whether that blob is stored highlighted, for the texts already stored."""
+    return dict(
         Blob.objects.filter(sha__in=list(texts))
         .annotate(is_done=Q(highlighted__isnull=False))
         .values_list("sha", "is_done")
     )
+
+
+def snapshot_highlighting(result: FetchResult) -> dict[str, str | None]:
+    """The stored highlighting of each text not stored highlighted yet, by blob sha (one
+    query). Past SNAPSHOT_HIGHLIGHT_BUDGET characters, None: the file view highlights it when
+    it is opened. A blob is highlighted by the first path it is seen under."""
+    texts = _texts(result)
+    stored = _stored(texts)
+    budget = SNAPSHOT_HIGHLIGHT_BUDGET
+    highlighted = {}
+    for sha, f in texts.items():
+        if stored.get(sha):
+            continue
+        if len(f.text) > budget:
+            highlighted[sha] = None
+            continue
+        budget -= len(f.text)
+        highlighted[sha] = stored_highlighting(path=f.path, text=f.text)
+    return highlighted
+
+
+def snapshot_store(
+    *, snapshot: Snapshot, result: FetchResult, highlighted: dict[str, str | None] | None = None
+) -> None:
+    """Files, checks and the resolved commit of a fetched snapshot, replacing any earlier ones.
+    Also used by seed_demo with generated projects. Runs inside the caller's transaction.
+    `highlighted`: snapshot_highlighting(result), done before that transaction (else here)."""
+    texts = _texts(result)
+    if highlighted is None:
+        highlighted = snapshot_highlighting(result)
+    # Content-addressed: a text already stored (by this learner's last iteration, or anyone's)
+    # is neither written nor highlighted again. One stored before highlighting existed is
+    # highlighted now.
+    stored = _stored(texts)
     done = {sha for sha, is_done in stored.items() if is_done}
     blobs = [
         Blob(
             sha=sha,
             text=f.text,
             size=f.size,
-            highlighted=stored_highlighting(path=f.path, text=f.text),
+            highlighted=highlighted.get(sha),
             line_count=len(source_lines(f.text)),
         )
         for sha, f in texts.items()
@@ -363,12 +401,13 @@ def snapshot_store(*, snapshot: Snapshot, result: FetchResult) -> None:
     snapshot.checks_warned = counts["warn"]
     snapshot.checks_failed = counts["fail"]
     snapshot.finished_at = timezone.now()
+    was_unchanged = snapshot.unchanged_since is not None
     snapshot.unchanged_since = _unchanged_since(snapshot, result)
     snapshot.full_clean(validate_unique=False)
     snapshot.save()
-    if snapshot.unchanged_since and not snapshot.requested_sha:
+    if snapshot.unchanged_since and not snapshot.requested_sha and not was_unchanged:
         # With a SHA the learner confirmed it was the same commit; without one they may not
-        # know their push never happened.
+        # know their push never happened. Told once: a snapshot taken again says nothing new.
         _tell_code_unchanged(snapshot)
     # The SHA the learner typed (short, or none: the default branch's head) becomes the full
     # one, so line links and the compare view work.

@@ -154,6 +154,12 @@ class FileChange:
     removed: int = 0
     rows: SafeString = mark_safe("")
     anchor: str = ""
+    too_large: bool = False  # over DIFF_MAX_LINES: no rows, a link to the file view instead
+
+
+# A file longer than this (either side) is listed without its diff: difflib on it would take
+# the page seconds, and nobody reads such a diff on a page.
+DIFF_MAX_LINES = 5_000
 
 
 def place_line(opcodes, line: int, *, old_length: int) -> tuple[int | None, bool]:
@@ -259,11 +265,12 @@ def changes_between(*, old_files: dict, new_files: dict, comments, review_url) -
     by_blob = {}
     for path in added_paths:
         by_blob.setdefault(new_files[path].blob_sha, path)
-    renames = {}
+    renames, renamed_from = {}, {}  # old path -> new path, and back (no scans of values)
     for path in removed_paths:
         target = by_blob.get(old_files[path].blob_sha)
-        if target is not None and target not in renames.values():
+        if target is not None and target not in renamed_from:
             renames[path] = target
+            renamed_from[target] = path
 
     # Comments to carry, by where they land: found before the rows are built, so each shows
     # under its line in the diff. Placement needs the file's opcodes, computed once per file.
@@ -307,9 +314,8 @@ def changes_between(*, old_files: dict, new_files: dict, comments, review_url) -
     changes = []
     paths = sorted(set(new_files) | set(removed_paths))
     for path in paths:
-        if path in renames.values():
-            old_path = next(old for old, new in renames.items() if new == path)
-            changes.append(FileChange(path=path, old_path=old_path, status="renamed"))
+        if path in renamed_from:
+            changes.append(FileChange(path=path, old_path=renamed_from[path], status="renamed"))
             continue
         old_entry, new_entry = old_files.get(path), new_files.get(path)
         if path in renames:
@@ -322,6 +328,9 @@ def changes_between(*, old_files: dict, new_files: dict, comments, review_url) -
             status = "added" if old_entry is None else "removed"
         old_html, old_text = file_lines(old_files, path)
         new_html, new_text = file_lines(new_files, path)
+        if max(len(old_text), len(new_text)) > DIFF_MAX_LINES:
+            changes.append(FileChange(path=path, old_path=None, status=status, too_large=True))
+            continue
         comments_at = {}
         for entry in carried:
             if entry.path == path and entry.line:

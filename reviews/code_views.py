@@ -60,7 +60,7 @@ def _inline_form_html(request, *, form, submission, iteration) -> str:
 
 
 def _file_page(request, *, submission, iteration, path, form=None, status=200):
-    entry = selectors.snapshot_file_for(iteration, path)
+    entry = selectors.snapshot_file_for(iteration, path) if "\x00" not in path else None
     if entry is None:
         raise Http404("No such file at this commit.")
     may_comment = _may_comment(request, submission, iteration)
@@ -163,7 +163,7 @@ def comment_add(request, pk):
     iteration = submission.iterations.order_by("-number").first()
     if iteration is None:
         raise Http404
-    files = {entry.path: entry.line_count for entry in selectors.snapshot_files_for(iteration)}
+    files = selectors.comment_line_limits(selectors.snapshot_files_for(iteration))
     form = InlineCommentForm(request.POST, files=files)
     if not form.is_valid():
         if form.cleaned_data.get("path") in files:

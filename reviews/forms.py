@@ -44,6 +44,12 @@ class ReviewForm(forms.Form):
         help_text="A published review cannot be changed or withdrawn. Not needed for a draft.",
     )
 
+    # The highest comment id of the draft when the form was rendered: comments added after
+    # that from the file view are not in this form, and saving it must not delete them.
+    comments_seen = forms.IntegerField(
+        required=False, min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput
+    )
+
     def __init__(self, *args, iteration, mentor, publish: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.iteration = iteration
@@ -75,6 +81,7 @@ class ReviewForm(forms.Form):
             summary=self.cleaned_data["summary"],
             verdict=self.cleaned_data["verdict"],
             comments=comments,
+            seen_upto=self.cleaned_data.get("comments_seen"),
         )
 
 
@@ -98,7 +105,8 @@ class CommentForm(forms.Form):
     )
 
     def __init__(self, *args, files: dict | None = None, **kwargs):
-        # files: the snapshot's paths -> line count (None for a file that is not text);
+        # files: the snapshot's paths -> the highest line a comment may name (None for a
+        # file without lines: binary, symlink, submodule), selectors.comment_line_limits;
         # None or empty when there is no snapshot to check against (pending, failed).
         super().__init__(*args, **kwargs)
         self.files = files or {}

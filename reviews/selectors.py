@@ -236,15 +236,18 @@ def attach_excerpts(reviews) -> None:
         )
         for row in rows:
             files[(row.iteration_id, row.path)] = row
+    split = {}  # (iteration, path) -> its lines, split once however many comments it has
     for review in reviews:
         for comment in review.comments.all():
             comment.excerpt = []
-            row = files.get((review.iteration_id, comment.path))
+            key = (review.iteration_id, comment.path)
+            row = files.get(key)
             if row is not None and comment.line:
+                if key not in split:
+                    split[key] = (blob_lines(row.blob, path=row.path), source_lines(row.blob.text))
+                html_lines, text_lines = split[key]
                 comment.excerpt = excerpt(
-                    html_lines=blob_lines(row.blob, path=row.path),
-                    text_lines=source_lines(row.blob.text),
-                    line=comment.line,
+                    html_lines=html_lines, text_lines=text_lines, line=comment.line
                 )
 
 
@@ -259,6 +262,24 @@ def snapshot_files_for(iteration: Iteration) -> list[SnapshotFile]:
         .only("path", "kind", "size", "blob_sha", "blob_id")
         .order_by("path")
     )
+
+
+# The largest line number the comment forms take (a PostgreSQL integer).
+LINE_MAX = 2_147_483_647
+
+
+def comment_line_limits(files: list[SnapshotFile]) -> dict[str, int | None]:
+    """What a comment may point at in each file (CommentForm's `files`): a text file's line
+    count; any line for a text file too large to store (or not yet counted), since its lines
+    cannot be counted here; None, no line at all, for a binary file, a symlink or a
+    submodule."""
+    limits = {}
+    for entry in files:
+        if entry.kind == SnapshotFile.Kind.TEXT or entry.kind == SnapshotFile.Kind.TOO_LARGE:
+            limits[entry.path] = LINE_MAX if entry.line_count is None else entry.line_count
+        else:
+            limits[entry.path] = None
+    return limits
 
 
 def snapshot_file_for(iteration: Iteration, path: str) -> SnapshotFile | None:

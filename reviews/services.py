@@ -60,8 +60,19 @@ def _check_reviewer(*, submission: Submission, iteration: Iteration, mentor) -> 
         )
 
 
-def _replace_comments(*, review: Review, comments) -> None:
-    review.comments.all().delete()
+def _replace_comments(*, review: Review, comments, seen_upto: int | None = None) -> None:
+    """The form's comments replace those it was rendered with. `seen_upto` is the highest
+    comment id the form showed: comments added after it (the inline box of the file view, in
+    another tab) are not in the form, so they are kept, after the form's. None: replace all."""
+    existing = review.comments.all()
+    kept = []
+    if seen_upto is not None:
+        kept = list(existing.filter(pk__gt=seen_upto).order_by("order", "pk"))
+        existing = existing.filter(pk__lte=seen_upto)
+    existing.delete()
+    for order, comment in enumerate(kept, start=len(comments)):
+        comment.order = order
+        comment.save(update_fields=["order"])
     for order, data in enumerate(comments):
         comment = ReviewComment(
             review=review,
@@ -83,7 +94,9 @@ def _existing_review(*, iteration: Iteration, mentor) -> Review | None:
 
 
 @transaction.atomic
-def review_save_draft(*, iteration: Iteration, mentor, summary: str, verdict: str, comments):
+def review_save_draft(
+    *, iteration: Iteration, mentor, summary: str, verdict: str, comments, seen_upto=None
+):
     """Create or overwrite the mentor's one draft of this iteration, comments included."""
     submission = _lock_submission(iteration)
     _check_reviewer(submission=submission, iteration=iteration, mentor=mentor)
@@ -95,7 +108,7 @@ def review_save_draft(*, iteration: Iteration, mentor, summary: str, verdict: st
     review.verdict = verdict
     review.full_clean()
     review.save()
-    _replace_comments(review=review, comments=comments)
+    _replace_comments(review=review, comments=comments, seen_upto=seen_upto)
     return review
 
 
@@ -123,7 +136,9 @@ def review_comment_add(*, iteration: Iteration, mentor, path: str, line: int, bo
 
 
 @transaction.atomic
-def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, comments):
+def review_publish(
+    *, iteration: Iteration, mentor, summary: str, verdict: str, comments, seen_upto=None
+):
     """Publish the mentor's review of the latest iteration and record its verdict.
 
     Idempotent: a second call (double click) finds the review already published and
@@ -148,7 +163,7 @@ def review_publish(*, iteration: Iteration, mentor, summary: str, verdict: str, 
     review.published_at = timezone.now()
     review.full_clean()
     review.save()
-    _replace_comments(review=review, comments=comments)
+    _replace_comments(review=review, comments=comments, seen_upto=seen_upto)
 
     notify(
         users=[submission.learner],
@@ -245,6 +260,10 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
     reply = CommentReply(comment=comment, author=author, body=body)
     reply.full_clean()
     reply.save()
+    if author.pk == submission.learner_id:  # as reply_create: the learner's pace counts it
+        learner_activity_record(
+            learner_id=author.pk, cohort_id=submission.cohort_id, at=reply.created_at
+        )
     notify(
         users=[
             user

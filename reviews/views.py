@@ -182,7 +182,9 @@ def _new_comment_from(query) -> dict | None:
     line = query.get("line", "")
     if not path:
         return None
-    return {"path": path, "line": int(line) if line.isdigit() and len(line) < 10 else None}
+    # isascii: "²" and "１２" are digits to str.isdigit() but not to int().
+    number = int(line) if line.isascii() and line.isdigit() and len(line) < 10 else None
+    return {"path": path, "line": number}
 
 
 def _when(moment) -> str:
@@ -229,7 +231,7 @@ def review(request, pk):
     )
     claim_lost = None
     files = selectors.snapshot_files_for(iteration)
-    line_counts = {entry.path: entry.line_count for entry in files}
+    line_counts = selectors.comment_line_limits(files)
     new_comment_index = None
 
     if request.method == "POST":
@@ -269,7 +271,10 @@ def review(request, pk):
                 return redirect("reviews:review", pk=submission.pk)
     else:
         draft = selectors.draft_for(iteration=iteration, mentor=request.user)
-        initial = {"summary": draft.summary, "verdict": draft.verdict} if draft else None
+        seen = max((c.pk for c in draft.comments.all()), default=0) if draft else 0
+        initial = {"comments_seen": seen}
+        if draft:
+            initial.update(summary=draft.summary, verdict=draft.verdict)
         form = ReviewForm(initial=initial, iteration=iteration, mentor=request.user)
         new_comment = _new_comment_from(request.GET)
         comments = _comment_initial(draft, new_comment)

@@ -2,23 +2,6 @@
 
 from django.db import migrations, models
 
-from learners.highlight import source_lines, stored_highlighting
-
-
-def highlight_stored_blobs(apps, schema_editor):
-    # Blobs stored before highlighting existed, highlighted by the first path seen with each.
-    Blob = apps.get_model("learners", "Blob")
-    SnapshotFile = apps.get_model("learners", "SnapshotFile")
-    for blob in Blob.objects.filter(highlighted__isnull=True).iterator(chunk_size=100):
-        path = (
-            SnapshotFile.objects.filter(blob_id=blob.sha).values_list("path", flat=True).first()
-            or ""
-        )
-        blob.highlighted = stored_highlighting(path=path, text=blob.text)
-        blob.line_count = len(source_lines(blob.text))
-        blob.save(update_fields=["highlighted", "line_count"])
-
-
 
 class Migration(migrations.Migration):
 
@@ -42,5 +25,4 @@ class Migration(migrations.Migration):
             name='unchanged_since',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
-        migrations.RunPython(highlight_stored_blobs, migrations.RunPython.noop),
     ]

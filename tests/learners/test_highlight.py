@@ -1,13 +1,16 @@
 """Highlighting stored once per blob by the snapshot job (learners.highlight, snapshot_store),
 and the mark on a resubmission whose tree did not change."""
 
+import importlib
 import random
 
 import pytest
+from django.apps import apps as django_apps
 
 from bootcamp.models import Notification
+from learners import highlight, snapshots
 from learners.demo_projects import demo_fetch_result
-from learners.highlight import blob_lines, highlight_lines, source_lines
+from learners.highlight import HIGHLIGHT_MAX_CHARS, blob_lines, highlight_lines, source_lines
 from learners.models import Blob, Snapshot
 from learners.snapshots import snapshot_store
 from tests.factories import IterationFactory, SubmissionFactory
@@ -102,6 +105,18 @@ def test_a_resubmission_with_the_same_tree_is_marked_and_the_learner_told(learne
     )
 
 
+def test_a_snapshot_stored_again_does_not_tell_the_learner_again(learner):
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+    second = _store(IterationFactory(submission=submission, number=2, commit_sha=""))
+    result = demo_fetch_result("good", commit_sha="c" * 40, rng=random.Random(1))
+
+    snapshot_store(snapshot=second, result=result)
+
+    assert second.unchanged_since == 1
+    assert Notification.objects.filter(kind="code_unchanged").count() == 1
+
+
 def test_a_resubmission_with_changed_code_is_not_marked(learner):
     submission = SubmissionFactory(learner=learner)
     _store(IterationFactory(submission=submission, number=1), variant="needs-work")
@@ -118,3 +133,83 @@ def test_the_same_sha_on_purpose_is_marked_without_telling_the_learner_again(lea
 
     assert second.unchanged_since == 1
     assert not Notification.objects.exists()
+
+
+def test_a_file_over_the_cap_is_escaped_not_highlighted():
+    text = "x = '<b>'\n" * (HIGHLIGHT_MAX_CHARS // 10 + 1)
+    assert len(text) > HIGHLIGHT_MAX_CHARS == 100_000
+
+    lines = highlight_lines(path="big.py", text=text)
+
+    assert set(lines) == {"x = &#x27;&lt;b&gt;&#x27;"}
+    assert len(lines) == HIGHLIGHT_MAX_CHARS // 10 + 1
+
+
+def test_a_lexer_that_fails_leaves_the_file_escaped(monkeypatch, caplog):
+    class Broken:
+        def get_tokens(self, text):
+            raise RuntimeError("lexer bug")
+
+    monkeypatch.setattr(highlight, "_lexer_for", lambda path: Broken())
+
+    assert highlight_lines(path="a.py", text="<i>\nb\n") == ["&lt;i&gt;", "b"]
+    assert "highlighting 'a.py' failed" in caplog.text
+
+
+def test_past_the_snapshot_budget_files_are_left_to_the_file_view(learner, monkeypatch):
+    monkeypatch.setattr(snapshots, "SNAPSHOT_HIGHLIGHT_BUDGET", 1)
+    submission = SubmissionFactory(learner=learner)
+    _store(IterationFactory(submission=submission, number=1))
+
+    store = Blob.objects.get(files__path="tasks/store.py")
+    # Only the empty file fits a budget of one character.
+    assert list(Blob.objects.filter(highlighted__isnull=False).values_list("text", flat=True)) == [
+        ""
+    ]
+    assert store.line_count == len(source_lines(store.text))
+    assert blob_lines(store, path="tasks/store.py") == highlight_lines(
+        path="tasks/store.py", text=store.text
+    )
+
+
+def test_the_job_highlights_before_it_locks_the_snapshot(learner, monkeypatch):
+    calls = []
+    result = demo_fetch_result("good", commit_sha="c" * 40, rng=random.Random(1))
+    monkeypatch.setattr(snapshots, "fetch_repository", lambda **kwargs: result)
+    highlight_all, lock = snapshots.snapshot_highlighting, snapshots._locked
+    monkeypatch.setattr(
+        snapshots,
+        "snapshot_highlighting",
+        lambda result: calls.append("highlight") or highlight_all(result),
+    )
+    monkeypatch.setattr(snapshots, "_locked", lambda claim: calls.append("lock") or lock(claim))
+    iteration = IterationFactory(submission=SubmissionFactory(learner=learner), number=1)
+    snapshot = Snapshot.objects.create(iteration=iteration)
+
+    snapshots.snapshot_take(snapshot_id=snapshot.pk)
+
+    assert calls == ["highlight", "lock"]
+    assert Snapshot.objects.get().status == Snapshot.Status.READY
+    assert Blob.objects.get(files__path="tasks/store.py").highlighted.startswith(
+        '<span class="sd">'
+    )
+
+
+def test_the_backfill_migration_counts_lines_of_old_blobs_and_leaves_highlighting(db):
+    backfill = importlib.import_module("learners.migrations.0012_blob_line_count_backfill")
+    texts = {"a" * 40: "x\ny\n", "b" * 40: "", "c" * 40: "one\r\ntwo\rthree"}
+    for sha, text in texts.items():
+        Blob.objects.create(sha=sha, text=text, size=len(text))
+    Blob.objects.create(sha="d" * 40, text="q\n", size=2, line_count=7, highlighted="q")
+
+    backfill.count_lines(django_apps, None)
+
+    assert dict(Blob.objects.values_list("sha", "line_count")) == {
+        "a" * 40: 2,
+        "b" * 40: 0,
+        "c" * 40: 3,
+        "d" * 40: 7,
+    }
+    assert all(len(source_lines(t)) == backfill._line_count(t) for t in texts.values())
+    assert Blob.objects.filter(highlighted__isnull=True).count() == 3
+    assert backfill.Migration.atomic is False

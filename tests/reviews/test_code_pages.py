@@ -5,7 +5,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from learners.models import Submission
+from learners.models import SnapshotFile, Submission
+from reviews import code, selectors
 from reviews.models import Review, ReviewComment
 from tests.factories import (
     IterationFactory,
@@ -94,7 +95,7 @@ def test_a_binary_file_is_named_not_shown(client_for, mentor, claimed):
     assert 'id="not-text"' in response.content.decode()
 
 
-@pytest.mark.parametrize("path", ["nope.py", "app", "../etc/passwd"])
+@pytest.mark.parametrize("path", ["nope.py", "app", "../etc/passwd", "a%00b"])
 def test_a_path_not_in_the_snapshot_is_404(client_for, mentor, claimed, path):
     assert client_for(mentor).get(_file_url(claimed, path)).status_code == 404
 
@@ -166,9 +167,10 @@ def test_a_line_link_opens_the_review_form_with_the_draft_kept_and_the_line_fill
     assert '<option value="app/main.py"></option>' in content
 
 
-def test_a_line_link_with_a_bad_line_fills_only_the_path(client_for, mentor, claimed):
+@pytest.mark.parametrize("line", ["twelve", "²", "１２"])
+def test_a_line_link_with_a_bad_line_fills_only_the_path(client_for, mentor, claimed, line):
     response = client_for(mentor).get(
-        f"/mentor/submissions/{claimed.pk}/review/?path=app/main.py&line=twelve"
+        f"/mentor/submissions/{claimed.pk}/review/?path=app/main.py&line={line}"
     )
 
     assert response.context["formset"].initial_forms[0].initial == {
@@ -370,6 +372,23 @@ def test_changes_list_each_changed_file_with_counts(client_for, mentor, resubmit
     ]
 
 
+def test_a_file_past_the_diff_limit_is_listed_with_a_link_not_diffed(
+    client_for, mentor, resubmitted, monkeypatch
+):
+    monkeypatch.setattr(code, "DIFF_MAX_LINES", 10)
+
+    response = client_for(mentor).get(_changes_url(resubmitted))
+
+    content = response.content.decode()
+    changes = [(c.path, c.status, c.too_large, str(c.rows)) for c in response.context["changes"]]
+    assert changes[0] == ("app/main.py", "modified", True, "")
+    assert [c.too_large for c in response.context["changes"][1:]] == [False, False]
+    assert content.count("Large diff not shown.") == 1
+    assert (
+        f'<a href="{_file_url(resubmitted, "app/main.py", number=2)}">Open the file</a>' in content
+    )
+
+
 def test_earlier_comments_are_carried_to_their_place_in_the_new_code(
     client_for, mentor, resubmitted
 ):
@@ -468,8 +487,26 @@ def test_an_identical_tree_is_marked_on_the_review_and_changes_pages(
     changes = client.get(_changes_url(submission)).content.decode()
 
     assert "No code changed since iteration 1" in review_page
+    assert "The learner has been told." in review_page
     assert "No code changed since iteration 1" in changes
     assert 'id="no-changes"' in changes
+
+
+def test_the_same_commit_on_purpose_is_marked_without_saying_the_learner_was_told(
+    client_for, mentor, make_submission
+):
+    submission = make_submission(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now(), iterations=2
+    )
+    first, second = submission.iterations.order_by("number")
+    ready_snapshot(first, {"a.py": "a = 1\n"})
+    ready_snapshot(second, {"a.py": "a = 1\n"}, unchanged_since=1, requested_sha="c" * 40)
+
+    page = client_for(mentor).get(f"/mentor/submissions/{submission.pk}/review/")
+
+    content = page.content.decode()
+    assert "No code changed since iteration 1" in content
+    assert "The learner has been told." not in content
 
 
 def test_a_later_iteration_without_the_claim_gives_no_comment_links(
@@ -487,3 +524,76 @@ def test_a_review_of_a_later_iteration_is_the_one_to_compare_with(client_for, me
     response = client_for(mentor).get(_changes_url(resubmitted, number=3))
 
     assert response.context["earlier_review"].iteration.number == 1
+
+
+@pytest.mark.parametrize("button", ["save_draft", "publish"])
+def test_a_review_form_rendered_before_an_inline_comment_keeps_that_comment(
+    client_for, mentor, claimed, button
+):
+    draft = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor, summary="Kept.")
+    ReviewCommentFactory(review=draft, path="README.md", line=1, body="Old.")
+    client = client_for(mentor)
+    page = client.get(f"/mentor/submissions/{claimed.pk}/review/")
+    seen = page.context["form"].initial["comments_seen"]
+    # Meanwhile, in another tab, the inline box of the file view adds a comment.
+    client.post(_inline_url(claimed), {"path": "app/main.py", "line": "7", "body": "Later."})
+
+    client.post(
+        f"/mentor/submissions/{claimed.pk}/review/",
+        _review_post(
+            "README.md",
+            "1",
+            body="Old, edited.",
+            comments_seen=str(seen),
+            summary="Sum.",
+            verdict="approve",
+            confirm_publish="on",
+            **{button: "1"},
+        ),
+    )
+
+    assert list(
+        ReviewComment.objects.order_by("order").values_list("path", "line", "body", "order")
+    ) == [("README.md", 1, "Old, edited.", 0), ("app/main.py", 7, "Later.", 1)]
+
+
+def test_a_line_of_a_file_too_large_to_store_is_accepted_a_symlinks_line_is_not(
+    client_for, mentor, claimed
+):
+    snapshot = claimed.iterations.get().snapshot
+    SnapshotFile.objects.create(
+        snapshot=snapshot, path="data/big.csv", kind="too_large", size=10**8, blob_sha="e" * 40
+    )
+    SnapshotFile.objects.create(
+        snapshot=snapshot, path="link", kind="symlink", size=6, blob_sha="f" * 40
+    )
+    client = client_for(mentor)
+
+    refused = client.post(f"/mentor/submissions/{claimed.pk}/review/", _review_post("link", "1"))
+    accepted = client.post(
+        f"/mentor/submissions/{claimed.pk}/review/", _review_post("data/big.csv", "5000")
+    )
+
+    assert refused.context["formset"].forms[0].errors == {
+        "line": ["“link” is not a text file; leave the line empty."]
+    }
+    assert accepted.status_code == 302
+    assert list(ReviewComment.objects.values_list("path", "line")) == [("data/big.csv", 5000)]
+
+
+def test_excerpts_split_each_commented_file_once(mentor, claimed, monkeypatch):
+    review = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor)
+    for line in (3, 7, 12):
+        ReviewCommentFactory(review=review, path="app/main.py", line=line)
+    ReviewCommentFactory(review=review, path="README.md", line=1)
+    splits = []
+    counted = selectors.source_lines
+    monkeypatch.setattr(
+        selectors, "source_lines", lambda text: splits.append(text[:7]) or counted(text)
+    )
+    review = Review.objects.prefetch_related("comments").get()
+
+    selectors.attach_excerpts([review])
+
+    assert sorted(splits) == ["# Tasks", "value_1"]
+    assert [len(c.excerpt) > 0 for c in review.comments.all()] == [True, True, True, True]

@@ -131,7 +131,12 @@ def test_a_draft_may_leave_the_summary_and_the_verdict_blank():
     form = ReviewForm({"summary": "  ", "verdict": ""}, iteration=None, mentor=None)
 
     assert form.errors == {}
-    assert form.cleaned_data == {"summary": "", "verdict": "", "confirm_publish": False}
+    assert form.cleaned_data == {
+        "summary": "",
+        "verdict": "",
+        "confirm_publish": False,
+        "comments_seen": None,
+    }
 
 
 def test_publishing_needs_a_summary_and_a_verdict():

@@ -110,12 +110,16 @@ def test_the_iteration_links_out_without_endorsing_and_shortens_the_commit(
 
 def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
     draft = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor, summary="Half done")
-    ReviewCommentFactory(review=draft, path="app/cli.py", line=4, body="Why global?")
+    comment = ReviewCommentFactory(review=draft, path="app/cli.py", line=4, body="Why global?")
 
     response = client_for(mentor).get(_url(claimed))
 
     form, formset = response.context["form"], response.context["formset"]
-    assert form.initial == {"summary": "Half done", "verdict": "request_changes"}
+    assert form.initial == {
+        "summary": "Half done",
+        "verdict": "request_changes",
+        "comments_seen": comment.pk,
+    }
     assert formset.initial == [{"path": "app/cli.py", "line": 4, "body": "Why global?"}]
     assert len(formset.forms) == 4  # the draft's comment and three blank rows
 
@@ -240,7 +244,7 @@ def test_after_a_take_over_staff_see_the_displaced_draft_read_only_above_their_f
     assert "<textarea" not in drafts  # read-only
     # Staff's own form comes after it, empty: the draft stays Barbara's.
     assert content.index('id="other-drafts"') < content.index('name="publish"')
-    assert response.context["form"].initial == {}
+    assert response.context["form"].initial == {"comments_seen": 0}
 
 
 def test_a_mentor_never_sees_another_mentors_draft(client_for, colleague, mentor, claimed):
@@ -495,7 +499,11 @@ def test_a_draft_with_only_a_comment_saves(client_for, mentor, claimed):
     ]
     # Back on the page, the partial draft fills the form with nothing chosen yet.
     page = client_for(mentor).get(_url(claimed))
-    assert page.context["form"].initial == {"summary": "", "verdict": ""}
+    assert page.context["form"].initial == {
+        "summary": "",
+        "verdict": "",
+        "comments_seen": review.comments.get().pk,
+    }
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from bootcamp.models import Notification
-from learners.models import Iteration, Submission
+from learners.models import Iteration, LearnerProgress, Submission
 from reviews.models import CommentReply, Review
 from tests.factories import ReviewCommentFactory, ReviewFactory
 
@@ -256,3 +256,20 @@ def test_a_new_commit_or_none_needs_no_confirmation(client_for, learner, sent_ba
 
     assert response.status_code == 302
     assert sent_back.iterations.count() == 2
+
+
+def test_a_learners_answer_counts_as_their_activity_a_mentors_does_not(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+    client_for(mentor).post(_reply_url(submission, comment), {"body": "Still there?"})
+    assert not LearnerProgress.objects.filter(last_active_at__isnull=False).exists()
+
+    client_for(learner).post(_reply_url(submission, comment), {"body": "Fixed it."})
+
+    answer = CommentReply.objects.get(author=learner)
+    assert list(
+        LearnerProgress.objects.filter(last_active_at__isnull=False).values_list(
+            "learner", "cohort", "last_active_at"
+        )
+    ) == [(learner.pk, submission.cohort_id, answer.created_at)]
