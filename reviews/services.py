@@ -222,15 +222,20 @@ def _reply_recipients(*, submission: Submission, author) -> list:
     )
 
 
-@transaction.atomic
-def reply_create(*, submission: Submission, author, body: str) -> Reply:
-    reply = Reply(submission=submission, author=author, body=body)
-    reply.full_clean()
-    reply.save()
-    if author.pk == submission.learner_id:  # the learner's own activity, for their pace
-        learner_activity_record(
-            learner_id=author.pk, cohort_id=submission.cohort_id, at=reply.created_at
-        )
+def _reply_posted(*, submission: Submission, author, body: str, at, url: str, where="") -> None:
+    """What every answer does after it is saved, in the general conversation or in a line
+    comment's thread: the learner's own answer counts for their pace, the other side is told."""
+    if author.pk == submission.learner_id:
+        learner_activity_record(learner_id=author.pk, cohort_id=submission.cohort_id, at=at)
+    context = {
+        "author": display_name(author),
+        "learner": display_name(submission.learner),
+        "project": submission.project.title,
+        "to_learner": author.pk != submission.learner_id,
+        "body": body,
+    }
+    if where:
+        context["where"] = where
     notify(
         users=[
             user
@@ -239,13 +244,21 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
         ],
         kind=NotificationKind.REPLY_POSTED,
         template="reply_new",
-        context={
-            "author": display_name(author),
-            "learner": display_name(submission.learner),
-            "project": submission.project.title,
-            "to_learner": author.pk != submission.learner_id,
-            "body": body,
-        },
+        context=context,
+        url=url,
+    )
+
+
+@transaction.atomic
+def reply_create(*, submission: Submission, author, body: str) -> Reply:
+    reply = Reply(submission=submission, author=author, body=body)
+    reply.full_clean()
+    reply.save()
+    _reply_posted(
+        submission=submission,
+        author=author,
+        body=body,
+        at=reply.created_at,
         url=f"{submission.get_absolute_url()}#conversation",
     )
     return reply
@@ -260,27 +273,13 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
     reply = CommentReply(comment=comment, author=author, body=body)
     reply.full_clean()
     reply.save()
-    if author.pk == submission.learner_id:  # as reply_create: the learner's pace counts it
-        learner_activity_record(
-            learner_id=author.pk, cohort_id=submission.cohort_id, at=reply.created_at
-        )
-    notify(
-        users=[
-            user
-            for user in _reply_recipients(submission=submission, author=author)
-            if user.pk != author.pk
-        ],
-        kind=NotificationKind.REPLY_POSTED,
-        template="reply_new",
-        context={
-            "author": display_name(author),
-            "learner": display_name(submission.learner),
-            "project": submission.project.title,
-            "to_learner": author.pk != submission.learner_id,
-            "where": f"{comment.path}:{comment.line}" if comment.line else comment.path,
-            "body": body,
-        },
+    _reply_posted(
+        submission=submission,
+        author=author,
+        body=body,
+        at=reply.created_at,
         url=f"{submission.get_absolute_url()}#comment-{comment.pk}",
+        where=f"{comment.path}:{comment.line}" if comment.line else comment.path,
     )
     return reply
 
