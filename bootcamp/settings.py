@@ -110,6 +110,13 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("bootcamp runs on PostgreSQL only; DATABASE_URL must be postgres://")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Server-side binding with prepared statements: PostgreSQL plans each of a page's queries once
+# per connection instead of on every request, which was its largest share of a page's CPU
+# (docs/PERFORMANCE.md). Off for a transaction-pooling PgBouncer older than 1.21.
+if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 # Several test runs on one server (parallel checkouts, CI beside a developer) need their own.
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
