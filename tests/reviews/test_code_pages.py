@@ -1,9 +1,13 @@
 """The code at a reviewed commit: the file view, line links, the changes view, comments added
 from a line, and the review form's checks against the snapshot (issue 15)."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from learners.models import SnapshotFile, Submission
 from reviews import code, selectors
@@ -56,7 +60,7 @@ def test_file_view_shows_every_line_numbered_and_highlighted(client_for, mentor,
     content = response.content.decode()
     assert response.status_code == 200
     assert content.count('<tr id="L') == 40
-    assert '<span class="n">value_12</span>' in content
+    assert 'value_12 <span class="o">=</span> <span class="mi">12</span>' in content
     assert 'id="L40"' in content
     assert 'id="L41"' not in content
 
@@ -417,6 +421,46 @@ def test_the_diff_rows_link_new_lines_to_a_comment_and_show_the_carried_comment_
     # The comment on the changed line shows under the new line 6, inside the diff table.
     row = content.index('id="app/main.py-L6"')
     assert content.index("Earlier comment on app/main.py:5 — this line changed", row) > row
+
+
+def test_a_changed_line_reads_removed_then_added_with_its_sign_for_screen_readers(
+    client_for, learner, resubmitted
+):
+    content = client_for(learner).get(_changes_url(resubmitted)).content.decode()
+
+    rows = [
+        (kind, re.sub(r"<[^>]+>", "", html))
+        for kind, html in re.findall(r'<tr class="diff-(add|del)"[^>]*>(.*?)</tr>', content)
+    ]
+    assert rows[:4] == [
+        ("add", "1added: &quot;&quot;&quot;Load and save.&quot;&quot;&quot;"),
+        ("del", "5removed:     return open(path).read()"),
+        ("add", "6added:     with open(path) as f:"),
+        ("add", "7added:         return f.read()"),
+    ]
+    assert '<td colspan="3">@@ -1,8 +1,10 @@</td>' in content
+
+
+_LINES = st.lists(st.sampled_from(["a", "b", "c", "", "    return x", "}"]), max_size=40)
+
+
+@given(old=_LINES, new=_LINES)
+def test_line_opcodes_rebuild_the_new_text_from_the_old(old, new):
+    opcodes = code.line_opcodes(old, new)
+
+    rebuilt, previous = [], None
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            assert old[i1:i2] == new[j1:j2]
+            rebuilt += old[i1:i2]
+        else:
+            # A deletion beside an insertion is one "replace", never two opcodes in a row.
+            assert previous not in ("insert", "delete", "replace")
+            rebuilt += new[j1:j2]
+        previous = tag
+    assert rebuilt == new
+    assert [(op[1], op[3]) for op in opcodes[:1]] in ([], [(0, 0)])
+    assert sum(op[2] - op[1] for op in opcodes) == len(old)
 
 
 def test_changes_of_a_first_iteration_say_there_is_nothing_to_compare(client_for, mentor, claimed):
