@@ -9,8 +9,11 @@ any line can be shown alone (a comment's excerpt, one side of a diff).
 
 import html
 import logging
+from itertools import groupby
+from operator import itemgetter
 
 from pygments.lexers import TextLexer, get_lexer_for_filename
+from pygments.styles import get_style_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
@@ -50,16 +53,46 @@ def _lexer_for(path: str):
         return TextLexer(stripnl=False, ensurenl=False)
 
 
-def _highlighted_parts(*, path: str, lines: list[str]) -> list[list[str]]:
-    out: list[list[str]] = [[]]
+def _styled_classes(style_name: str) -> frozenset[str]:
+    """The token classes `style_name` gives a look of its own (static/css/pygments.css is
+    Pygments' "default" style, `HtmlFormatter(style="default").get_style_defs(".codehilite")`).
+    Whitespace is left out: it has a colour there, but nothing to colour."""
+    style = get_style_by_name(style_name)
+    looks = ("color", "bold", "italic", "underline", "bgcolor", "border")
+    return frozenset(
+        css
+        for token_type, css in STANDARD_TYPES.items()
+        if css and css != "w" and any(style.style_for_token(token_type)[look] for look in looks)
+    )
+
+
+# Names and punctuation are most of a file's tokens and the default style leaves them plain:
+# they are stored as bare (escaped) text, and neighbouring tokens of one class share a span.
+# A 5,000-line file's rows are a third smaller, and every code page that much lighter.
+STYLED_CLASSES = _styled_classes("default")
+
+
+def _line_html(pieces: list[tuple[str, str]]) -> str:
+    return "".join(
+        f'<span class="{css}">{"".join(map(itemgetter(1), run))}</span>'
+        if css
+        else "".join(map(itemgetter(1), run))
+        for css, run in groupby(pieces, key=itemgetter(0))
+    )
+
+
+def _highlighted_parts(*, path: str, lines: list[str]) -> list[list[tuple[str, str]]]:
+    """Each line's (class, escaped text) pieces; the class is "" where the style has none."""
+    out: list[list[tuple[str, str]]] = [[]]
     for token_type, value in _lexer_for(path).get_tokens("\n".join(lines)):
         css = _css_class(token_type)
+        if css not in STYLED_CLASSES:
+            css = ""
         for index, piece in enumerate(value.split("\n")):
             if index:
                 out.append([])
             if piece:
-                escaped = html.escape(piece)
-                out[-1].append(f'<span class="{css}">{escaped}</span>' if css else escaped)
+                out[-1].append((css, html.escape(piece)))
     return out
 
 
@@ -75,7 +108,7 @@ def highlight_lines(*, path: str, text: str) -> list[str]:
         # the snapshot or the page: the file is shown escaped, unhighlighted.
         logger.exception("highlighting %r failed; shown unhighlighted", path)
         return [html.escape(line) for line in lines]
-    rendered = ["".join(parts) for parts in out]
+    rendered = [_line_html(parts) for parts in out]
     # A lexer may add or drop a final newline; the lines are the text's, whatever it did.
     rendered = rendered[: len(lines)]
     rendered += [html.escape(line) for line in lines[len(rendered) :]]

@@ -3,14 +3,22 @@ and the mark on a resubmission whose tree did not change."""
 
 import importlib
 import random
+import re
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 
 from bootcamp.models import Notification
 from learners import highlight, snapshots
 from learners.demo_projects import demo_fetch_result
-from learners.highlight import HIGHLIGHT_MAX_CHARS, blob_lines, highlight_lines, source_lines
+from learners.highlight import (
+    HIGHLIGHT_MAX_CHARS,
+    STYLED_CLASSES,
+    blob_lines,
+    highlight_lines,
+    source_lines,
+)
 from learners.models import Blob, Snapshot
 from learners.snapshots import snapshot_store
 from tests.factories import IterationFactory, SubmissionFactory
@@ -22,14 +30,25 @@ def test_each_source_line_is_one_highlighted_line_and_no_span_crosses_a_break():
     lines = highlight_lines(path="app/f.py", text=text)
 
     assert len(lines) == len(source_lines(text)) == 4
-    assert lines[0] == (
-        '<span class="k">def</span><span class="w"> </span><span class="nf">f</span>'
-        '<span class="p">(</span><span class="p">)</span><span class="p">:</span>'
+    assert lines[0] == '<span class="k">def</span> <span class="nf">f</span>():'
+    # Whitespace, names and punctuation have no look of their own in the stylesheet: bare
+    # text, not a span each; neighbours of one class share a span.
+    assert lines[3] == (
+        '    <span class="k">return</span> <span class="mi">1</span> <span class="o">&lt;</span>'
+        ' <span class="mi">2</span>'
     )
     # The docstring's two lines each carry their own span.
     assert lines[1].endswith('<span class="sd">&quot;&quot;&quot;A</span>')
     assert lines[2] == '<span class="sd">    docstring.&quot;&quot;&quot;</span>'
     assert all(line.count("<span") == line.count("</span>") for line in lines)
+
+
+def test_the_classes_left_as_spans_are_the_ones_the_stylesheet_colours():
+    stylesheet = (settings.BASE_DIR / "static/css/pygments.css").read_text()
+    coloured = set(re.findall(r"^\.codehilite \.([a-z0-9]+) \{", stylesheet, re.MULTILINE))
+
+    assert coloured - {"hll", "w"} == STYLED_CLASSES
+    assert {"n", "p"}.isdisjoint(STYLED_CLASSES)
 
 
 def test_the_learners_text_is_escaped_whatever_the_lexer():
@@ -54,7 +73,7 @@ def test_leading_and_trailing_blank_lines_keep_their_numbers():
     lines = highlight_lines(path="a.py", text="\n\nx = 1\n\n")
 
     assert len(lines) == 4
-    assert lines[2] == '<span class="n">x</span> <span class="o">=</span> <span class="mi">1</span>'
+    assert lines[2] == 'x <span class="o">=</span> <span class="mi">1</span>'
 
 
 def test_a_blob_stored_before_highlighting_is_highlighted_when_read(db):
