@@ -308,23 +308,50 @@ def test_the_queue_issues_the_same_number_of_queries_for_1_and_10_rows(
     assert len(_row_ids(response)) == rows
 
 
-def test_a_row_whose_claim_lapsed_says_so_and_shows_its_history(client_for, cohort, mentor):
+def test_a_row_whose_claim_lapsed_says_so_and_links_its_history(client_for, cohort, mentor):
     mentor.first_name, mentor.last_name = "Linus", "Torvalds"
     mentor.save()
-    work = _waiting(cohort, hours_ago=30)
+    work = _waiting(cohort, hours_ago=30, learner__username="ada", project__title="Task tracker")
     SubmissionEvent.objects.create(submission=work, kind="submitted", actor=work.learner)
     SubmissionEvent.objects.create(submission=work, kind="claimed", actor=mentor)
     SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
     quiet = _waiting(cohort, hours_ago=2)
+    client = client_for(mentor)
 
-    content = client_for(mentor).get(URL).content.decode()
+    content = client.get(URL).content.decode()
 
     assert (
         content.count('<span class="small claim-lapsed">claim lapsed (Linus Torvalds)</span>') == 1
     )
-    assert content.count("<summary>History</summary>") == 1  # the quiet row has none yet
-    assert "— Claim lapsed (held by Linus Torvalds)</li>" in content
+    # The whole history is one click away, on the submission page; the quiet row has none yet.
+    history = f'<a href="/submissions/{work.pk}/#history-heading">History<span'
+    assert content.count("#history-heading") == 1
+    assert (
+        f'<div class="small mt-1 queue-last-step">{history} class="visually-hidden"> of Task '
+        "tracker by ada</span></a></div>"
+    ) in content
+    assert "submission-history" not in content
     assert _row_ids_in(content) == [work.pk, quiet.pk]
+    page = client.get(f"/submissions/{work.pk}/").content.decode()
+    assert 'id="history-heading"' in page
+    assert "— Claim lapsed (held by Linus Torvalds)</li>" in page
+
+
+def test_a_row_shows_the_newest_step_of_its_history(client_for, cohort, mentor):
+    colleague = UserFactory(username="barbara", first_name="Barbara", last_name="Liskov")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    work = _waiting(cohort, hours_ago=30)
+    SubmissionEvent.objects.create(submission=work, kind="submitted", actor=work.learner)
+    SubmissionEvent.objects.create(submission=work, kind="claimed", actor=colleague)
+    SubmissionEvent.objects.create(submission=work, kind="released", actor=colleague)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert (
+        '<div class="small mt-1 queue-last-step">Last: Released by Barbara Liskov · '
+        f'<a href="/submissions/{work.pk}/#history-heading">History'
+    ) in content
+    assert "claim-lapsed" not in content
 
 
 def _row_ids_in(content):
