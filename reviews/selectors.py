@@ -69,6 +69,24 @@ def _latest_iteration():
     )
 
 
+def _last_step():
+    """The newest step of the submission's history as a JSON object on each row: its kind and
+    who acted (null names when no one did); null without a history."""
+    return Subquery(
+        SubmissionEvent.objects.filter(submission=OuterRef("pk"))
+        .order_by("-at", "-pk")
+        .values(
+            step=JSONObject(
+                kind="kind",
+                username="actor__username",
+                first_name="actor__first_name",
+                last_name="actor__last_name",
+            )
+        )[:1],
+        output_field=JSONField(),
+    )
+
+
 def overdue_cutoff(now=None):
     now = now or timezone.now()
     return now - timedelta(hours=settings.REVIEW_OVERDUE_HOURS)
@@ -116,6 +134,7 @@ _QUEUE_COLUMNS = (
     "claimed_at",
     "submitted_at",
     "latest_iteration",
+    "last_step",
     "claim_renewed",
 )
 
@@ -134,6 +153,7 @@ def for_queue(user, *, now=None, scope=None):
     scope = queue_scope(user) if scope is None else scope
     return scope.annotate(
         latest_iteration=_latest_iteration(),
+        last_step=_last_step(),
         # claimed_at is the renewal's moment when the holder renewed (the same `now`).
         claim_renewed=Exists(
             SubmissionEvent.objects.filter(
@@ -195,22 +215,10 @@ _NO_ITERATION = {
 
 
 def queue_rows(page_rows, *, user, now) -> list[QueueRow]:
-    """A page of `for_queue` as QueueRows (one query for the rows, read as tuples), with the
-    newest history step of each (one query: PostgreSQL's DISTINCT ON picks it)."""
+    """A page of `for_queue` as QueueRows (one query, the rows read as tuples)."""
     # The columns are chosen after the Paginator's count, which then joins no other table.
     page_rows = list(page_rows.values_list(*_QUEUE_COLUMNS))
     overdue = overdue_cutoff(now)
-    last_steps = {
-        submission_id: (kind, name_of(first, last, username) if username else "")
-        for submission_id, kind, username, first, last in SubmissionEvent.objects.filter(
-            submission__in=[row[0] for row in page_rows]
-        )
-        .order_by("submission_id", "-at", "-pk")
-        .distinct("submission_id")
-        .values_list(
-            "submission_id", "kind", "actor__username", "actor__first_name", "actor__last_name"
-        )
-    }
     rows = []
     for (
         pk,
@@ -230,12 +238,18 @@ def queue_rows(page_rows, *, user, now) -> list[QueueRow]:
         claimed_at,
         submitted_at,
         latest_iteration,
+        last_step,
         claim_renewed,
     ) in page_rows:
         in_review = status == Status.IN_REVIEW
         latest = latest_iteration or _NO_ITERATION
         held_by_you = in_review and claimed_by_id == user.pk
-        last_kind, last_actor_name = last_steps.get(pk, ("", ""))
+        last_kind = last_step["kind"] if last_step else ""
+        last_actor_name = (
+            name_of(last_step["first_name"], last_step["last_name"], last_step["username"])
+            if last_step and last_step["username"]
+            else ""
+        )
         rows.append(
             QueueRow(
                 pk=pk,
