@@ -141,14 +141,14 @@ _QUEUE_COLUMNS = (
 
 def for_queue(user, *, now=None, scope=None):
     """The queue page's rows: what the user can act on (waiting, or claimed by them) first,
-    then colleagues' claims, each oldest wait first (filter and page them, then
-    `queue_rows`). Claims held by others are rows too, with their holder
-    and age, rather than work that vanished from the queue. `scope`: `queue_scope(user)`,
-    when the caller has it already.
+    then colleagues' claims, each oldest wait first; filter and page them, then read a page
+    with `queue_rows`. Claims held by others are rows too, with their holder and age, rather
+    than work that vanished from the queue. `scope`: `queue_scope(user)`, when the caller
+    has it already.
 
-    The cohorts are listed because the rows join five tables and annotate four subqueries:
-    with the cohorts as a subquery too, PostgreSQL spent 5.6 ms planning the rows' query
-    (1.2 ms with the ids; docs/PERFORMANCE.md)."""
+    The cohorts are listed because the rows join five tables and annotate subqueries: with
+    the cohorts as a subquery too, PostgreSQL spent 5.6 ms planning the rows' query (1.2 ms
+    with the ids, when it annotated four subqueries; docs/PERFORMANCE.md)."""
     now = now or timezone.now()
     scope = queue_scope(user) if scope is None else scope
     return scope.annotate(
@@ -206,6 +206,7 @@ class QueueRow(NamedTuple):
     last_actor_name: str
 
 
+# A submission with no iteration yet: `_latest_iteration` is null.
 _NO_ITERATION = {
     "number": None,
     "checks_status": None,

@@ -190,6 +190,22 @@ def test_the_counts_at_the_top_cover_the_whole_queue(client_for, cohort, mentor,
     )
 
 
+def test_the_counts_at_the_top_leave_out_colleagues_claims(client_for, cohort, mentor, settings):
+    settings.REVIEW_OVERDUE_HOURS = 48
+    colleague = UserFactory(username="barbara")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    _waiting(cohort, hours_ago=50, status=Status.IN_REVIEW, claimed_by=colleague)
+    _waiting(cohort, hours_ago=50, status=Status.IN_REVIEW, claimed_by=mentor)
+    _waiting(cohort, hours_ago=1)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert len(_row_ids_in(content)) == 3  # the colleague's claim is a row all the same
+    assert 'id="count-waiting">1 waiting<' in content
+    assert 'id="count-in-review">1 in review by you<' in content
+    assert 'id="count-overdue">1 overdue<' in content
+
+
 def test_no_overdue_work_shows_a_neutral_badge_not_a_red_one(client_for, cohort, mentor):
     _waiting(cohort, hours_ago=1)
 
