@@ -341,7 +341,8 @@ def test_a_row_whose_claim_lapsed_says_so_and_links_its_history(client_for, coho
     assert content.count("#history-heading") == 1
     assert (
         f'<a class="small d-block mt-1 claim-lapsed" href="/submissions/{work.pk}/'
-        '#history-heading">claim lapsed (Linus Torvalds)</a>'
+        '#history-heading"><span class="visually-hidden">History: </span>claim lapsed (Linus '
+        "Torvalds)</a>"
     ) in content
     assert "submission-history" not in content
     assert _row_ids_in(content) == [work.pk, quiet.pk]
@@ -362,7 +363,8 @@ def test_a_row_shows_the_newest_step_of_its_history(client_for, cohort, mentor):
 
     assert (
         f'<a class="small d-block mt-1 queue-last-step" href="/submissions/{work.pk}/'
-        '#history-heading">Last: Released by Barbara Liskov</a>'
+        '#history-heading"><span class="visually-hidden">History, </span>Last: Released by Barbara '
+        "Liskov</a>"
     ) in content
     assert "claim-lapsed" not in content
 
