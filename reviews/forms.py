@@ -345,7 +345,8 @@ class QueueFilterForm(forms.Form):
             submissions = submissions.filter(project__kind=data["kind"])
         if data.get("learner"):
             term = data["learner"]
-            submissions = submissions.annotate(
+            # alias(), not annotate(): the name filters the rows without adding a column.
+            submissions = submissions.alias(
                 learner_name=Concat("learner__first_name", Value(" "), "learner__last_name")
             ).filter(Q(learner__username__icontains=term) | Q(learner_name__icontains=term))
         return submissions

@@ -43,7 +43,8 @@ QUEUE_PAGE_SIZE = 15
 def queue(request):
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
-    submissions = selectors.for_queue(request.user, now=now)
+    scope = selectors.queue_scope(request.user)
+    submissions = selectors.for_queue(request.user, now=now, scope=scope)
     if form.is_bound:
         submissions = form.filter(submissions)
     page = Paginator(submissions, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -55,8 +56,8 @@ def queue(request):
         {
             "form": form,
             "page": page,
-            "counts": selectors.queue_counts(request.user, now=now),
-            "now": now,
+            "rows": selectors.queue_rows(page.object_list, user=request.user, now=now),
+            "counts": selectors.queue_counts(request.user, now=now, scope=scope),
             "overdue_hours": settings.REVIEW_OVERDUE_HOURS,
             "query": query.urlencode(),
         },

@@ -190,6 +190,22 @@ def test_the_counts_at_the_top_cover_the_whole_queue(client_for, cohort, mentor,
     )
 
 
+def test_the_counts_at_the_top_leave_out_colleagues_claims(client_for, cohort, mentor, settings):
+    settings.REVIEW_OVERDUE_HOURS = 48
+    colleague = UserFactory(username="barbara")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    _waiting(cohort, hours_ago=50, status=Status.IN_REVIEW, claimed_by=colleague)
+    _waiting(cohort, hours_ago=50, status=Status.IN_REVIEW, claimed_by=mentor)
+    _waiting(cohort, hours_ago=1)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert len(_row_ids_in(content)) == 3  # the colleague's claim is a row all the same
+    assert 'id="count-waiting">1 waiting<' in content
+    assert 'id="count-in-review">1 in review by you<' in content
+    assert 'id="count-overdue">1 overdue<' in content
+
+
 def test_no_overdue_work_shows_a_neutral_badge_not_a_red_one(client_for, cohort, mentor):
     _waiting(cohort, hours_ago=1)
 
@@ -300,15 +316,15 @@ def test_the_queue_issues_the_same_number_of_queries_for_1_and_10_rows(
         SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
     client = client_for(mentor)
 
-    # 9: session, user, roles, the mentor's cohorts, the filter's stages, the count, the
-    # rows, their history, the counts at the top.
-    with django_assert_num_queries(9):
+    # 8: session, user, roles, the mentor's cohorts, the filter's stages, the count, the
+    # rows (with each one's newest history step), the counts at the top.
+    with django_assert_num_queries(8):
         response = client.get(URL, {"status": "", "learner": "user"})
 
     assert len(_row_ids(response)) == rows
 
 
-def test_a_row_whose_claim_lapsed_says_so_and_shows_its_history(client_for, cohort, mentor):
+def test_a_row_whose_claim_lapsed_says_so_and_links_its_history(client_for, cohort, mentor):
     mentor.first_name, mentor.last_name = "Linus", "Torvalds"
     mentor.save()
     work = _waiting(cohort, hours_ago=30)
@@ -316,15 +332,50 @@ def test_a_row_whose_claim_lapsed_says_so_and_shows_its_history(client_for, coho
     SubmissionEvent.objects.create(submission=work, kind="claimed", actor=mentor)
     SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
     quiet = _waiting(cohort, hours_ago=2)
+    client = client_for(mentor)
+
+    content = client.get(URL).content.decode()
+
+    assert content.count("claim lapsed (Linus Torvalds)") == 1
+    # The note links the whole history, on the submission page; the quiet row has none yet.
+    assert content.count("#history-heading") == 1
+    assert (
+        f'<a class="small d-block mt-1 claim-lapsed" href="/submissions/{work.pk}/'
+        '#history-heading"><span class="visually-hidden">History: </span>claim lapsed (Linus '
+        "Torvalds)</a>"
+    ) in content
+    assert "submission-history" not in content
+    assert _row_ids_in(content) == [work.pk, quiet.pk]
+    page = client.get(f"/submissions/{work.pk}/").content.decode()
+    assert 'id="history-heading"' in page
+    assert "— Claim lapsed (held by Linus Torvalds)</li>" in page
+
+
+def test_a_row_shows_the_newest_step_of_its_history(client_for, cohort, mentor):
+    colleague = UserFactory(username="barbara", first_name="Barbara", last_name="Liskov")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    work = _waiting(cohort, hours_ago=30)
+    SubmissionEvent.objects.create(submission=work, kind="submitted", actor=work.learner)
+    SubmissionEvent.objects.create(submission=work, kind="claimed", actor=colleague)
+    SubmissionEvent.objects.create(submission=work, kind="released", actor=colleague)
 
     content = client_for(mentor).get(URL).content.decode()
 
     assert (
-        content.count('<span class="small claim-lapsed">claim lapsed (Linus Torvalds)</span>') == 1
-    )
-    assert content.count("<summary>History</summary>") == 1  # the quiet row has none yet
-    assert "— Claim lapsed (held by Linus Torvalds)</li>" in content
-    assert _row_ids_in(content) == [work.pk, quiet.pk]
+        f'<a class="small d-block mt-1 queue-last-step" href="/submissions/{work.pk}/'
+        '#history-heading"><span class="visually-hidden">History, </span>Last: Released by Barbara '
+        "Liskov</a>"
+    ) in content
+    assert "claim-lapsed" not in content
+
+
+def test_a_row_without_an_iteration_shows_a_dash_and_no_checks(client_for, cohort, mentor):
+    SubmissionFactory(cohort=cohort, status=Status.SUBMITTED)
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert '<td data-label="Iteration">–</td>' in content
+    assert "queue-checks" not in content
 
 
 def _row_ids_in(content):
