@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from learners.models import Membership, Submission
-from learners.selectors import Progress, learner_progress
+from learners.selectors import Progress, learner_dashboard, learner_progress
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -83,6 +83,8 @@ def test_progress_counts_approved_required_projects_and_own_ticks(
 
     progress = learner_progress(learner=learner)
 
+    # Another learner's ticks and approvals count on neither reading.
+    assert learner_dashboard(learner=learner, cohort=None, schedule=None).progress == progress
     assert [(p.stage, p.projects, p.objectives, p.is_complete) for p in progress] == [
         (roadmap["first"], Progress(1, 2), Progress(2, 3), False),
         (roadmap["second"], Progress(0, 1), Progress(0, 0), False),
@@ -262,10 +264,10 @@ def test_query_count_is_flat(client_for, learner, cohort, django_assert_num_quer
     client = client_for(learner)
 
     # session, user, roles, current cohort, the cohort's stage and project dates and the
-    # learner's extensions, progress (the stages' counts, the learner's approvals, their
-    # ticks), submissions, the next stage's projects; "Ready to apply": the statements and
-    # ticks, the published interviews (none, so no ratings to read), the sign-off, the portfolio
-    with django_assert_num_queries(16):
+    # learner's extensions, the stages with their objectives and the learner's ticks, the
+    # published projects, the submissions; "Ready to apply": the statements and ticks, the
+    # published interviews' ratings, the sign-off, the portfolio
+    with django_assert_num_queries(14):
         response = client.get(URL)
 
     assert len(response.context["submissions"]) == count
