@@ -1,5 +1,6 @@
 """Reads for the learner's pages, each a fixed number of queries whatever the data."""
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -184,17 +185,22 @@ def learner_dashboard(*, learner, cohort: Cohort | None, schedule: Schedule | No
         and submission.project.is_published
         and (cohort is None or submission.cohort_id == cohort.pk)
     }
+    published, required = Counter(), Counter()  # stage id -> how many projects
+    for project in projects:
+        published[project.stage_id] += 1
+        required[project.stage_id] += project.is_required
+    approved_any, approved_required = Counter(), Counter()
+    for project in approved.values():
+        approved_any[project.stage_id] += 1
+        approved_required[project.stage_id] += project.is_required
     progress = with_dates(
         [
             StageProgress(
                 stage=stage,
-                projects=Progress(
-                    sum(p.is_required for p in approved.values() if p.stage_id == stage.pk),
-                    sum(p.is_required for p in projects if p.stage_id == stage.pk),
-                ),
+                projects=Progress(approved_required[stage.pk], required[stage.pk]),
                 objectives=Progress(stage.ticked, stage.objectives_total),
-                approved=sum(p.stage_id == stage.pk for p in approved.values()),
-                published_projects=sum(p.stage_id == stage.pk for p in projects),
+                approved=approved_any[stage.pk],
+                published_projects=published[stage.pk],
             )
             for stage in stages
         ],
