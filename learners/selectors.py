@@ -382,7 +382,10 @@ def learner_stage_submissions(*, learner, stage: Stage) -> dict[int, Submission]
     """The learner's submissions of the stage's projects in their current cohort, by project id
     (as learner_current_submission decides, for every project at once). One query."""
     current = Subquery(_current_cohorts(learner).values("pk")[:1])
-    submissions = Submission.objects.filter(learner=learner, project__stage=stage, cohort=current)
+    # Unordered: one submission a project (a unique constraint), read into a dict.
+    submissions = Submission.objects.filter(
+        learner=learner, project__stage=stage, cohort=current
+    ).order_by()
     return {submission.project_id: submission for submission in submissions}
 
 
