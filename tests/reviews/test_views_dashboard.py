@@ -122,7 +122,9 @@ def test_the_dashboard_counts_the_current_cohort(client_for, learner, cohort, ro
     assert next_step(client, "submit").project == roadmap["required"][0]
 
 
-def test_dashboard_shows_overall_bars_with_accessible_values_and_each_stage_in_words(client_for, learner, cohort, roadmap):
+def test_dashboard_shows_overall_bars_with_accessible_values_and_each_stage_in_words(
+    client_for, learner, cohort, roadmap
+):
     submit(learner, cohort, roadmap["required"][0], Status.APPROVED)
     ObjectiveCheckFactory(learner=learner, objective=roadmap["objectives"][0])
 
