@@ -1,5 +1,6 @@
 """Reads for the learner's pages, each a fixed number of queries whatever the data."""
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -11,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -139,12 +141,102 @@ def progress_overall(stages: list[StageProgress]) -> OverallProgress:
 
 
 def learner_submissions(*, learner):
-    """The learner's submissions for the dashboard, in roadmap order. One query."""
+    """The learner's submissions for the dashboard, in roadmap order (newest cohort first
+    within a project), with their projects and stages. One query."""
     return (
         Submission.objects.filter(learner=learner)
-        .select_related("project__stage", "cohort")
+        .select_related("project__stage")
         .annotate(iteration_count=Count("iterations"))
         .order_by("project__stage__number", "project__order", "-cohort__starts_on")
+    )
+
+
+@dataclass(frozen=True)
+class LearnerDashboard:
+    progress: list[StageProgress]  # with each stage's date, if the learner has a schedule
+    overall: OverallProgress
+    submissions: list[Submission]
+    next_step: "NextStep"
+    project_dates: list  # [(project, Due)], learner_project_dates
+
+
+def learner_dashboard(*, learner, cohort: Cohort | None, schedule: Schedule | None):
+    """Everything the learner's dashboard shows but readiness. Three queries: the stages with
+    their objectives and the learner's ticks, the published projects, the learner's
+    submissions.
+
+    The same counts as learner_progress(learner=learner, cohort=cohort), read differently:
+    the published projects (which the next step and the project dates need anyway) give each
+    stage's project counts, and the submissions (which the page lists anyway) the approvals,
+    so the page spends no query on either count."""
+    stages = _stages_with_ticks(learner=learner)
+    projects = list(
+        Project.objects.published()
+        .defer("brief", "skills", "features")  # long texts the dashboard never shows
+        .order_by("stage__number", "order")
+    )
+    submissions = list(learner_submissions(learner=learner))
+    # Approved published projects, as learner_progress's query counts them (approved_required_q
+    # and the published stages below); a project approved in two cohorts is one project.
+    approved = {
+        submission.project_id: submission.project
+        for submission in submissions
+        if submission.status == Submission.Status.APPROVED
+        and submission.project.is_published
+        and (cohort is None or submission.cohort_id == cohort.pk)
+    }
+    published, required = Counter(), Counter()  # stage id -> how many projects
+    for project in projects:
+        published[project.stage_id] += 1
+        required[project.stage_id] += project.is_required
+    approved_any, approved_required = Counter(), Counter()
+    for project in approved.values():
+        approved_any[project.stage_id] += 1
+        approved_required[project.stage_id] += project.is_required
+    progress = with_dates(
+        [
+            StageProgress(
+                stage=stage,
+                projects=Progress(approved_required[stage.pk], required[stage.pk]),
+                objectives=Progress(stage.ticked, stage.objectives_total),
+                approved=approved_any[stage.pk],
+                published_projects=published[stage.pk],
+            )
+            for stage in stages
+        ],
+        schedule,
+    )
+    return LearnerDashboard(
+        progress=progress,
+        overall=progress_overall(progress),
+        submissions=submissions,
+        next_step=learner_next_step(
+            progress=progress,
+            projects=projects,
+            submissions=submissions,
+            cohort=cohort,
+            schedule=schedule,
+        ),
+        project_dates=learner_project_dates(
+            schedule=schedule, projects=projects, submissions=submissions, cohort=cohort
+        ),
+    )
+
+
+def _stages_with_ticks(*, learner):
+    """The published stages in order, each with `objectives_total` and `ticked` (how many of
+    them the learner ticked). One query."""
+    return (
+        Stage.objects.published()
+        .order_by("number")
+        # The learner's check of each objective, one at most (a unique constraint): a join
+        # on the objectives, not a query of its own.
+        .alias(
+            mine=FilteredRelation(
+                "objectives__checks", condition=Q(objectives__checks__learner=learner)
+            )
+        )
+        .annotate(objectives_total=Count("objectives"), ticked=Count("mine"))
     )
 
 
@@ -170,8 +262,8 @@ def with_dates(progress: list[StageProgress], schedule: Schedule | None) -> list
 
 def learner_next_step(
     *,
-    learner,
     progress: list[StageProgress],
+    projects: list[Project],
     submissions: list[Submission],
     cohort: Cohort | None = None,
     schedule: Schedule | None = None,
@@ -185,7 +277,8 @@ def learner_next_step(
     Requested changes count in any cohort (the work can still be resubmitted); what to submit
     next is judged by the work in `cohort`, the one `progress` counts. Once every stage is
     complete, the objectives not ticked yet: they are the learner's own check.
-    At most one query (the projects of the first stage not complete).
+    `projects`: the published projects in roadmap order (learner_dashboard reads them). No
+    query.
     """
     newest = {}
     for submission in submissions:  # newest cohort first: keep the most recent per project
@@ -224,10 +317,11 @@ def learner_next_step(
         return NextStep("objectives", unticked.stage) if unticked else NextStep("done")
     stage = current.stage
     # The required projects; in a stage without any, whichever of its projects.
-    projects = Project.objects.published().filter(stage=stage).order_by("order")
-    if current.projects.total:
-        projects = projects.filter(is_required=True)
-    projects = list(projects)
+    projects = [
+        project
+        for project in projects
+        if project.stage_id == stage.pk and (project.is_required or not current.projects.total)
+    ]
     if schedule is not None:  # the one due soonest first; undated ones keep the roadmap's order
         projects.sort(key=lambda p: due(p).on if due(p) else date.max)
     waiting, to_submit = None, None
@@ -249,10 +343,10 @@ def learner_next_step(
     return NextStep("objectives", stage)  # only if an approval landed since `progress` was read
 
 
-def learner_project_dates(*, schedule: Schedule | None, submissions, cohort) -> list:
-    """[(project, Due)] for the projects with a due date the learner has not submitted in
-    `cohort` yet (withdrawn work counts as not submitted), soonest first. One query (none
-    without dated projects)."""
+def learner_project_dates(*, schedule: Schedule | None, projects, submissions, cohort) -> list:
+    """[(project, Due)] for the published projects (of `projects`, learner_dashboard's) with a
+    due date the learner has not submitted in `cohort` yet (withdrawn work counts as not
+    submitted), soonest first. No query."""
     if schedule is None or not schedule.projects:
         return []
     submitted = {
@@ -260,8 +354,11 @@ def learner_project_dates(*, schedule: Schedule | None, submissions, cohort) -> 
         for s in submissions
         if s.cohort_id == cohort.pk and s.status != Submission.Status.WITHDRAWN
     }
-    projects = Project.objects.published().filter(pk__in=list(schedule.projects))
-    dated = [(p, schedule.projects[p.pk]) for p in projects if p.pk not in submitted]
+    dated = [
+        (p, schedule.projects[p.pk])
+        for p in projects
+        if p.pk in schedule.projects and p.pk not in submitted
+    ]
     return sorted(dated, key=lambda pair: (pair[1].on, pair[0].title))
 
 
@@ -285,7 +382,10 @@ def learner_stage_submissions(*, learner, stage: Stage) -> dict[int, Submission]
     """The learner's submissions of the stage's projects in their current cohort, by project id
     (as learner_current_submission decides, for every project at once). One query."""
     current = Subquery(_current_cohorts(learner).values("pk")[:1])
-    submissions = Submission.objects.filter(learner=learner, project__stage=stage, cohort=current)
+    # Unordered: one submission a project (a unique constraint), read into a dict.
+    submissions = Submission.objects.filter(
+        learner=learner, project__stage=stage, cohort=current
+    ).order_by()
     return {submission.project_id: submission for submission in submissions}
 
 

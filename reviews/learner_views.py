@@ -11,14 +11,9 @@ from learners.models import Submission
 from learners.pacing import learner_schedule
 from learners.selectors import (
     learner_current_cohort,
-    learner_next_step,
-    learner_progress,
-    learner_project_dates,
-    learner_submissions,
-    progress_overall,
+    learner_dashboard,
     submission_history,
     submission_iterations,
-    with_dates,
 )
 from learners.services import RESUBMITTABLE, TransitionError, submission_withdraw
 from reviews.forms import ReplyForm
@@ -34,26 +29,17 @@ def dashboard(request):
     # Progress counts the work of the learner's current cohort, as its mentors' grid does.
     cohort = learner_current_cohort(learner=request.user)
     schedule = learner_schedule(learner=request.user, cohort=cohort) if cohort else None
-    progress = with_dates(learner_progress(learner=request.user, cohort=cohort), schedule)
-    submissions = list(learner_submissions(learner=request.user))
+    dashboard = learner_dashboard(learner=request.user, cohort=cohort, schedule=schedule)
     return render(
         request,
         "reviews/dashboard.html",
         {
             "cohort": cohort,
-            "progress": progress,
-            "overall": progress_overall(progress),
-            "submissions": submissions,
-            "project_dates": learner_project_dates(
-                schedule=schedule, submissions=submissions, cohort=cohort
-            ),
-            "next_step": learner_next_step(
-                learner=request.user,
-                progress=progress,
-                submissions=submissions,
-                cohort=cohort,
-                schedule=schedule,
-            ),
+            "progress": dashboard.progress,
+            "overall": dashboard.overall,
+            "submissions": dashboard.submissions,
+            "project_dates": dashboard.project_dates,
+            "next_step": dashboard.next_step,
             "readiness": readiness_for_dashboard(learner=request.user, cohort=cohort),
         },
     )

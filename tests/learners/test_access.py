@@ -3,7 +3,9 @@
 import pytest
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
+from django.utils import timezone
 
+from bootcamp.models import Notification, NotificationKind
 from learners.access import (
     get_cohort_for_user,
     get_membership_for_user,
@@ -12,8 +14,9 @@ from learners.access import (
     get_submission_for_user,
     reviewer_required,
 )
+from learners.models import Membership
 from learners.roles import Roles, RolesMiddleware, roles_for
-from tests.factories import ProjectFactory, StageFactory
+from tests.factories import CohortFactory, MembershipFactory, ProjectFactory, StageFactory
 
 
 @pytest.fixture
@@ -125,6 +128,25 @@ def test_roles_come_from_the_memberships(learner, mentor, staff, django_user_mod
     assert roles_for(mentor) == Roles(is_mentor=True)
     assert roles_for(staff) == Roles(is_staff=True)
     assert roles_for(nobody) == Roles()
+
+
+def test_roles_count_unread_notifications_once_whatever_the_memberships(
+    learner, staff, django_user_model
+):
+    for cohort in (CohortFactory(), CohortFactory()):  # mentor of two cohorts, learner of one
+        MembershipFactory(cohort=cohort, user=learner, role=Membership.Role.MENTOR)
+    for user, unread, read in [(learner, 3, 2), (staff, 1, 1)]:
+        for n in range(unread + read):
+            Notification.objects.create(
+                user=user,
+                kind=NotificationKind.REPLY_POSTED,
+                text=f"Note {n}",
+                url="/stages/",
+                read_at=timezone.now() if n >= unread else None,
+            )
+
+    assert roles_for(learner) == Roles(is_learner=True, is_mentor=True, unread_notifications=3)
+    assert roles_for(staff) == Roles(is_staff=True, unread_notifications=1)
 
 
 def test_request_roles_are_read_on_first_use_only(mentor, django_assert_num_queries):

@@ -4,7 +4,7 @@ import pytest
 
 from learners.models import Submission
 from learners.progress import Progress, percent_of
-from learners.selectors import learner_progress, progress_overall
+from learners.selectors import learner_dashboard, learner_progress, progress_overall
 from reviews.overview import CohortGrid
 from tests.factories import (
     CohortFactory,
@@ -77,7 +77,11 @@ def test_the_grid_and_the_learners_pages_agree(cohort, learner, roadmap):
     progress = learner_progress(learner=learner, cohort=cohort)
     overall = progress_overall(progress)
     (row,) = CohortGrid(cohort).all_rows()
+    # The dashboard counts the same from the projects and submissions it reads anyway.
+    dashboard = learner_dashboard(learner=learner, cohort=cohort, schedule=None)
 
+    assert dashboard.progress == progress
+    assert dashboard.overall == overall
     assert [p.is_complete for p in progress] == [False, True, False]
     assert [cell.state.key for cell in row.cells] == ["in_progress", "complete", "in_progress"]
     assert (overall.projects, overall.projects.percent) == (Progress(1, 2), 50)
@@ -126,5 +130,6 @@ def test_a_project_approved_in_two_cohorts_counts_once_and_objectives_do_not_mul
 
     (anywhere,) = learner_progress(learner=learner)
 
+    assert learner_dashboard(learner=learner, cohort=None, schedule=None).progress == [anywhere]
     assert (anywhere.projects, anywhere.objectives) == (Progress(1, 2), Progress(1, 3))
     assert (anywhere.approved, anywhere.published_projects) == (1, 2)

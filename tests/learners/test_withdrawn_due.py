@@ -55,6 +55,8 @@ def test_the_dashboards_project_dates_keep_a_project_whose_work_was_withdrawn(db
         SubmissionFactory(cohort=cohort, project=submitted, status=Status.SUBMITTED),
     ]
 
-    dates = learner_project_dates(schedule=schedule, submissions=work, cohort=cohort)
+    dates = learner_project_dates(
+        schedule=schedule, projects=[withdrawn, submitted], submissions=work, cohort=cohort
+    )
 
     assert dates == [(withdrawn, due)]

@@ -483,7 +483,9 @@ def test_the_dashboard_summary_counts_ticks_and_keeps_each_areas_trend(
         area=areas["talk"],
     )  # a draft: not in the trend
 
-    with django_assert_num_queries(5):
+    # the statements with the learner's ticks, the published interviews' ratings, the
+    # sign-off, the portfolio
+    with django_assert_num_queries(4):
         summary = readiness_for_dashboard(learner=learner, cohort=cohort)
 
     assert (summary.statements, summary.ticked) == (4, 1)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from learners.models import Membership, Submission
-from learners.selectors import Progress, learner_progress
+from learners.selectors import Progress, learner_dashboard, learner_progress
 from tests.factories import (
     CohortFactory,
     IterationFactory,
@@ -83,6 +83,8 @@ def test_progress_counts_approved_required_projects_and_own_ticks(
 
     progress = learner_progress(learner=learner)
 
+    # Another learner's ticks and approvals count on neither reading.
+    assert learner_dashboard(learner=learner, cohort=None, schedule=None).progress == progress
     assert [(p.stage, p.projects, p.objectives, p.is_complete) for p in progress] == [
         (roadmap["first"], Progress(1, 2), Progress(2, 3), False),
         (roadmap["second"], Progress(0, 1), Progress(0, 0), False),
@@ -120,18 +122,30 @@ def test_the_dashboard_counts_the_current_cohort(client_for, learner, cohort, ro
     assert next_step(client, "submit").project == roadmap["required"][0]
 
 
-def test_dashboard_shows_bars_with_accessible_values(client_for, learner, cohort, roadmap):
+def test_dashboard_shows_overall_bars_with_accessible_values_and_each_stage_in_words(
+    client_for, learner, cohort, roadmap
+):
     submit(learner, cohort, roadmap["required"][0], Status.APPROVED)
     ObjectiveCheckFactory(learner=learner, objective=roadmap["objectives"][0])
 
     html = client_for(learner).get(URL).content.decode()
 
-    assert 'aria-valuenow="1" aria-valuemin="0" aria-valuemax="2"' in html
-    assert '<span class="small progress-label">1 of 2</span>' in html
-    assert '<span class="small progress-label">1 of 3</span>' in html
-    assert '<div class="progress-bar pct-50"></div>' in html
     # Overall: 1 of 3 required projects (33 %), 1 of 3 objectives, 0 of 2 stages.
-    assert '<div class="progress-bar pct-35"></div>' in html
+    assert 'aria-label="Required projects approved" aria-valuenow="1" aria-valuemin="0" ' in html
+    assert 'aria-valuemax="3" aria-valuetext="1 of 3"' in html
+    assert html.count('<span class="small progress-label">1 of 3</span>') == 2
+    assert html.count('<div class="progress-bar pct-35"></div>') == 2
+    # Each stage's counts in words; the roadmap page draws its bars.
+    assert html.count('role="progressbar"') == 2
+    assert '<a href="/stages/">Each stage\'s progress bars are on the roadmap</a>' in html
+    assert (
+        '<p class="small text-body-secondary mb-0 stage-counts">'
+        "Required projects approved: 1 of 2 · Objectives ticked: 1 of 3</p>"
+    ) in html
+    assert (
+        '<p class="small text-body-secondary mb-0 stage-counts">'
+        "Required projects approved: 0 of 1</p>"
+    ) in html
     assert (
         '<span class="overall-percent">33%</span> of the required projects approved; '
         "0 of 2 stages complete."
@@ -262,10 +276,10 @@ def test_query_count_is_flat(client_for, learner, cohort, django_assert_num_quer
     client = client_for(learner)
 
     # session, user, roles, current cohort, the cohort's stage and project dates and the
-    # learner's extensions, progress (the stages' counts, the learner's approvals, their
-    # ticks), submissions, the next stage's projects; "Ready to apply": the statements and
-    # ticks, the published interviews (none, so no ratings to read), the sign-off, the portfolio
-    with django_assert_num_queries(16):
+    # learner's extensions, the stages with their objectives and the learner's ticks, the
+    # published projects, the submissions; "Ready to apply": the statements and ticks, the
+    # published interviews' ratings, the sign-off, the portfolio
+    with django_assert_num_queries(14):
         response = client.get(URL)
 
     assert len(response.context["submissions"]) == count
