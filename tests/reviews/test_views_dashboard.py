@@ -135,9 +135,8 @@ def test_dashboard_shows_overall_bars_with_accessible_values_and_each_stage_in_w
     assert 'aria-valuemax="3" aria-valuetext="1 of 3"' in html
     assert html.count('<span class="small progress-label">1 of 3</span>') == 2
     assert html.count('<div class="progress-bar pct-35"></div>') == 2
-    # Each stage's counts in words; the roadmap page draws its bars.
+    # Each stage's counts in words (the roadmap page draws its bars).
     assert html.count('role="progressbar"') == 2
-    assert '<a href="/stages/">Each stage\'s progress bars are on the roadmap</a>' in html
     assert (
         '<p class="small text-body-secondary mb-0 stage-counts">'
         "Required projects approved: 1 of 2 · Objectives ticked: 1 of 3</p>"
