@@ -21,7 +21,7 @@ from learners.selectors import (
     with_dates,
 )
 from learners.services import RESUBMITTABLE, TransitionError, submission_withdraw
-from reviews.forms import ReplyForm
+from reviews.forms import CommentReplyForm, ReplyForm
 from reviews.readiness import readiness_for_dashboard
 from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
 
@@ -279,6 +279,7 @@ def _initial_from_latest(submission: Submission) -> dict:
 @require_GET
 def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
+    reviews = published_reviews_for(submission)
     return render(
         request,
         "reviews/submission_detail.html",
@@ -306,9 +307,11 @@ def submission_detail(request, pk):
                 and submission.status == Submission.Status.SUBMITTED
             ),
             # Four queries whatever the number of reviews, comments and answers; the replies one.
-            "reviews": published_reviews_for(submission),
+            "reviews": reviews,
             "threads": True,
-            "back": "submission",
+            "answer_form": CommentReplyForm.for_answer_link(
+                request.GET, reviews=reviews, author=request.user, back="submission"
+            ),
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(
                 request.session, submission=submission, author=request.user

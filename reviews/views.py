@@ -26,6 +26,7 @@ from reviews.forms import (
     COMMENT_PREFIX,
     ClaimForm,
     CommentFormSet,
+    CommentReplyForm,
     QueueFilterForm,
     ReplyForm,
     ReviewForm,
@@ -289,7 +290,8 @@ def review(request, pk):
     other_drafts = []
     if request.user.is_staff and submission.status == Submission.Status.IN_REVIEW:
         other_drafts = selectors.drafts_by_others(iteration=iteration, mentor=request.user)
-    selectors.attach_excerpts([review for each in iterations for review in each.published_reviews])
+    published = [review for each in iterations for review in each.published_reviews]
+    selectors.attach_excerpts(published)
     earlier_review = (
         selectors.review_to_compare(iteration, with_comments=False)
         if iteration.number > 1
@@ -316,6 +318,9 @@ def review(request, pk):
             "new_comment_index": new_comment_index,
             "earlier_review": earlier_review,
             "threads": True,
+            "answer_form": CommentReplyForm.for_answer_link(
+                request.GET, reviews=published, author=request.user, back="review"
+            ),
             "back": "review",
             "replies": selectors.replies_for(submission),
             "reply_form": ReplyForm.for_conversation(

@@ -129,7 +129,10 @@ def _learner_answers(new_page, submission, *, javascript):
         "href", f"{REPO}/blob/{SHA_2}/tasks/store.py#L25"
     )
     assert_accessible(page)
-    comment.locator("summary").click()
+    # The link opens the page again with this comment's answer box (no JavaScript needed).
+    comment.get_by_role("link", name="Answer in this thread on tasks/store.py:25").click()
+    expect(page).to_have_url(re.compile(r"\?answer=\d+#comment-\d+$"))
+    assert_accessible(page)
     comment.get_by_label("Your answer").fill("Thanks, I will keep it.")
     comment.get_by_role("button", name="Post answer").click()
     expect(page.get_by_role("status")).to_have_text("Your answer is posted in the thread.")
