@@ -170,10 +170,13 @@ class BaseCommentFormSet(forms.BaseFormSet):
         ]
 
 
+# One blank row: "Add another comment" (js/review.js) adds rows; without JavaScript,
+# "Save draft" brings the page back with the saved comments and a new blank row. Each row is
+# three crispy fields, about 7,000 function calls (docs/PERFORMANCE.md).
 CommentFormSet = forms.formset_factory(
     CommentForm,
     formset=BaseCommentFormSet,
-    extra=3,
+    extra=1,
     max_num=100,
     validate_max=True,
 )

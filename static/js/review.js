@@ -1,5 +1,5 @@
 // "Add another comment" on the review page: clones the formset's empty form. Without
-// JavaScript the page still offers three blank rows, which is enough for most reviews.
+// JavaScript the page offers one blank row; "Save draft" keeps it and brings a new one.
 (function () {
   "use strict";
   var button = document.getElementById("add-comment");

@@ -183,6 +183,13 @@ def test_code_review_without_javascript(demo_data, new_page):
     assert [(c.path, c.line) for c in Review.objects.get(iteration__number=2).comments.all()] == [
         ("tasks/store.py", 25)
     ]
+    # Without the script's "Add another comment", the saved page brings a new blank row.
+    expect(
+        page.get_by_role("group", name="Comment 1", exact=True).get_by_label("Path")
+    ).to_have_value("tasks/store.py")
+    expect(
+        page.get_by_role("group", name="Comment 2", exact=True).get_by_label("Path")
+    ).to_have_value("")
 
     _read_the_changes(page, submission)
     _publish(page, submission)

@@ -195,6 +195,8 @@ def test_mentor_journey(demo_data, page):
         ("tasks/store.py", "40", "Close the file."),
     ]
     for number, (path, line, body) in enumerate(line_comments, start=1):
+        if number > 1:  # one blank row; the script adds the next
+            page.get_by_role("button", name="Add another comment").click()
         comment = page.get_by_role("group", name=f"Comment {number}", exact=True)
         comment.get_by_label("Path").fill(path)
         comment.get_by_label("Line").fill(line)

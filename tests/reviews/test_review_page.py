@@ -86,8 +86,10 @@ def test_the_claimant_sees_the_work_beside_an_empty_review_form(client_for, ment
     assert '<span class="visually-hidden">Ticked:</span>\n          README' in content
     assert '<span class="visually-hidden">Not ticked:</span>\n          Tests' in content
     assert '<ul id="rubric"><li>Add a task</li><li>List tasks</li></ul>' in content
-    assert 'name="comments-TOTAL_FORMS" value="3"' in content
-    assert [f'name="comments-{n}-body"' in content for n in range(4)] == [True, True, True, False]
+    assert 'name="comments-TOTAL_FORMS" value="1"' in content
+    assert [f'name="comments-{n}-body"' in content for n in range(2)] == [True, False]
+    # The script's row to copy, once.
+    assert content.count('name="comments-__prefix__-body"') == 1
     assert '<button type="submit" name="save_draft"' in content
     assert '<button type="submit" name="publish"' in content
 
@@ -121,7 +123,7 @@ def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
         "comments_seen": comment.pk,
     }
     assert formset.initial == [{"path": "app/cli.py", "line": 4, "body": "Why global?"}]
-    assert len(formset.forms) == 4  # the draft's comment and three blank rows
+    assert len(formset.forms) == 2  # the draft's comment and one blank row
 
 
 def test_earlier_iterations_show_with_their_published_reviews(client_for, mentor, claimed):
