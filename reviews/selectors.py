@@ -14,6 +14,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    prefetch_related_objects,
 )
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from curriculum.models import ChecklistItem
 from learners.highlight import blob_lines, source_lines
 from learners.models import (
     Blob,
+    ChecklistTick,
     Cohort,
     Iteration,
     Membership,
@@ -151,25 +153,48 @@ def _published_reviews():
 
 
 def iterations_for_review_page(submission) -> list[Iteration]:
-    """Newest first, each with its snapshot (not its commits), its ticked checklist and its
-    published reviews (four queries)."""
-    return list(
+    """Newest first, each with its snapshot (not its commits) and its `published_reviews`
+    with their mentors (two queries). The page shows the newest iteration's reviews in full
+    and the earlier ones as a line linking to the submission page, so only the newest
+    iteration's reviews get their comments and threads (two more, when it has one)."""
+    reviews = Review.objects.published().select_related("mentor").order_by("published_at", "pk")
+    iterations = list(
         submission.iterations.order_by("-number")
         # The automated checks section reads the snapshot from here (no query of its own).
         .select_related("snapshot")
         .defer("snapshot__commits")
-        .prefetch_related(
-            "checklist_items",
-            Prefetch("reviews", queryset=_published_reviews(), to_attr="published_reviews"),
-        )
+        .prefetch_related(Prefetch("reviews", queryset=reviews, to_attr="published_reviews"))
     )
+    if iterations:
+        prefetch_related_objects(
+            iterations[0].published_reviews,
+            Prefetch("comments", queryset=_comments_with_threads()),
+        )
+    return iterations
+
+
+def review_to_compare_among(iterations: list[Iteration]) -> Review | None:
+    """review_to_compare() of the newest of `iterations` (iterations_for_review_page's), read
+    from their published reviews: no query."""
+    for earlier in iterations[1:]:
+        asked = [
+            review
+            for review in earlier.published_reviews
+            if review.verdict == Review.Verdict.REQUEST_CHANGES
+        ]
+        if asked:
+            return max(asked, key=lambda review: (review.published_at, review.pk))
+    return None
 
 
 def checklist_for(iteration: Iteration) -> list[dict]:
-    """The full published checklist, each item marked ticked or not for this iteration."""
-    ticked = {item.pk for item in iteration.checklist_items.all()}  # prefetched
-    items = list(ChecklistItem.objects.filter(Q(is_published=True) | Q(pk__in=ticked)))
-    return [{"item": item, "ticked": item.pk in ticked} for item in items]
+    """The full published checklist, each item marked ticked or not for this iteration (one
+    query)."""
+    ticked = ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk"))
+    items = ChecklistItem.objects.annotate(ticked=Exists(ticked)).filter(
+        Q(is_published=True) | Q(ticked=True)
+    )
+    return [{"item": item, "ticked": item.ticked} for item in items]
 
 
 def draft_for(*, iteration: Iteration, mentor) -> Review | None:
