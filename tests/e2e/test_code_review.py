@@ -125,7 +125,7 @@ def _learner_answers(new_page, submission, *, javascript):
     expect(page.locator("#review-to-act-on")).to_be_visible()
     comment = page.locator(".review-comment", has_text="An empty list is right here.")
     expect(comment.locator("table.code-excerpt")).to_contain_text("if not path.exists():")
-    expect(comment.get_by_role("link", name="tasks/store.py:25")).to_have_attribute(
+    expect(comment.get_by_role("link", name="tasks/store.py:25", exact=True)).to_have_attribute(
         "href", f"{REPO}/blob/{SHA_2}/tasks/store.py#L25"
     )
     assert_accessible(page)

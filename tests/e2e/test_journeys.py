@@ -128,10 +128,10 @@ def test_learner_journey(demo_data, page):
     reviews = page.get_by_role("region", name="Reviews")
     expect(reviews.get_by_role("heading", name="Iteration 1 reviewed by Mentor 1")).to_be_visible()
     expect(reviews.locator(".review-summary")).to_have_text("Nice start. Two things to fix.")
-    expect(reviews.get_by_role("link", name="tasks/cli.py:12")).to_have_attribute(
+    expect(reviews.get_by_role("link", name="tasks/cli.py:12", exact=True)).to_have_attribute(
         "href", f"{REPO}/blob/{SHA_1}/tasks/cli.py#L12"
     )
-    expect(reviews.get_by_role("link", name="tasks/store.py:40")).to_have_attribute(
+    expect(reviews.get_by_role("link", name="tasks/store.py:40", exact=True)).to_have_attribute(
         "href", f"{REPO}/blob/{SHA_1}/tasks/store.py#L40"
     )
     assert_accessible(page)
@@ -210,7 +210,7 @@ def test_mentor_journey(demo_data, page):
         "Your review is published; the learner has been told."
     )
     reviews = page.get_by_role("region", name="Reviews")
-    expect(reviews.get_by_role("link", name="tasks/cli.py:12")).to_have_attribute(
+    expect(reviews.get_by_role("link", name="tasks/cli.py:12", exact=True)).to_have_attribute(
         "href", f"{REPO}/blob/{SHA_1}/tasks/cli.py#L12"
     )
     assert_accessible(page)
