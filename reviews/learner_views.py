@@ -275,11 +275,18 @@ def _initial_from_latest(submission: Submission) -> dict:
     }
 
 
+def _id_in(query, name) -> int | None:
+    value = query.get(name, "")
+    # isascii: "²" is a digit to str.isdigit() but not to int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 @login_required
 @require_GET
 def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
-    reviews = published_reviews_for(submission)
+    # The newest review in full; an earlier one when its line's link asks for it.
+    reviews = published_reviews_for(submission, in_full=_id_in(request.GET, "review"))
     return render(
         request,
         "reviews/submission_detail.html",
@@ -310,7 +317,10 @@ def submission_detail(request, pk):
             "reviews": reviews,
             "threads": True,
             "answer_form": CommentReplyForm.for_answer_link(
-                request.GET, reviews=reviews, author=request.user, back="submission"
+                request.GET,
+                reviews=[review for review in reviews if review.in_full],
+                author=request.user,
+                back="submission",
             ),
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(

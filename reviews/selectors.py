@@ -142,16 +142,6 @@ def _comments_with_threads():
     )
 
 
-def _published_reviews():
-    comments = _comments_with_threads()
-    return (
-        Review.objects.published()
-        .select_related("mentor")
-        .prefetch_related(Prefetch("comments", queryset=comments))
-        .order_by("published_at", "pk")
-    )
-
-
 def iterations_for_review_page(submission) -> list[Iteration]:
     """Newest first, each with its snapshot (not its commits) and its `published_reviews`
     with their mentors (two queries). The page shows the newest iteration's reviews in full
@@ -224,16 +214,22 @@ def published_review_by(*, iteration: Iteration, mentor) -> Review | None:
     return Review.objects.published().filter(iteration=iteration, mentor=mentor).first()
 
 
-def published_reviews_for(submission) -> list[Review]:
+def published_reviews_for(submission, *, in_full=None) -> list[Review]:
     """Every published review of the submission, newest first (the one to act on leads), with
-    comments, their threads and code excerpts (four queries)."""
+    its iteration and mentor. The newest, and the one whose id is `in_full`, are shown in
+    full: they come with their comments, threads and code excerpts, and `in_full` True; the
+    others are a line on the page, `in_full` False. Four queries, however many reviews."""
     reviews = list(
-        _published_reviews()
+        Review.objects.published()
         .filter(iteration__submission=submission)
-        .select_related("iteration")
+        .select_related("iteration", "mentor")
         .order_by("-published_at", "-pk")
     )
-    attach_excerpts(reviews)
+    for index, review in enumerate(reviews):
+        review.in_full = index == 0 or review.pk == in_full
+    shown = [review for review in reviews if review.in_full]
+    prefetch_related_objects(shown, Prefetch("comments", queryset=_comments_with_threads()))
+    attach_excerpts(shown)
     return reviews
 
 

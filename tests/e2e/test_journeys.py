@@ -242,6 +242,10 @@ def test_mentor_journey(demo_data, page):
     page.get_by_role("button", name="Publish review").click()
 
     expect(page).to_have_url(re.compile(rf"/submissions/{submission.pk}/$"))
+    # The new review in full, the earlier one a line that opens it.
+    reviews = page.get_by_role("region", name="Reviews")
+    expect(reviews.get_by_role("article")).to_have_count(1)
+    reviews.get_by_role("link", name="Read the review of iteration 1").click()
     expect(page.get_by_role("region", name="Reviews").get_by_role("article")).to_have_count(2)
     assert_accessible(page)
     submission.refresh_from_db()

@@ -85,7 +85,8 @@ def test_both_pages_show_the_thread_under_its_comment(client_for, learner, mento
         start = page.index(f'id="comment-{comment.pk}"')
         assert page.index("<p>Why <em>this</em>?</p>", start) > start
         assert (
-            f'<a class="small answer-link" href="?answer={comment.pk}#comment-{comment.pk}">'
+            '<a class="small answer-link" '
+            f'href="?review={comment.review_id}&amp;answer={comment.pk}#comment-{comment.pk}">'
             'Answer in this thread<span class="visually-hidden"> on app/main.py:3</span></a>'
         ) in page
         # The box opens on asking: no form under every comment.
@@ -113,7 +114,7 @@ def test_the_answer_link_opens_the_box_under_its_comment_on_both_pages(
     assert f'action="/submissions/{submission.pk}/comments/{comment.pk}/replies/"' in form
     assert f'<input type="hidden" name="back" value="{back}"' in form
     assert f'id="id_thread_{comment.pk}_body"' in form
-    assert f'href="?#comment-{comment.pk}">Cancel</a>' in form
+    assert f'href="?review={comment.review_id}#comment-{comment.pk}">Cancel</a>' in form
     assert "answer-link" not in page
 
 
@@ -127,7 +128,7 @@ def test_an_answer_link_to_no_comment_of_the_page_opens_no_box(
 
     assert page.status_code == 200
     assert "/comments/" not in page.content.decode()
-    assert f'href="?answer={comment.pk}#comment-{comment.pk}"' in page.content.decode()
+    assert f'answer={comment.pk}#comment-{comment.pk}"' in page.content.decode()
 
 
 def test_an_empty_answer_posts_nothing_and_says_why(client_for, learner, reviewed):
