@@ -131,7 +131,7 @@ def _learner_answers(new_page, submission, *, javascript):
     assert_accessible(page)
     # The link opens the page again with this comment's answer box (no JavaScript needed).
     comment.get_by_role("link", name="Answer in this thread on tasks/store.py:25").click()
-    expect(page).to_have_url(re.compile(r"\?answer=\d+#comment-\d+$"))
+    expect(page).to_have_url(re.compile(r"\?review=\d+&answer=\d+#comment-\d+$"))
     assert_accessible(page)
     comment.get_by_label("Your answer").fill("Thanks, I will keep it.")
     comment.get_by_role("button", name="Post answer").click()
