@@ -294,10 +294,13 @@ def submission_iterations(*, submission: Submission) -> list[Iteration]:
     `compare_url` to the iteration before it (None when the host or a SHA does not allow one).
     Two queries.
     """
+    # A bug story's parts are shown with it; any other project has none to join (their
+    # columns were half the cost of reading the iterations).
+    related = ["bug_story__about_submission__project"] if submission.project.is_bug_story else []
     iterations = list(
         submission.iterations.order_by("-number")
         # The automated checks section reads the snapshot from here (no query of its own).
-        .select_related("snapshot", "bug_story__about_submission__project")
+        .select_related("snapshot", *related)
         .defer("snapshot__commits")
         .prefetch_related(
             Prefetch(
