@@ -88,8 +88,9 @@ def test_the_claimant_sees_the_work_beside_an_empty_review_form(client_for, ment
     assert '<ul id="rubric"><li>Add a task</li><li>List tasks</li></ul>' in content
     assert 'name="comments-TOTAL_FORMS" value="1"' in content
     assert [f'name="comments-{n}-body"' in content for n in range(2)] == [True, False]
-    # The script's row to copy, once.
-    assert content.count('name="comments-__prefix__-body"') == 1
+    # The script copies the blank row (js/review.js): no empty form rendered beside it.
+    assert '<fieldset class="border rounded p-2 mb-2 comment-row" data-blank-row="0">' in content
+    assert "__prefix__" not in content
     assert '<button type="submit" name="save_draft"' in content
     assert '<button type="submit" name="publish"' in content
 
@@ -124,6 +125,9 @@ def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
     }
     assert formset.initial == [{"path": "app/cli.py", "line": 4, "body": "Why global?"}]
     assert len(formset.forms) == 2  # the draft's comment and one blank row
+    content = response.content.decode()
+    assert content.count("data-blank-row=") == 1
+    assert 'data-blank-row="1"' in content
 
 
 def test_earlier_iterations_list_their_published_reviews_linked_to_the_submission_page(
@@ -568,7 +572,12 @@ def test_bad_input_rerenders_the_form_with_errors_and_saves_nothing(client_for, 
         {"path": ["A line number needs a file path."]},
         {},
     ]
-    assert "A line number needs a file path." in response.content.decode()
+    content = response.content.decode()
+    assert "A line number needs a file path." in content
+    # Sent back, every row holds what was typed: the script copies the empty form instead.
+    assert "data-blank-row" not in content
+    assert content.count('<template id="comment-row-template">') == 1
+    assert 'name="comments-__prefix__-body"' in content
     assert Review.objects.count() == 0
     assert ReviewComment.objects.count() == 0
     assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
