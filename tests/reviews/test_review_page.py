@@ -152,8 +152,8 @@ def test_earlier_iterations_list_their_published_reviews_linked_to_the_submissio
         '<li class="mb-2 earlier-iteration">Iteration 1: reviewed by Grace Hopper '
         '<time datetime="2026-11-24T10:02:00+00:00">24 Nov 2026</time>, '
         '<span class="badge status-badge status-changes_requested">Changes requested</span> · '
-        f'<a href="/submissions/{claimed.pk}/?review={review.pk}#review-{review.pk}">Read the review'
-        '<span class="visually-hidden"> of iteration 1</span></a> </li>'
+        f'<a href="/submissions/{claimed.pk}/?review={review.pk}#review-{review.pk}">'
+        'Read the review<span class="visually-hidden"> of iteration 1</span></a> </li>'
     ) in earlier
     # The review in full, its comments and threads, are on the submission page.
     assert "Needs tests." not in content
