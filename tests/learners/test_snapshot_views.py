@@ -401,3 +401,21 @@ def test_staff_ask_for_snapshots_again_from_the_admin(client_for, staff, make_su
     assert snapshot.status == "pending"
     detail = client.get(f"/admin/learners/snapshot/{snapshot.pk}/change/")
     assert detail.status_code == 200
+
+
+def test_the_section_polled_shows_the_ticks_as_the_page_does(client_for, learner, make_submission):
+    ticked = ChecklistItemFactory(text="No secrets", automated_check=AutomatedCheck.NO_SECRETS)
+    unticked = ChecklistItemFactory(text="A README", automated_check=AutomatedCheck.README)
+    submission = make_submission()
+    iteration = submission.iterations.get()
+    iteration.checklist_items.set([ticked])
+    _snapshot(iteration, checks=[README_OK, SECRET_FOUND])
+    client = client_for(learner)
+
+    page = client.get(submission.get_absolute_url()).content.decode()
+    polled = client.get(checks_url(submission)).content.decode()
+
+    for content in (page, polled):
+        assert "☑</span> Ticked\n      “No secrets”;" in content
+        assert "☐</span> Not ticked\n      “A README”;" in content
+        assert f'data-checklist-item="{unticked.pk}"' in content
