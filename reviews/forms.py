@@ -170,10 +170,13 @@ class BaseCommentFormSet(forms.BaseFormSet):
         ]
 
 
+# One blank row: "Add another comment" (js/review.js) adds rows; without JavaScript,
+# "Save draft" brings the page back with the saved comments and a new blank row. Each row is
+# three crispy fields, about 7,000 function calls (docs/PERFORMANCE.md).
 CommentFormSet = forms.formset_factory(
     CommentForm,
     formset=BaseCommentFormSet,
-    extra=3,
+    extra=1,
     max_num=100,
     validate_max=True,
 )
@@ -226,6 +229,21 @@ class CommentReplyForm(forms.Form):
         return comment_reply_create(
             comment=self.comment, author=self.author, body=self.cleaned_data["body"]
         )
+
+    @classmethod
+    def for_answer_link(cls, query, *, reviews, author, back) -> "CommentReplyForm | None":
+        """The box the "Answer in this thread" link (`?answer=<comment id>`) opened, for a
+        comment of one of `reviews` (comments prefetched); None for anything else. A page
+        shows one box at a time: a crispy form under every comment was most of its cost."""
+        wanted = query.get("answer", "")
+        # isascii: "²" is a digit to str.isdigit() but not to int().
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 10):
+            return None
+        for review in reviews:
+            for comment in review.comments.all():
+                if comment.pk == int(wanted):
+                    return cls(initial={"back": back}, comment=comment, author=author)
+        return None
 
 
 class ReplyForm(forms.Form):

@@ -16,7 +16,7 @@ from learners.selectors import (
     submission_iterations,
 )
 from learners.services import RESUBMITTABLE, TransitionError, submission_withdraw
-from reviews.forms import ReplyForm
+from reviews.forms import CommentReplyForm, ReplyForm
 from reviews.readiness import readiness_for_dashboard
 from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
 
@@ -261,10 +261,18 @@ def _initial_from_latest(submission: Submission) -> dict:
     }
 
 
+def _id_in(query, name) -> int | None:
+    value = query.get(name, "")
+    # isascii: "²" is a digit to str.isdigit() but not to int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 @login_required
 @require_GET
 def submission_detail(request, pk):
     submission = get_submission_for_user(request.user, pk)
+    # The newest review in full; an earlier one when its line's link asks for it.
+    reviews = published_reviews_for(submission, in_full=_id_in(request.GET, "review"))
     return render(
         request,
         "reviews/submission_detail.html",
@@ -292,9 +300,14 @@ def submission_detail(request, pk):
                 and submission.status == Submission.Status.SUBMITTED
             ),
             # Four queries whatever the number of reviews, comments and answers; the replies one.
-            "reviews": published_reviews_for(submission),
+            "reviews": reviews,
             "threads": True,
-            "back": "submission",
+            "answer_form": CommentReplyForm.for_answer_link(
+                request.GET,
+                reviews=[review for review in reviews if review.in_full],
+                author=request.user,
+                back="submission",
+            ),
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(
                 request.session, submission=submission, author=request.user

@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    prefetch_related_objects,
 )
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -25,6 +26,7 @@ from curriculum.models import ChecklistItem
 from learners.highlight import blob_lines, source_lines
 from learners.models import (
     Blob,
+    ChecklistTick,
     Cohort,
     Iteration,
     Membership,
@@ -314,36 +316,49 @@ def _comments_with_threads():
     )
 
 
-def _published_reviews():
-    comments = _comments_with_threads()
-    return (
-        Review.objects.published()
-        .select_related("mentor")
-        .prefetch_related(Prefetch("comments", queryset=comments))
-        .order_by("published_at", "pk")
-    )
-
-
 def iterations_for_review_page(submission) -> list[Iteration]:
-    """Newest first, each with its snapshot (not its commits), its ticked checklist and its
-    published reviews (four queries)."""
-    return list(
+    """Newest first, each with its snapshot (not its commits) and its `published_reviews`
+    with their mentors (two queries). The page shows the newest iteration's reviews in full
+    and the earlier ones as a line linking to the submission page, so only the newest
+    iteration's reviews get their comments and threads (two more, when it has one)."""
+    reviews = Review.objects.published().select_related("mentor").order_by("published_at", "pk")
+    iterations = list(
         submission.iterations.order_by("-number")
         # The automated checks section reads the snapshot from here (no query of its own).
         .select_related("snapshot")
         .defer("snapshot__commits")
-        .prefetch_related(
-            "checklist_items",
-            Prefetch("reviews", queryset=_published_reviews(), to_attr="published_reviews"),
-        )
+        .prefetch_related(Prefetch("reviews", queryset=reviews, to_attr="published_reviews"))
     )
+    if iterations:
+        prefetch_related_objects(
+            iterations[0].published_reviews,
+            Prefetch("comments", queryset=_comments_with_threads()),
+        )
+    return iterations
+
+
+def review_to_compare_among(iterations: list[Iteration]) -> Review | None:
+    """review_to_compare() of the newest of `iterations` (iterations_for_review_page's), read
+    from their published reviews: no query."""
+    for earlier in iterations[1:]:
+        asked = [
+            review
+            for review in earlier.published_reviews
+            if review.verdict == Review.Verdict.REQUEST_CHANGES
+        ]
+        if asked:
+            return max(asked, key=lambda review: (review.published_at, review.pk))
+    return None
 
 
 def checklist_for(iteration: Iteration) -> list[dict]:
-    """The full published checklist, each item marked ticked or not for this iteration."""
-    ticked = {item.pk for item in iteration.checklist_items.all()}  # prefetched
-    items = list(ChecklistItem.objects.filter(Q(is_published=True) | Q(pk__in=ticked)))
-    return [{"item": item, "ticked": item.pk in ticked} for item in items]
+    """The full published checklist, each item marked ticked or not for this iteration (one
+    query)."""
+    ticked = ChecklistTick.objects.filter(iteration=iteration, item=OuterRef("pk"))
+    items = ChecklistItem.objects.annotate(ticked=Exists(ticked)).filter(
+        Q(is_published=True) | Q(ticked=True)
+    )
+    return [{"item": item, "ticked": item.ticked} for item in items]
 
 
 def draft_for(*, iteration: Iteration, mentor) -> Review | None:
@@ -373,16 +388,22 @@ def published_review_by(*, iteration: Iteration, mentor) -> Review | None:
     return Review.objects.published().filter(iteration=iteration, mentor=mentor).first()
 
 
-def published_reviews_for(submission) -> list[Review]:
+def published_reviews_for(submission, *, in_full=None) -> list[Review]:
     """Every published review of the submission, newest first (the one to act on leads), with
-    comments, their threads and code excerpts (four queries)."""
+    its iteration and mentor. The newest, and the one whose id is `in_full`, are shown in
+    full: they come with their comments, threads and code excerpts, and `in_full` True; the
+    others are a line on the page, `in_full` False. Four queries, however many reviews."""
     reviews = list(
-        _published_reviews()
+        Review.objects.published()
         .filter(iteration__submission=submission)
-        .select_related("iteration")
+        .select_related("iteration", "mentor")
         .order_by("-published_at", "-pk")
     )
-    attach_excerpts(reviews)
+    for index, review in enumerate(reviews):
+        review.in_full = index == 0 or review.pk == in_full
+    shown = [review for review in reviews if review.in_full]
+    prefetch_related_objects(shown, Prefetch("comments", queryset=_comments_with_threads()))
+    attach_excerpts(shown)
     return reviews
 
 

@@ -26,6 +26,7 @@ from reviews.forms import (
     COMMENT_PREFIX,
     ClaimForm,
     CommentFormSet,
+    CommentReplyForm,
     QueueFilterForm,
     ReplyForm,
     ReviewForm,
@@ -290,12 +291,9 @@ def review(request, pk):
     other_drafts = []
     if request.user.is_staff and submission.status == Submission.Status.IN_REVIEW:
         other_drafts = selectors.drafts_by_others(iteration=iteration, mentor=request.user)
-    selectors.attach_excerpts([review for each in iterations for review in each.published_reviews])
-    earlier_review = (
-        selectors.review_to_compare(iteration, with_comments=False)
-        if iteration.number > 1
-        else None
-    )
+    # Only the reviewed iteration's reviews are shown in full (the earlier ones as a line).
+    published = iteration.published_reviews
+    selectors.attach_excerpts(published)
     return render(
         request,
         "reviews/review.html",
@@ -315,8 +313,11 @@ def review(request, pk):
             "formset": formset,
             "files": files,
             "new_comment_index": new_comment_index,
-            "earlier_review": earlier_review,
+            "earlier_review": selectors.review_to_compare_among(iterations),
             "threads": True,
+            "answer_form": CommentReplyForm.for_answer_link(
+                request.GET, reviews=published, author=request.user, back="review"
+            ),
             "back": "review",
             "replies": selectors.replies_for(submission),
             "reply_form": ReplyForm.for_conversation(

@@ -125,11 +125,14 @@ def _learner_answers(new_page, submission, *, javascript):
     expect(page.locator("#review-to-act-on")).to_be_visible()
     comment = page.locator(".review-comment", has_text="An empty list is right here.")
     expect(comment.locator("table.code-excerpt")).to_contain_text("if not path.exists():")
-    expect(comment.get_by_role("link", name="tasks/store.py:25")).to_have_attribute(
+    expect(comment.get_by_role("link", name="tasks/store.py:25", exact=True)).to_have_attribute(
         "href", f"{REPO}/blob/{SHA_2}/tasks/store.py#L25"
     )
     assert_accessible(page)
-    comment.locator("summary").click()
+    # The link opens the page again with this comment's answer box (no JavaScript needed).
+    comment.get_by_role("link", name="Answer in this thread on tasks/store.py:25").click()
+    expect(page).to_have_url(re.compile(r"\?review=\d+&answer=\d+#comment-\d+$"))
+    assert_accessible(page)
     comment.get_by_label("Your answer").fill("Thanks, I will keep it.")
     comment.get_by_role("button", name="Post answer").click()
     expect(page.get_by_role("status")).to_have_text("Your answer is posted in the thread.")
@@ -180,6 +183,13 @@ def test_code_review_without_javascript(demo_data, new_page):
     assert [(c.path, c.line) for c in Review.objects.get(iteration__number=2).comments.all()] == [
         ("tasks/store.py", 25)
     ]
+    # Without the script's "Add another comment", the saved page brings a new blank row.
+    expect(
+        page.get_by_role("group", name="Comment 1", exact=True).get_by_label("Path")
+    ).to_have_value("tasks/store.py")
+    expect(
+        page.get_by_role("group", name="Comment 2", exact=True).get_by_label("Path")
+    ).to_have_value("")
 
     _read_the_changes(page, submission)
     _publish(page, submission)

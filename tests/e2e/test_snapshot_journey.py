@@ -66,6 +66,12 @@ def test_learner_sees_the_checks_arrive_and_the_mentor_sees_them(demo_data, new_
         mentor=submission.cohort.memberships.get(user__username="mentor1").user,
     )
     mentor_page.goto(page.url.rsplit("/", 3)[0] + f"/mentor/submissions/{submission.pk}/review/")
+    # The review page sums them up; each check is one click away, on the submission page.
     review_checks = mentor_page.get_by_role("region", name="Automated checks")
-    expect(review_checks.locator('[data-check="commits"]')).to_have_attribute("data-result", "fail")
+    expect(review_checks).to_contain_text(f"At commit {shas[-1][:12]}")
+    assert_accessible(mentor_page)
+    review_checks.get_by_role("link", name="Each check with its evidence").click()
+    expect(mentor_page).to_have_url(re.compile(rf"/submissions/{submission.pk}/#checks-\d+$"))
+    mentor_checks = mentor_page.get_by_role("region", name="Automated checks")
+    expect(mentor_checks.locator('[data-check="commits"]')).to_have_attribute("data-result", "fail")
     assert_accessible(mentor_page)

@@ -250,15 +250,44 @@ def test_mentor_runs_the_checks_again_while_reviewing(client_for, mentor, make_s
     assert (snapshot.status, snapshot.reason, snapshot.message) == ("pending", "", "")
 
 
-def test_review_page_shows_the_checks_beside_the_checklist(client_for, mentor, make_submission):
+def test_review_page_sums_up_the_checks_after_the_checklist_and_links_them_in_full(
+    client_for, mentor, make_submission, django_assert_num_queries
+):
     submission = make_submission(
         status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now()
     )
-    _snapshot(submission.iterations.get(), checks=[README_OK, SECRET_FOUND])
+    iteration = submission.iterations.get()
+    _snapshot(iteration, checks=[README_OK, SECRET_FOUND])
+    client = client_for(mentor)
+    page = client.get(f"/mentor/submissions/{submission.pk}/review/").content.decode()
+    summary = page[page.index('<section class="mb-4" id="checks-summary"') :]
+    summary = " ".join(summary[: summary.index("</section>")].split())
+    assert page.index('id="checklist-heading"') < page.index('id="checks-summary"')
+    assert (
+        f"At commit <code>{iteration.commit_sha[:12]}</code>: 1 passed, 0 warnings, 1 failed. "
+        f'<a href="/submissions/{submission.pk}/#checks-{iteration.pk}" id="checks-link">'
+        "Each check with its evidence</a> is on the submission page."
+    ) in summary
+    assert "data-check=" not in page  # each check is on the submission page...
+    submission_page = client.get(submission.get_absolute_url()).content.decode()
+    assert f'id="checks-{iteration.pk}"' in submission_page
+    assert 'data-check="no-secrets" data-result="fail"' in submission_page
+    assert "Run the checks again" in submission_page  # ...where the mentor may run them again
+
+
+@pytest.mark.parametrize("status", ["pending", "failed"])
+def test_review_page_shows_a_snapshot_not_ready_as_the_section_does(
+    client_for, mentor, make_submission, status
+):
+    submission = make_submission(
+        status=Status.IN_REVIEW, claimed_by=mentor, claimed_at=timezone.now()
+    )
+    fields = {"reason": "not_found", "message": "No route."} if status == "failed" else {}
+    _snapshot(submission.iterations.get(), status=status, **fields)
     page = client_for(mentor).get(f"/mentor/submissions/{submission.pk}/review/").content.decode()
-    assert page.index('id="checklist-heading"') < page.index('data-check="no-secrets"')
-    assert 'data-check="no-secrets" data-result="fail"' in page
-    assert "Run the checks again" in page
+    assert f'data-snapshot-status="{status}"' in page
+    assert 'id="checks-summary"' not in page
+    assert ("Run the checks again" in page) == (status == "failed")
 
 
 def test_queue_shows_a_compact_pass_fail_count(client_for, mentor, make_submission):
@@ -372,3 +401,21 @@ def test_staff_ask_for_snapshots_again_from_the_admin(client_for, staff, make_su
     assert snapshot.status == "pending"
     detail = client.get(f"/admin/learners/snapshot/{snapshot.pk}/change/")
     assert detail.status_code == 200
+
+
+def test_the_section_polled_shows_the_ticks_as_the_page_does(client_for, learner, make_submission):
+    ticked = ChecklistItemFactory(text="No secrets", automated_check=AutomatedCheck.NO_SECRETS)
+    unticked = ChecklistItemFactory(text="A README", automated_check=AutomatedCheck.README)
+    submission = make_submission()
+    iteration = submission.iterations.get()
+    iteration.checklist_items.set([ticked])
+    _snapshot(iteration, checks=[README_OK, SECRET_FOUND])
+    client = client_for(learner)
+
+    page = client.get(submission.get_absolute_url()).content.decode()
+    polled = client.get(checks_url(submission)).content.decode()
+
+    for content in (page, polled):
+        assert "☑</span> Ticked\n      “No secrets”;" in content
+        assert "☐</span> Not ticked\n      “A README”;" in content
+        assert f'data-checklist-item="{unticked.pk}"' in content

@@ -116,14 +116,14 @@ def test_a_formset_without_its_management_form_is_invalid_not_a_crash():
     ]
 
 
-def test_the_formset_offers_three_blank_rows_named_path_line_body():
+def test_the_formset_offers_one_blank_row_named_path_line_body():
     formset = CommentFormSet(prefix=COMMENT_PREFIX)
 
-    assert len(formset.forms) == 3
-    assert [field.html_name for field in formset.forms[2]] == [
-        "comments-2-path",
-        "comments-2-line",
-        "comments-2-body",
+    assert len(formset.forms) == 1
+    assert [field.html_name for field in formset.forms[0]] == [
+        "comments-0-path",
+        "comments-0-line",
+        "comments-0-body",
     ]
 
 

@@ -86,8 +86,11 @@ def test_the_claimant_sees_the_work_beside_an_empty_review_form(client_for, ment
     assert '<span class="visually-hidden">Ticked:</span>\n          README' in content
     assert '<span class="visually-hidden">Not ticked:</span>\n          Tests' in content
     assert '<ul id="rubric"><li>Add a task</li><li>List tasks</li></ul>' in content
-    assert 'name="comments-TOTAL_FORMS" value="3"' in content
-    assert [f'name="comments-{n}-body"' in content for n in range(4)] == [True, True, True, False]
+    assert 'name="comments-TOTAL_FORMS" value="1"' in content
+    assert [f'name="comments-{n}-body"' in content for n in range(2)] == [True, False]
+    # The script copies the blank row (js/review.js): no empty form rendered beside it.
+    assert '<fieldset class="border rounded p-2 mb-2 comment-row" data-blank-row="0">' in content
+    assert "__prefix__" not in content
     assert '<button type="submit" name="save_draft"' in content
     assert '<button type="submit" name="publish"' in content
 
@@ -121,29 +124,56 @@ def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
         "comments_seen": comment.pk,
     }
     assert formset.initial == [{"path": "app/cli.py", "line": 4, "body": "Why global?"}]
-    assert len(formset.forms) == 4  # the draft's comment and three blank rows
+    assert len(formset.forms) == 2  # the draft's comment and one blank row
+    content = response.content.decode()
+    assert content.count("data-blank-row=") == 1
+    assert 'data-blank-row="1"' in content
 
 
-def test_earlier_iterations_show_with_their_published_reviews(client_for, mentor, claimed):
+def test_earlier_iterations_list_their_published_reviews_linked_to_the_submission_page(
+    client_for, mentor, claimed
+):
     first = claimed.iterations.get()
-    ReviewCommentFactory(
-        review=ReviewFactory(iteration=first, summary="Needs tests.", published_at=timezone.now()),
-        path="app.py",
-        line=3,
-        body="Name this better.",
+    review = ReviewFactory(
+        iteration=first,
+        mentor=UserFactory(first_name="Grace", last_name="Hopper"),
+        summary="Needs tests.",
+        published_at=CLAIMED_AT,
     )
+    ReviewCommentFactory(review=review, path="app.py", line=3, body="Name this better.")
     ReviewFactory(iteration=first, summary="Someone's unpublished draft.")
     IterationFactory(submission=claimed, number=2)
 
     content = client_for(mentor).get(_url(claimed)).content.decode()
 
-    assert "<summary>Iteration 1 · 1 review</summary>" in content
-    assert "<p>Needs tests.</p>" in content
+    earlier = content[content.index('<ul class="list-unstyled" id="earlier-iterations">') :]
+    earlier = " ".join(earlier[: earlier.index("</ul>")].split())
     assert (
-        f'<a href="https://github.com/learner/project/blob/{first.commit_sha}/app.py#L3" '
-        'rel="noopener noreferrer nofollow">app.py:3</a>'
-    ) in content
+        '<li class="mb-2 earlier-iteration">Iteration 1: reviewed by Grace Hopper '
+        '<time datetime="2026-11-24T10:02:00+00:00">24 Nov 2026</time>, '
+        '<span class="badge status-badge status-changes_requested">Changes requested</span> · '
+        f'<a href="/submissions/{claimed.pk}/?review={review.pk}#review-{review.pk}">'
+        'Read the review<span class="visually-hidden"> of iteration 1</span></a> </li>'
+    ) in earlier
+    # The review in full, its comments and threads, are on the submission page.
+    assert "Needs tests." not in content
+    assert "Name this better." not in content
     assert "unpublished draft" not in content
+    submission_page = (
+        client_for(mentor)
+        .get(f"/submissions/{claimed.pk}/", {"review": str(review.pk)})
+        .content.decode()
+    )
+    assert f'id="review-{review.pk}"' in submission_page
+    assert "<p>Needs tests.</p>" in submission_page
+
+
+def test_an_earlier_iteration_without_a_published_review_says_so(client_for, mentor, claimed):
+    IterationFactory(submission=claimed, number=2)
+
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    assert "Iteration 1:\n          no published review\n        </li>" in content
 
 
 def test_a_published_review_reads_the_same_for_the_mentor_and_the_learner(
@@ -154,7 +184,6 @@ def test_a_published_review_reads_the_same_for_the_mentor_and_the_learner(
     )
     ReviewCommentFactory(review=review, path="app.py", line=3, body="Name this better.")
     ReviewCommentFactory(review=review, path="", line=None, body="Tidy overall.")
-    IterationFactory(submission=claimed, number=2)
 
     mentor_page = client_for(mentor).get(_url(claimed)).content.decode()
     learner_page = client_for(learner).get(f"/submissions/{claimed.pk}/").content.decode()
@@ -543,7 +572,12 @@ def test_bad_input_rerenders_the_form_with_errors_and_saves_nothing(client_for, 
         {"path": ["A line number needs a file path."]},
         {},
     ]
-    assert "A line number needs a file path." in response.content.decode()
+    content = response.content.decode()
+    assert "A line number needs a file path." in content
+    # Sent back, every row holds what was typed: the script copies the empty form instead.
+    assert "data-blank-row" not in content
+    assert content.count('<template id="comment-row-template">') == 1
+    assert 'name="comments-__prefix__-body"' in content
     assert Review.objects.count() == 0
     assert ReviewComment.objects.count() == 0
     assert _state(claimed) == (Status.IN_REVIEW, mentor.pk)
@@ -619,10 +653,11 @@ def test_the_review_page_issues_the_same_number_of_queries_for_1_and_10_earlier_
         ReviewCommentFactory(review=draft)
     client = client_for(mentor)
 
-    # The checks 0: no snapshot, read with the iterations. 5 for the code and the talk: the
-    # snapshot's files, the comments' threads and excerpts, the review to compare with, the
-    # conversation.
-    with django_assert_num_queries(16):
+    # The session, the user, their roles, the submission, its iterations (with their
+    # snapshots: the checks 0) and their published reviews, the draft and its comments, the
+    # snapshot's files, the checklist, the conversation. The earlier rounds' comments are not
+    # read: the page links their reviews on the submission page.
+    with django_assert_num_queries(11):
         response = client.get(_url(claimed))
 
     assert len(response.context["earlier_iterations"]) == earlier

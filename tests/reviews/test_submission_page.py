@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 from pytest_django.asserts import assertInHTML
 
+from bootcamp.people import display_name
 from learners.models import SubmissionEvent
 from reviews.models import Reply
 from tests.factories import (
@@ -52,22 +53,43 @@ def test_drafts_are_invisible_to_the_learner_and_to_other_mentors(
 def test_published_reviews_show_newest_first_with_verdicts_and_markdown(
     client_for, learner, mentor, submission
 ):
-    _published(submission.iterations.get(), mentor, minutes_ago=5, summary="First **pass**.")
+    first = _published(
+        submission.iterations.get(), mentor, minutes_ago=5, summary="First **pass**."
+    )
+    ReviewCommentFactory(review=first, path="", line=None, body="Older comment.")
     _published(
         IterationFactory(submission=submission, number=2),
-        UserFactory(username="barbara"),
+        UserFactory(username="barbara", first_name="Barbara", last_name="Liskov"),
         minutes_ago=1,
         summary="Second pass.",
         verdict="approve",
     )
+    client = client_for(learner)
 
-    content = _page(client_for(learner), submission)
+    content = _page(client, submission)
 
-    # The latest review first (the one to act on), then the older ones.
+    # The latest review first, in full (the one to act on), then the older ones, a line each
+    # that opens it in full.
     assert content.index("<p>Second pass.</p>") < content.index('id="older-reviews"')
-    assert content.index('id="older-reviews"') < content.index(
-        "<p>First <strong>pass</strong>.</p>"
+    line = content[content.index(f'<p class="mb-2 earlier-review" id="review-{first.pk}">') :]
+    line = " ".join(line[: line.index("</p>")].split())
+    published = timezone.localtime(first.published_at)
+    assert line == (
+        f'<p class="mb-2 earlier-review" id="review-{first.pk}">Iteration 1 reviewed by '
+        f'{display_name(mentor)} <time datetime="{published.isoformat()}">'
+        f"{published.day} {published:%b %Y}</time>, "
+        '<span class="badge status-badge status-changes_requested">Changes requested</span> · '
+        f'<a href="?review={first.pk}#review-{first.pk}">Read the review'
+        '<span class="visually-hidden"> of iteration 1</span></a>'
     )
+    assert "First <strong>pass</strong>" not in content
+    assert "Older comment." not in content
+    opened = client.get(f"/submissions/{submission.pk}/", {"review": str(first.pk)})
+    opened = opened.content.decode()
+    assert opened.index("<p>Second pass.</p>") < opened.index('id="older-reviews"')
+    assert opened.index('id="older-reviews"') < opened.index("<p>First <strong>pass</strong>.</p>")
+    assert "<p>Older comment.</p>" in opened
+    assert 'class="mb-2 earlier-review"' not in opened
     # The verdicts in the submission's own status wording and badge.
     assert (
         content.count(

@@ -84,7 +84,51 @@ def test_both_pages_show_the_thread_under_its_comment(client_for, learner, mento
     for page in (learner_page, mentor_page):
         start = page.index(f'id="comment-{comment.pk}"')
         assert page.index("<p>Why <em>this</em>?</p>", start) > start
-        assert f'action="/submissions/{submission.pk}/comments/{comment.pk}/replies/"' in page
+        assert (
+            '<a class="small answer-link" '
+            f'href="?review={comment.review_id}&amp;answer={comment.pk}#comment-{comment.pk}">'
+            'Answer in this thread<span class="visually-hidden"> on app/main.py:3</span></a>'
+        ) in page
+        # The box opens on asking: no form under every comment.
+        assert "/comments/" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "back"),
+    [("/submissions/{pk}/", "submission"), ("/mentor/submissions/{pk}/review/", "review")],
+)
+def test_the_answer_link_opens_the_box_under_its_comment_on_both_pages(
+    client_for, mentor, reviewed, path, back
+):
+    submission, comment = reviewed
+
+    page = (
+        client_for(mentor)
+        .get(path.format(pk=submission.pk), {"answer": str(comment.pk)})
+        .content.decode()
+    )
+
+    start = page.index(f'id="comment-{comment.pk}"')
+    form = page[page.index('<form method="post"', start) :]
+    form = form[: form.index("</form>")]
+    assert f'action="/submissions/{submission.pk}/comments/{comment.pk}/replies/"' in form
+    assert f'<input type="hidden" name="back" value="{back}"' in form
+    assert f'id="id_thread_{comment.pk}_body"' in form
+    assert f'href="?review={comment.review_id}#comment-{comment.pk}">Cancel</a>' in form
+    assert "answer-link" not in page
+
+
+@pytest.mark.parametrize("answer", ["999999", "x", "²", ""])
+def test_an_answer_link_to_no_comment_of_the_page_opens_no_box(
+    client_for, learner, reviewed, answer
+):
+    submission, comment = reviewed
+
+    page = client_for(learner).get(f"/submissions/{submission.pk}/", {"answer": answer})
+
+    assert page.status_code == 200
+    assert "/comments/" not in page.content.decode()
+    assert f'answer={comment.pk}#comment-{comment.pk}"' in page.content.decode()
 
 
 def test_an_empty_answer_posts_nothing_and_says_why(client_for, learner, reviewed):
