@@ -222,13 +222,14 @@ def comment_reply(request, pk, comment_pk):
             "Your answer was not posted: "
             + " ".join(e for errs in form.errors.values() for e in errs),
         )
-    # Back where it was written: the review page for its reviewers, else the submission page.
+    # Back where it was written: the review page for its reviewers (it shows the reviews of the
+    # iteration under review, where the answer box was), else the submission page with this
+    # comment's review open in full (an earlier review is a line there until opened).
     back_to_review = request.POST.get("back") == "review" and (
         submission.viewer_is_mentor or request.user.is_staff
     )
-    target = (
-        reverse("reviews:review", args=[submission.pk])
-        if back_to_review
-        else submission.get_absolute_url()
-    )
+    if back_to_review:
+        target = reverse("reviews:review", args=[submission.pk])
+    else:
+        target = f"{submission.get_absolute_url()}?review={comment.review_id}"
     return redirect(f"{target}#comment-{comment.pk}")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from bootcamp.models import Notification
 from learners.models import Iteration, LearnerProgress, Submission
 from reviews.models import CommentReply, Review
-from tests.factories import ReviewCommentFactory, ReviewFactory
+from tests.factories import IterationFactory, ReviewCommentFactory, ReviewFactory
 
 Status = Submission.Status
 
@@ -38,7 +38,9 @@ def test_the_learner_answers_a_line_comment_and_the_mentor_is_told(
 
     response = client_for(learner).post(_reply_url(submission, comment), {"body": "Fixed it."})
 
-    assert response["Location"] == f"/submissions/{submission.pk}/#comment-{comment.pk}"
+    assert response["Location"] == (
+        f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}"
+    )
     assert list(CommentReply.objects.values_list("comment", "author", "body")) == [
         (comment.pk, learner.pk, "Fixed it.")
     ]
@@ -69,7 +71,25 @@ def test_a_learner_cannot_be_sent_to_the_review_page(client_for, learner, review
         _reply_url(submission, comment), {"body": "Hi", "back": "review"}
     )
 
-    assert response["Location"] == f"/submissions/{submission.pk}/#comment-{comment.pk}"
+    assert response["Location"] == (
+        f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}"
+    )
+
+
+def test_an_answer_to_an_earlier_review_lands_where_its_thread_is_shown(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+    later = IterationFactory(submission=submission, number=2)
+    ReviewFactory(iteration=later, mentor=mentor, published_at=timezone.now())
+    client = client_for(learner)
+
+    response = client.post(_reply_url(submission, comment), {"body": "Done in iteration 2."})
+    page = client.get(response["Location"]).content.decode()
+
+    # The newer review leads the page; the answered one is open in full, with its thread.
+    assert f'id="comment-{comment.pk}"' in page
+    assert "Done in iteration 2." in page
 
 
 def test_both_pages_show_the_thread_under_its_comment(client_for, learner, mentor, reviewed):
