@@ -134,14 +134,27 @@ def cell_state(*, complete, waiting, changes, submissions, checks, in_review=0):
 
 
 class Cell(NamedTuple):
+    """One learner's state in one stage, with what the grid prints worked out once here (the
+    template prints fields; each computed lookup would be paid again per cell and page)."""
+
     stage: Stage
     state: CellState
     due: Due | None = None  # the stage's date for this learner (their extension, if any)
+    late: str = ""  # behind: how late ("2 days late"); "" when not behind
+    heading: str = ""  # the cell's row and column for a screen reader: "Ada Lovelace, Basics: "
 
     @property
     def is_behind(self) -> bool:
         """The stage's date has passed and the stage is not complete."""
-        return self.due is not None and self.due.is_late and self.state is not COMPLETE
+        return bool(self.late)
+
+
+def cell_of(stage, state, due, *, name="") -> Cell:
+    """The grid's cell; behind when the stage's date has passed and it is not complete."""
+    behind = due is not None and due.is_late and state is not COMPLETE
+    return Cell(
+        stage, state, due, late=due.text if behind else "", heading=f"{name}, {stage.title}: "
+    )
 
 
 class StageWork(NamedTuple):
@@ -160,31 +173,22 @@ class StageWork(NamedTuple):
 
 class GridRow(NamedTuple):
     user: object
+    name: str  # bootcamp.people.display_name
     cells: list  # [Cell] in stage order
+    is_behind: bool  # behind on some stage's date (a cell's `late`)
     approved_required: int  # in published stages
     required: int
+    percent: int  # learners.progress.percent_of the two above
     approved: int  # approved submissions of any project in the cohort
     waiting: int
     in_review: int = 0
-    pace: "Pace | None" = None  # from their LearnerProgress row
-
-    @property
-    def ready_at(self):
-        """When a mentor signed the learner off as ready to apply (CohortGrid.learners())."""
-        return getattr(self.user, "ready_at", None)
-
-    @property
-    def name(self):
-        return display_name(self.user)
+    ready_at: datetime.datetime | None = None  # the readiness sign-off (CohortGrid.learners())
+    pace: "Pace | None" = None  # from their LearnerProgress row (CohortGrid.all_rows() only)
 
     @property
     def behind(self) -> list:
         """The cells of the stages the learner is behind on, in stage order."""
         return [cell for cell in self.cells if cell.is_behind]
-
-    @property
-    def percent(self):
-        return percent_of(self.approved_required, self.required)
 
 
 # Pace and risk -----------------------------------------------------------------------------
@@ -438,51 +442,68 @@ class CohortGrid:
         return next((stage for stage in self.stages if stage.number == number), None)
 
     def rows(self, users) -> list[GridRow]:
-        """One GridRow per user, in their order. Three queries."""
+        """One GridRow per user, in their order, without their pace (the page does not show
+        it). Two queries."""
         users = list(users)
         ids = [user.pk for user in users]
         return self._rows(users, learners=Q(learner_id__in=ids))
 
     def all_rows(self) -> list[GridRow]:
-        """Every learner's GridRow, in the grid's order. Four queries."""
+        """Every learner's GridRow with their pace, in the grid's order. Four queries."""
         in_cohort = Q(learner_id__in=self._memberships().values("user_id"))
-        return self._rows(list(self.learners()), learners=in_cohort)
+        return self._rows(list(self.learners()), learners=in_cohort, with_pace=True)
 
-    def _rows(self, users, *, learners: Q) -> list[GridRow]:
+    def _rows(self, users, *, learners: Q, with_pace=False) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
-        progress = {
-            row.learner_id: row
-            for row in LearnerProgress.objects.filter(learners, cohort=self.cohort).select_related(
-                "behind_stage", "changes_requested_project"
-            )
-        }
+        progress = self._progress(learners) if with_pace else {}
         rows = []
         for user in users:
-            mine = work.get(user.pk, {})
-            cells = []
-            for stage in self.stages:
-                state = self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked)
-                due = self.pace.due(learner_id=user.pk, stage=stage)
-                cells.append(Cell(stage, state, due))
+            by_stage = work.get(user.pk, {})
+            mine = by_stage.values()
+            name = display_name(user)
+            cells = [
+                cell_of(
+                    stage,
+                    self._state(stage, by_stage.get(stage.pk), (user.pk, stage.pk) in checked),
+                    self.pace.due(learner_id=user.pk, stage=stage),
+                    name=name,
+                )
+                for stage in self.stages
+            ]
+            approved_required = sum(w.approved_required for w in mine)
             rows.append(
                 GridRow(
                     user=user,
+                    name=name,
                     cells=cells,
-                    approved_required=sum(w.approved_required for w in mine.values()),
+                    is_behind=any(cell.late for cell in cells),
+                    approved_required=approved_required,
                     required=self.required,
-                    approved=sum(w.approved for w in mine.values()),
-                    waiting=sum(w.waiting for w in mine.values()),
-                    in_review=sum(w.in_review for w in mine.values()),
+                    percent=percent_of(approved_required, self.required),
+                    approved=sum(w.approved for w in mine),
+                    waiting=sum(w.waiting for w in mine),
+                    in_review=sum(w.in_review for w in mine),
+                    ready_at=getattr(user, "ready_at", None),
                     pace=Pace.of(
                         progress.get(user.pk),
                         today=self.today,
                         now=self.now,
                         started_at=self.cohort.starts_at,
-                    ),
+                    )
+                    if with_pace
+                    else None,
                 )
             )
         return rows
+
+    def _progress(self, learners: Q) -> dict:
+        """learner id -> their LearnerProgress row (its stage and project). One query."""
+        rows = LearnerProgress.objects.filter(learners, cohort=self.cohort)
+        return {
+            row.learner_id: row
+            for row in rows.select_related("behind_stage", "changes_requested_project")
+        }
 
     def _work(self, learners: Q) -> dict[int, dict[int, StageWork]]:
         """learner id -> stage id -> StageWork, for the stages they have work in. One query."""

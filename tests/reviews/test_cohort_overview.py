@@ -795,10 +795,10 @@ def test_overview_query_count_is_flat(
     # session, user, the mentor's roles, the cohort, the grid's stages, whether a progress row
     # was counted before a curriculum change, the learners' count and their page (sorted by
     # the database), the calendar's two (stage dates, extensions) and the check for progress
-    # rows to recount (which the progress order needed anyway), the page's work, ticks and
-    # progress rows (their pace), the at-risk count and list, the figures' two, the weekly
-    # counts' two, the learners signed off as ready to apply
-    with django_assert_num_queries(20):
+    # rows to recount (which the progress order needed anyway), the page's work and ticks
+    # (not their pace: the page does not show it), the at-risk count and list, the figures'
+    # two, the weekly counts' two, the learners signed off as ready to apply
+    with django_assert_num_queries(19):
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
     assert response.status_code == 200

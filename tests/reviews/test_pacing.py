@@ -479,10 +479,10 @@ def test_sorting_by_a_stage_is_flat_in_queries(
     client.get(detail_url(cohort))  # the per-process figures' cache, as in the overview's test
 
     # session, user, roles, the cohort, the stages, the calendar's two, the check for
-    # progress rows to recount, the learners' count and page, the page's work, ticks and
-    # progress rows, the at-risk count and list, the figures' live queue counts, the
-    # learners signed off as ready to apply
-    with django_assert_num_queries(17):
+    # progress rows to recount, the learners' count and page, the page's work and ticks, the
+    # at-risk count and list, the figures' live queue counts, the learners signed off as
+    # ready to apply
+    with django_assert_num_queries(16):
         response = client.get(detail_url(cohort), {"sort": "-stage-1"})
 
     assert len(response.context["rows"]) == n
