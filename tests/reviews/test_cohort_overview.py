@@ -802,7 +802,7 @@ def test_overview_query_count_is_flat(
         response = client.get(detail_url(cohort), {"sort": "-progress"})
 
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == n
+    assert len(response.context["page"].object_list) == min(n, 25)  # a page of 25 learners
 
 
 @pytest.mark.parametrize("n", [3, 30])
