@@ -26,7 +26,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 from bootcamp.people import display_name
 from curriculum.models import Stage, counted_projects_key
@@ -618,6 +621,22 @@ class Week:
     submissions: int = 0
     approvals: int = 0
 
+    # In words, once a request (both drawings of the chart and its table print them; the
+    # per-process cache of cohort_weekly hands out fresh copies).
+    @cached_property
+    def title(self) -> str:
+        """What the week's bars say on hover."""
+        return (
+            f"Week {self.number} ({date_format(self.starts, 'j M')} – "
+            f"{date_format(self.ends, 'j M')}): {self.submissions} "
+            f"submission{pluralize(self.submissions)}, {self.approvals} "
+            f"approval{pluralize(self.approvals)}"
+        )
+
+    @cached_property
+    def dates(self) -> str:
+        return f"{date_format(self.starts, 'j M Y')} – {date_format(self.ends, 'j M Y')}"
+
 
 @dataclass
 class Weekly:
@@ -689,7 +708,8 @@ def cohort_weekly(cohort, *, today=None) -> Weekly:
 
 @dataclass
 class Chart:
-    """Coordinates for the inline SVG, computed here so the template only places them."""
+    """Coordinates and texts for the inline SVG, computed here so the template only places
+    them (each variable the template resolves is paid per week, twice: two drawings)."""
 
     width: int
     height: int
@@ -699,7 +719,9 @@ class Chart:
     plot_height: int
     y_max: int
     ticks: list  # [(y, label)]
-    groups: list  # [{"week", "x", "label", "show_label", "bars": [...]}]
+    # [{"week", "label_x", "show_label", "submissions_bar", "approvals_bar" (their paths),
+    #   "bars": [{"series", "x", "y", "height", "d"}]}]
+    groups: list
 
     @property
     def bottom(self):
@@ -708,6 +730,19 @@ class Chart:
     @property
     def right(self):
         return self.left + self.plot_width
+
+    @property
+    def tick_label_x(self):
+        return self.left - 6
+
+    @property
+    def legend_x(self):
+        return self.right - 200
+
+    @property
+    def grid_lines(self) -> str:
+        """The ticks' horizontal lines as one path."""
+        return "".join(f"M{self.left} {tick_y}H{self.right}" for tick_y, _ in self.ticks)
 
 
 def _nice_ceiling(value):
@@ -736,29 +771,36 @@ def weekly_chart(weekly: Weekly, *, width=720, height=280, max_labels=14) -> Cha
     bar = max(1.0, round(slot * 0.36, 1))
     # At most about `max_labels` week labels on the axis.
     label_every = max(1, math.ceil(len(weekly.weeks) / max_labels))
+    bottom_y = top + plot_height
     groups = []
     for index, week in enumerate(weekly.weeks):
         x = left + slot * index
         centre = x + slot / 2
+        bars = []
+        for series, value, bar_x in (
+            ("submissions", week.submissions, round(centre - bar, 1)),
+            ("approvals", week.approvals, round(centre, 1)),
+        ):
+            bar_y = y(value)
+            bars.append(
+                {
+                    "series": series,
+                    "x": bar_x,
+                    "y": bar_y,
+                    "height": round(bottom_y - bar_y, 1),
+                    # The bar as one path (a rectangle from the axis up), so the template
+                    # prints one attribute: x, y, width and height in one.
+                    "d": f"M{bar_x} {bottom_y}V{bar_y}h{bar}V{bottom_y}z",
+                }
+            )
         groups.append(
             {
                 "week": week,
                 "label_x": round(centre, 1),
                 "show_label": index % label_every == 0,
-                "bars": [
-                    {
-                        "series": "submissions",
-                        "x": round(centre - bar, 1),
-                        "y": y(week.submissions),
-                        "height": round(top + plot_height - y(week.submissions), 1),
-                    },
-                    {
-                        "series": "approvals",
-                        "x": round(centre, 1),
-                        "y": y(week.approvals),
-                        "height": round(top + plot_height - y(week.approvals), 1),
-                    },
-                ],
+                "bars": bars,
+                "submissions_bar": bars[0]["d"],
+                "approvals_bar": bars[1]["d"],
                 "bar_width": bar,
             }
         )
