@@ -56,7 +56,8 @@ Status = Submission.Status
 STATS_SECONDS = 60
 # No verdict yet: waiting (learners.models.waiting_q) or in review.
 UNREVIEWED = [Status.SUBMITTED, Status.IN_REVIEW]
-# How many learners at risk the top of the overview lists (the CSV has them all).
+# How many learners at risk a mentor's digest lists (the overview: AT_RISK_ON_PAGE; the CSV
+# has them all).
 AT_RISK_SHOWN = 50
 
 
@@ -288,7 +289,7 @@ class Pace:
 
 @dataclass
 class AtRisk:
-    learners: list  # [(user, Pace)], at most AT_RISK_SHOWN, furthest behind first
+    learners: list  # [(user, Pace)], at most `shown`, furthest behind first
     count: int  # all of them
     behind: int  # learners behind on some stage's date
     total: int  # learners in the cohort
@@ -298,7 +299,9 @@ class AtRisk:
         return self.total - self.behind
 
 
-def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRisk:
+def cohort_at_risk(
+    cohort, *, now=None, pace: CohortPace | None = None, shown=AT_RISK_SHOWN
+) -> AtRisk:
     """The cohort's learners at risk, with why, and how many are on track, from their
     LearnerProgress rows: two queries (an aggregate over the cohort's rows and one page of
     them), and fresh_pace's three without `pace` (the grid's CohortGrid.pace)."""
@@ -320,7 +323,7 @@ def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRis
     )
     # Furthest behind first, then the longest idle: a top-N sort of the cohort's rows alone,
     # joined to the users of the page only.
-    shown = (
+    first = (
         rows.filter(risky)
         .select_related("learner", "behind_stage", "changes_requested_project")
         .order_by(F("behind_from").asc(nulls_last=True), F("last_active_at").asc(), "learner_id")
@@ -328,7 +331,7 @@ def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRis
     return AtRisk(
         learners=[
             (row.learner, Pace.of(row, today=today, now=now, started_at=cohort.starts_at))
-            for row in shown[:AT_RISK_SHOWN]
+            for row in first[:shown]
         ],
         **counts,
     )
