@@ -145,7 +145,6 @@ class Cell(NamedTuple):
     state: CellState
     due: Due | None = None  # the stage's date for this learner (their extension, if any)
     late: str = ""  # behind: how late ("2 days late"); "" when not behind
-    heading: str = ""  # the cell's row and column for a screen reader: "Ada Lovelace, Basics: "
 
     @property
     def is_behind(self) -> bool:
@@ -153,12 +152,10 @@ class Cell(NamedTuple):
         return bool(self.late)
 
 
-def cell_of(stage, state, due, *, name="") -> Cell:
+def cell_of(stage, state, due) -> Cell:
     """The grid's cell; behind when the stage's date has passed and it is not complete."""
     behind = due is not None and due.is_late and state is not COMPLETE
-    return Cell(
-        stage, state, due, late=due.text if behind else "", heading=f"{name}, {stage.title}: "
-    )
+    return Cell(stage, state, due, late=due.text if behind else "")
 
 
 class StageWork(NamedTuple):
@@ -473,7 +470,6 @@ class CohortGrid:
                     stage,
                     self._state(stage, by_stage.get(stage.pk), (user.pk, stage.pk) in checked),
                     self.pace.due(learner_id=user.pk, stage=stage),
-                    name=name,
                 )
                 for stage in self.stages
             ]
