@@ -224,6 +224,8 @@ def fresh_pace(cohort, *, today, stages) -> CohortPace:
     stale = list(
         Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
         .filter(~Exists(current))
+        # A set of ids: no Meta ordering (it joins the cohorts and the users to sort by them).
+        .order_by()
         .values_list("user_id", flat=True)
         .union(
             LearnerProgress.objects.filter(cohort=cohort)
@@ -234,6 +236,19 @@ def fresh_pace(cohort, *, today, stages) -> CohortPace:
     if stale:
         learner_progress_refresh(cohort_id=cohort.pk, learner_ids=stale)
     return pace
+
+
+# What Pace.of reads of a LearnerProgress row and the two rows it names (select_related them):
+# not the stage's body or the project's brief, which the join would otherwise bring along.
+PACE_FIELDS = (
+    "learner_id",
+    "behind_from",
+    "last_active_at",
+    "all_stages_complete",
+    "changes_requested_most",
+    "behind_stage__number",
+    "changes_requested_project__title",
+)
 
 
 @dataclass(frozen=True)
@@ -323,6 +338,7 @@ def cohort_at_risk(
     first = (
         rows.filter(risky)
         .select_related("learner", "behind_stage", "changes_requested_project")
+        .only(*PACE_FIELDS, "learner__username", "learner__first_name", "learner__last_name")
         .order_by(F("behind_from").asc(nulls_last=True), F("last_active_at").asc(), "learner_id")
     )
     return AtRisk(
@@ -504,7 +520,9 @@ class CohortGrid:
         rows = LearnerProgress.objects.filter(learners, cohort=self.cohort)
         return {
             row.learner_id: row
-            for row in rows.select_related("behind_stage", "changes_requested_project")
+            for row in rows.select_related("behind_stage", "changes_requested_project").only(
+                *PACE_FIELDS
+            )
         }
 
     def _work(self, learners: Q) -> dict[int, dict[int, StageWork]]:
