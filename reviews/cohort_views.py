@@ -32,7 +32,12 @@ from reviews.overview import (
 from reviews.readiness import cohort_ready_count
 from reviews.wording import duration
 
-LEARNERS_PER_PAGE = 50
+# A row is six state cells and its learner; 25 rows are about a third of what the page costs to
+# render (50 were over half). Pages keep the grid's order; the CSV has every learner.
+LEARNERS_PER_PAGE = 25
+# The learners at risk the top of the overview names, furthest behind first (each costs its
+# row and its link); the count says how many there are, the CSV lists every one with why.
+AT_RISK_ON_PAGE = 10
 
 
 @login_required
@@ -55,7 +60,7 @@ def cohort_detail(request, slug):
     context = {
         "cohort": cohort,
         "today": grid.today,
-        "at_risk": cohort_at_risk(cohort, now=now, pace=grid.pace),
+        "at_risk": cohort_at_risk(cohort, now=now, pace=grid.pace, shown=AT_RISK_ON_PAGE),
         "idle_days": settings.AT_RISK_IDLE_DAYS,
         "stages": grid.stages,
         "stage_headers": grid.stage_headers(),

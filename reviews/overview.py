@@ -26,7 +26,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim, TruncDate
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 from bootcamp.people import display_name
 from curriculum.models import Stage, counted_projects_key
@@ -53,7 +56,8 @@ Status = Submission.Status
 STATS_SECONDS = 60
 # No verdict yet: waiting (learners.models.waiting_q) or in review.
 UNREVIEWED = [Status.SUBMITTED, Status.IN_REVIEW]
-# How many learners at risk the top of the overview lists (the CSV has them all).
+# How many learners at risk a mentor's digest lists (the overview: AT_RISK_ON_PAGE; the CSV
+# has them all).
 AT_RISK_SHOWN = 50
 
 
@@ -134,14 +138,24 @@ def cell_state(*, complete, waiting, changes, submissions, checks, in_review=0):
 
 
 class Cell(NamedTuple):
+    """One learner's state in one stage, with what the grid prints worked out once here (the
+    template prints fields; each computed lookup would be paid again per cell and page)."""
+
     stage: Stage
     state: CellState
     due: Due | None = None  # the stage's date for this learner (their extension, if any)
+    late: str = ""  # behind: how late ("2 days late"); "" when not behind
 
     @property
     def is_behind(self) -> bool:
         """The stage's date has passed and the stage is not complete."""
-        return self.due is not None and self.due.is_late and self.state is not COMPLETE
+        return bool(self.late)
+
+
+def cell_of(stage, state, due) -> Cell:
+    """The grid's cell; behind when the stage's date has passed and it is not complete."""
+    behind = due is not None and due.is_late and state is not COMPLETE
+    return Cell(stage, state, due, late=due.text if behind else "")
 
 
 class StageWork(NamedTuple):
@@ -160,31 +174,22 @@ class StageWork(NamedTuple):
 
 class GridRow(NamedTuple):
     user: object
+    name: str  # bootcamp.people.display_name
     cells: list  # [Cell] in stage order
+    is_behind: bool  # behind on some stage's date (a cell's `late`)
     approved_required: int  # in published stages
     required: int
+    percent: int  # learners.progress.percent_of the two above
     approved: int  # approved submissions of any project in the cohort
     waiting: int
     in_review: int = 0
-    pace: "Pace | None" = None  # from their LearnerProgress row
-
-    @property
-    def ready_at(self):
-        """When a mentor signed the learner off as ready to apply (CohortGrid.learners())."""
-        return getattr(self.user, "ready_at", None)
-
-    @property
-    def name(self):
-        return display_name(self.user)
+    ready_at: datetime.datetime | None = None  # the readiness sign-off (CohortGrid.learners())
+    pace: "Pace | None" = None  # from their LearnerProgress row (CohortGrid.all_rows() only)
 
     @property
     def behind(self) -> list:
         """The cells of the stages the learner is behind on, in stage order."""
         return [cell for cell in self.cells if cell.is_behind]
-
-    @property
-    def percent(self):
-        return percent_of(self.approved_required, self.required)
 
 
 # Pace and risk -----------------------------------------------------------------------------
@@ -219,6 +224,8 @@ def fresh_pace(cohort, *, today, stages) -> CohortPace:
     stale = list(
         Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER)
         .filter(~Exists(current))
+        # A set of ids: no Meta ordering (it joins the cohorts and the users to sort by them).
+        .order_by()
         .values_list("user_id", flat=True)
         .union(
             LearnerProgress.objects.filter(cohort=cohort)
@@ -229,6 +236,19 @@ def fresh_pace(cohort, *, today, stages) -> CohortPace:
     if stale:
         learner_progress_refresh(cohort_id=cohort.pk, learner_ids=stale)
     return pace
+
+
+# What Pace.of reads of a LearnerProgress row and the two rows it names (select_related them):
+# not the stage's body or the project's brief, which the join would otherwise bring along.
+PACE_FIELDS = (
+    "learner_id",
+    "behind_from",
+    "last_active_at",
+    "all_stages_complete",
+    "changes_requested_most",
+    "behind_stage__number",
+    "changes_requested_project__title",
+)
 
 
 @dataclass(frozen=True)
@@ -281,7 +301,7 @@ class Pace:
 
 @dataclass
 class AtRisk:
-    learners: list  # [(user, Pace)], at most AT_RISK_SHOWN, furthest behind first
+    learners: list  # [(user, Pace)], at most `shown`, furthest behind first
     count: int  # all of them
     behind: int  # learners behind on some stage's date
     total: int  # learners in the cohort
@@ -291,7 +311,9 @@ class AtRisk:
         return self.total - self.behind
 
 
-def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRisk:
+def cohort_at_risk(
+    cohort, *, now=None, pace: CohortPace | None = None, shown=AT_RISK_SHOWN
+) -> AtRisk:
     """The cohort's learners at risk, with why, and how many are on track, from their
     LearnerProgress rows: two queries (an aggregate over the cohort's rows and one page of
     them), and fresh_pace's three without `pace` (the grid's CohortGrid.pace)."""
@@ -313,15 +335,16 @@ def cohort_at_risk(cohort, *, now=None, pace: CohortPace | None = None) -> AtRis
     )
     # Furthest behind first, then the longest idle: a top-N sort of the cohort's rows alone,
     # joined to the users of the page only.
-    shown = (
+    first = (
         rows.filter(risky)
         .select_related("learner", "behind_stage", "changes_requested_project")
+        .only(*PACE_FIELDS, "learner__username", "learner__first_name", "learner__last_name")
         .order_by(F("behind_from").asc(nulls_last=True), F("last_active_at").asc(), "learner_id")
     )
     return AtRisk(
         learners=[
             (row.learner, Pace.of(row, today=today, now=now, started_at=cohort.starts_at))
-            for row in shown[:AT_RISK_SHOWN]
+            for row in first[:shown]
         ],
         **counts,
     )
@@ -438,51 +461,69 @@ class CohortGrid:
         return next((stage for stage in self.stages if stage.number == number), None)
 
     def rows(self, users) -> list[GridRow]:
-        """One GridRow per user, in their order. Three queries."""
+        """One GridRow per user, in their order, without their pace (the page does not show
+        it). Two queries."""
         users = list(users)
         ids = [user.pk for user in users]
         return self._rows(users, learners=Q(learner_id__in=ids))
 
     def all_rows(self) -> list[GridRow]:
-        """Every learner's GridRow, in the grid's order. Four queries."""
+        """Every learner's GridRow with their pace, in the grid's order. Four queries."""
         in_cohort = Q(learner_id__in=self._memberships().values("user_id"))
-        return self._rows(list(self.learners()), learners=in_cohort)
+        return self._rows(list(self.learners()), learners=in_cohort, with_pace=True)
 
-    def _rows(self, users, *, learners: Q) -> list[GridRow]:
+    def _rows(self, users, *, learners: Q, with_pace=False) -> list[GridRow]:
         work = self._work(learners)
         checked = self._checked(learners)
-        progress = {
-            row.learner_id: row
-            for row in LearnerProgress.objects.filter(learners, cohort=self.cohort).select_related(
-                "behind_stage", "changes_requested_project"
-            )
-        }
+        progress = self._progress(learners) if with_pace else {}
         rows = []
         for user in users:
-            mine = work.get(user.pk, {})
-            cells = []
-            for stage in self.stages:
-                state = self._state(stage, mine.get(stage.pk), (user.pk, stage.pk) in checked)
-                due = self.pace.due(learner_id=user.pk, stage=stage)
-                cells.append(Cell(stage, state, due))
+            by_stage = work.get(user.pk, {})
+            mine = by_stage.values()
+            name = display_name(user)
+            cells = [
+                cell_of(
+                    stage,
+                    self._state(stage, by_stage.get(stage.pk), (user.pk, stage.pk) in checked),
+                    self.pace.due(learner_id=user.pk, stage=stage),
+                )
+                for stage in self.stages
+            ]
+            approved_required = sum(w.approved_required for w in mine)
             rows.append(
                 GridRow(
                     user=user,
+                    name=name,
                     cells=cells,
-                    approved_required=sum(w.approved_required for w in mine.values()),
+                    is_behind=any(cell.late for cell in cells),
+                    approved_required=approved_required,
                     required=self.required,
-                    approved=sum(w.approved for w in mine.values()),
-                    waiting=sum(w.waiting for w in mine.values()),
-                    in_review=sum(w.in_review for w in mine.values()),
+                    percent=percent_of(approved_required, self.required),
+                    approved=sum(w.approved for w in mine),
+                    waiting=sum(w.waiting for w in mine),
+                    in_review=sum(w.in_review for w in mine),
+                    ready_at=getattr(user, "ready_at", None),
                     pace=Pace.of(
                         progress.get(user.pk),
                         today=self.today,
                         now=self.now,
                         started_at=self.cohort.starts_at,
-                    ),
+                    )
+                    if with_pace
+                    else None,
                 )
             )
         return rows
+
+    def _progress(self, learners: Q) -> dict:
+        """learner id -> their LearnerProgress row (its stage and project). One query."""
+        rows = LearnerProgress.objects.filter(learners, cohort=self.cohort)
+        return {
+            row.learner_id: row
+            for row in rows.select_related("behind_stage", "changes_requested_project").only(
+                *PACE_FIELDS
+            )
+        }
 
     def _work(self, learners: Q) -> dict[int, dict[int, StageWork]]:
         """learner id -> stage id -> StageWork, for the stages they have work in. One query."""
@@ -597,6 +638,22 @@ class Week:
     submissions: int = 0
     approvals: int = 0
 
+    # In words, once a request (both drawings of the chart and its table print them; the
+    # per-process cache of cohort_weekly hands out fresh copies).
+    @cached_property
+    def title(self) -> str:
+        """What the week's bars say on hover."""
+        return (
+            f"Week {self.number} ({date_format(self.starts, 'j M')} – "
+            f"{date_format(self.ends, 'j M')}): {self.submissions} "
+            f"submission{pluralize(self.submissions)}, {self.approvals} "
+            f"approval{pluralize(self.approvals)}"
+        )
+
+    @cached_property
+    def dates(self) -> str:
+        return f"{date_format(self.starts, 'j M Y')} – {date_format(self.ends, 'j M Y')}"
+
 
 @dataclass
 class Weekly:
@@ -668,7 +725,8 @@ def cohort_weekly(cohort, *, today=None) -> Weekly:
 
 @dataclass
 class Chart:
-    """Coordinates for the inline SVG, computed here so the template only places them."""
+    """Coordinates and texts for the inline SVG, computed here so the template only places
+    them (each variable the template resolves is paid per week, twice: two drawings)."""
 
     width: int
     height: int
@@ -678,7 +736,9 @@ class Chart:
     plot_height: int
     y_max: int
     ticks: list  # [(y, label)]
-    groups: list  # [{"week", "x", "label", "show_label", "bars": [...]}]
+    # [{"week", "label_x", "show_label", "submissions_bar", "approvals_bar" (their paths),
+    #   "bars": [{"series", "x", "y", "height", "d"}]}]
+    groups: list
 
     @property
     def bottom(self):
@@ -687,6 +747,19 @@ class Chart:
     @property
     def right(self):
         return self.left + self.plot_width
+
+    @property
+    def tick_label_x(self):
+        return self.left - 6
+
+    @property
+    def legend_x(self):
+        return self.right - 200
+
+    @property
+    def grid_lines(self) -> str:
+        """The ticks' horizontal lines as one path."""
+        return "".join(f"M{self.left} {tick_y}H{self.right}" for tick_y, _ in self.ticks)
 
 
 def _nice_ceiling(value):
@@ -715,29 +788,36 @@ def weekly_chart(weekly: Weekly, *, width=720, height=280, max_labels=14) -> Cha
     bar = max(1.0, round(slot * 0.36, 1))
     # At most about `max_labels` week labels on the axis.
     label_every = max(1, math.ceil(len(weekly.weeks) / max_labels))
+    bottom_y = top + plot_height
     groups = []
     for index, week in enumerate(weekly.weeks):
         x = left + slot * index
         centre = x + slot / 2
+        bars = []
+        for series, value, bar_x in (
+            ("submissions", week.submissions, round(centre - bar, 1)),
+            ("approvals", week.approvals, round(centre, 1)),
+        ):
+            bar_y = y(value)
+            bars.append(
+                {
+                    "series": series,
+                    "x": bar_x,
+                    "y": bar_y,
+                    "height": round(bottom_y - bar_y, 1),
+                    # The bar as one path (a rectangle from the axis up), so the template
+                    # prints one attribute: x, y, width and height in one.
+                    "d": f"M{bar_x} {bottom_y}V{bar_y}h{bar}V{bottom_y}z",
+                }
+            )
         groups.append(
             {
                 "week": week,
                 "label_x": round(centre, 1),
                 "show_label": index % label_every == 0,
-                "bars": [
-                    {
-                        "series": "submissions",
-                        "x": round(centre - bar, 1),
-                        "y": y(week.submissions),
-                        "height": round(top + plot_height - y(week.submissions), 1),
-                    },
-                    {
-                        "series": "approvals",
-                        "x": round(centre, 1),
-                        "y": y(week.approvals),
-                        "height": round(top + plot_height - y(week.approvals), 1),
-                    },
-                ],
+                "bars": bars,
+                "submissions_bar": bars[0]["d"],
+                "approvals_bar": bars[1]["d"],
                 "bar_width": bar,
             }
         )

@@ -4,6 +4,7 @@ track, due dates in words, and the mentors' digest."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -108,6 +109,25 @@ def test_the_overview_lists_those_at_risk_with_why_and_counts_on_track(
     assert "behind schedule" in html
     assert "behind: 1 day late" in html
     assert html.index('id="at-risk-heading"') < html.index('id="figures-heading"')
+
+
+def test_the_overview_names_the_first_few_at_risk_and_links_the_csv_for_the_rest(
+    client_for, cohort, mentor, paced, monkeypatch
+):
+    monkeypatch.setattr("reviews.cohort_views.AT_RISK_ON_PAGE", 1)
+    Extension.objects.filter(learner=paced["cleo"]).delete()  # now behind as well
+
+    html = client_for(mentor).get(detail_url(cohort)).content.decode()
+
+    section = html[html.index('id="at-risk"') : html.index('id="figures-heading"')]
+    assert re.findall(r'<a class="fw-semibold" href="[^"]+">([^<]+)</a>', section) == ["Bob Kahn"]
+    assert '<span class="badge text-bg-danger">2</span>' in section
+    assert (
+        '<p class="small text-body-secondary mt-1 mb-0" id="at-risk-more">The first 1 of 2, '
+        "furthest behind and longest idle first; "
+        f'<a href="/cohorts/{cohort.slug}/progress.csv" download>the progress CSV</a> lists '
+        "every learner with the reasons.</p>"
+    ) in section
 
 
 def test_idle_learners_are_at_risk(cohort, course, settings):
@@ -479,10 +499,10 @@ def test_sorting_by_a_stage_is_flat_in_queries(
     client.get(detail_url(cohort))  # the per-process figures' cache, as in the overview's test
 
     # session, user, roles, the cohort, the stages, the calendar's two, the check for
-    # progress rows to recount, the learners' count and page, the page's work, ticks and
-    # progress rows, the at-risk count and list, the figures' live queue counts, the
-    # learners signed off as ready to apply
-    with django_assert_num_queries(17):
+    # progress rows to recount, the learners' count and page, the page's work and ticks, the
+    # at-risk count and list, the figures' live queue counts, the learners signed off as
+    # ready to apply
+    with django_assert_num_queries(16):
         response = client.get(detail_url(cohort), {"sort": "-stage-1"})
 
     assert len(response.context["rows"]) == n
