@@ -444,23 +444,76 @@ def test_a_changed_line_reads_removed_then_added_with_its_sign_for_screen_reader
 _LINES = st.lists(st.sampled_from(["a", "b", "c", "", "    return x", "}"]), max_size=40)
 
 
+def _lcs_length(old, new):
+    row = [0] * (len(new) + 1)
+    for a in old:
+        diagonal, row[0] = 0, 0
+        for j, b in enumerate(new, start=1):
+            diagonal, row[j] = row[j], diagonal + 1 if a == b else max(row[j], row[j - 1])
+    return row[-1]
+
+
 @given(old=_LINES, new=_LINES)
-def test_line_opcodes_rebuild_the_new_text_from_the_old(old, new):
+def test_line_opcodes_are_a_shortest_edit_that_rebuilds_the_new_text(old, new):
     opcodes = code.line_opcodes(old, new)
 
-    rebuilt, previous = [], None
+    rebuilt, previous, i, j = [], None, 0, 0
     for tag, i1, i2, j1, j2 in opcodes:
+        assert (i1, j1) == (i, j)  # each opcode starts where the last one ended
         if tag == "equal":
             assert old[i1:i2] == new[j1:j2]
             rebuilt += old[i1:i2]
         else:
             # A deletion beside an insertion is one "replace", never two opcodes in a row.
             assert previous not in ("insert", "delete", "replace")
+            shape = {
+                "insert": i1 == i2 and j1 < j2,
+                "delete": j1 == j2 and i1 < i2,
+                "replace": i1 < i2 and j1 < j2,
+            }
+            assert shape[tag]
             rebuilt += new[j1:j2]
-        previous = tag
+        previous, i, j = tag, i2, j2
     assert rebuilt == new
-    assert [(op[1], op[3]) for op in opcodes[:1]] in ([], [(0, 0)])
-    assert sum(op[2] - op[1] for op in opcodes) == len(old)
+    assert (i, j) == (len(old), len(new))
+    kept = sum(i2 - i1 for tag, i1, i2, _j1, _j2 in opcodes if tag == "equal")
+    assert kept == _lcs_length(old, new)
+
+
+def test_a_comment_in_a_rewritten_block_is_placed_at_the_blocks_new_start():
+    old = ["a", "b", "c", "d", "e"]
+    new = ["a", "x", "y", "z", "e"]
+    opcodes = code.line_opcodes(old, new)
+
+    assert opcodes == [("equal", 0, 1, 0, 1), ("replace", 1, 4, 1, 4), ("equal", 4, 5, 4, 5)]
+    assert code.place_line(opcodes, 3, old_length=5) == (2, False)
+    assert code.place_line(opcodes, 5, old_length=5) == (5, True)
+    # A line deleted at the end of the file lands on the new last line's block end.
+    tail = code.line_opcodes(["a", "b", "c"], ["a"])
+    assert code.place_line(tail, 3, old_length=3) == (2, False)
+
+
+def test_a_comment_on_a_file_past_the_diff_limit_keeps_its_line_without_a_comparison(
+    client_for, mentor, resubmitted, monkeypatch
+):
+    monkeypatch.setattr(code, "DIFF_MAX_LINES", 10)
+    compared, opcodes = [], code.line_opcodes
+
+    def line_opcodes(old, new):
+        compared.append(max(len(old), len(new)))
+        return opcodes(old, new)
+
+    monkeypatch.setattr(code, "line_opcodes", line_opcodes)
+
+    response = client_for(mentor).get(_changes_url(resubmitted))
+
+    carried = [(c.comment.body, c.path, c.line, c.state) for c in response.context["carried"]]
+    assert carried[:2] == [
+        ("Save does nothing.", "app/main.py", 8, "changed"),
+        ("Close the file.", "app/main.py", 5, "changed"),
+    ]
+    # app/main.py (11 lines) is past the limit: never matched; notes.txt (1 line) is.
+    assert compared == [1]
 
 
 def test_changes_of_a_first_iteration_say_there_is_nothing_to_compare(client_for, mentor, claimed):
