@@ -267,7 +267,8 @@ def queue_rows(page_rows, *, user, now) -> list[QueueRow]:
                 checks_status=latest["checks_status"],
                 checks_passed=latest["checks_passed"],
                 checks_failed=latest["checks_failed"],
-                submitted_at=submitted_at,
+                # In the site's time zone, as every page's <time datetime> (|date:"c").
+                submitted_at=timezone.localtime(submitted_at),
                 waited=duration(submitted_at, now),
                 is_overdue=submitted_at < overdue,
                 status=Status(status),
@@ -275,7 +276,7 @@ def queue_rows(page_rows, *, user, now) -> list[QueueRow]:
                 holder_name=(
                     name_of(holder_first, holder_last, holder_username) if in_review else ""
                 ),
-                claimed_at=claimed_at,
+                claimed_at=timezone.localtime(claimed_at) if claimed_at else None,
                 claimed_ago=duration(claimed_at, now) if in_review else "",
                 claim_renewed=claim_renewed,
                 lapses_in=duration(now, claim_expires_at(claimed_at)) if in_review else "",

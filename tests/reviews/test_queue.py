@@ -1,5 +1,6 @@
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -407,3 +408,16 @@ def test_a_renewed_claim_says_renewed_not_claimed(client_for, cohort, mentor):
     assert f'by you, renewed <time datetime="{renewed.claimed_at.isoformat()}">' in content
     assert f'by you, claimed <time datetime="{claimed.claimed_at.isoformat()}">' in content
     assert content.count(", renewed <time") == 1
+
+
+def test_the_rows_times_are_in_the_sites_time_zone_as_on_every_page(
+    client_for, mentor, cohort, settings
+):
+    settings.TIME_ZONE = "Europe/Berlin"
+    work = _waiting(cohort, hours_ago=3, status=Status.IN_REVIEW, claimed_by=mentor)
+    submitted = work.submitted_at.astimezone(zoneinfo.ZoneInfo("Europe/Berlin"))
+
+    content = client_for(mentor).get(URL).content.decode()
+
+    assert f'<time datetime="{submitted.isoformat()}">' in content
+    assert submitted.isoformat().endswith(("+01:00", "+02:00"))
