@@ -169,6 +169,9 @@ EXPECTED = {
     ),
 }
 
+# Where an answer in a comment's thread lands: the submission page with that review open.
+ANSWERED = "-> /submissions/{w.submission.pk}/?review={w.comment.review_id}#comment-{w.comment.pk}"
+
 # What a POST does, for the views that take one. Each actor posts in a rolled-back savepoint,
 # so every one meets the same world. "{w.…}" is filled from the world.
 POST_EXPECTED = {
@@ -257,9 +260,9 @@ POST_EXPECTED = {
         {"body": "Done."},
         {
             **logged_in(NOT_FOUND),
-            "learner": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
-            "mentor": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
-            "staff": "-> /submissions/{w.submission.pk}/#comment-{w.comment.pk}",
+            "learner": ANSWERED,
+            "mentor": ANSWERED,
+            "staff": ANSWERED,
         },
     ),
     "reviews:readiness-tick": (
