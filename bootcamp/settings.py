@@ -112,7 +112,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Server-side binding with prepared statements: PostgreSQL plans each of a page's queries once
 # per connection instead of on every request, which was its largest share of a page's CPU
-# (docs/PERFORMANCE.md). Off for a transaction-pooling PgBouncer older than 1.21.
+# (docs/PERFORMANCE.md). Off for a transaction-pooling PgBouncer older than 1.21. A statement
+# then takes at most 65,535 parameters: the largest here are a snapshot's files
+# (REPOSITORY_MAX_FILES, 5,000 by default), written and read in batches.
 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=2
