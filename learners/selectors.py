@@ -543,6 +543,31 @@ def _evidence_line(found: dict) -> EvidenceLine:
     return EvidenceLine(place=place, text=found.get("text") or "")
 
 
+class CheckToLookAt(NamedTuple):
+    """A check that did not pass, as the review page's summary names it."""
+
+    key_label: str
+    result: str
+    result_label: str
+    summary: str
+
+
+def checks_to_look_at(snapshot) -> list[CheckToLookAt]:
+    """The snapshot's failed checks, then its warnings, in the checklist's order (one query);
+    the evidence of each is on the submission page."""
+    keys = dict(ChecklistItem.Check.choices)
+    results = dict(CheckResult.Result.choices)
+    rows = (
+        CheckResult.objects.filter(
+            snapshot=snapshot, result__in=[CheckResult.Result.FAIL, CheckResult.Result.WARN]
+        )
+        .order_by("position")
+        .values_list("key", "result", "summary")
+    )
+    found = [CheckToLookAt(keys.get(k, k), r, results[r], summary) for k, r, summary in rows]
+    return sorted(found, key=lambda check: check.result != CheckResult.Result.FAIL)
+
+
 def iteration_automated_checks(
     *, iteration: Iteration, ticked: set[int] | None = None
 ) -> AutomatedChecks:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user, reviewer_required
 from learners.models import Submission
+from learners.selectors import checks_to_look_at
 from learners.services import (
     TransitionError,
     claim_expires_at,
@@ -303,6 +304,7 @@ def review(request, pk):
             "iteration": iteration,
             "earlier_iterations": iterations[1:],
             "checklist": selectors.checklist_for(iteration),
+            "checks_to_look_at": _checks_to_look_at(iteration),
             "holds_claim": holds_claim,
             "claim_expires_at": claim_expires_at(submission.claimed_at) if holds_claim else None,
             "claim_hours": settings.CLAIM_HOURS,
@@ -325,6 +327,14 @@ def review(request, pk):
             ),
         },
     )
+
+
+def _checks_to_look_at(iteration):
+    """For a ready snapshot, the checks the page's summary names (failed, then warnings)."""
+    snapshot = getattr(iteration, "snapshot", None)
+    if snapshot is None or snapshot.status != snapshot.Status.READY:
+        return []
+    return checks_to_look_at(snapshot)
 
 
 @login_required

@@ -266,9 +266,16 @@ def test_review_page_sums_up_the_checks_after_the_checklist_and_links_them_in_fu
     assert (
         f"At commit <code>{iteration.commit_sha[:12]}</code>: 1 passed, 0 warnings, 1 failed. "
         f'<a href="/submissions/{submission.pk}/#checks-{iteration.pk}" id="checks-link">'
-        "Each check with its evidence</a> is on the submission page."
+        "Each check with its evidence</a> is on the submission page, where you can also run"
+        " them again."
     ) in summary
-    assert "data-check=" not in page  # each check is on the submission page...
+    # What did not pass is named, with its summary; the pass is only counted.
+    assert (
+        '<li><span class="badge text-bg-danger">Fail</span> No secrets: '
+        "1 possible secret(s) committed, the first in config.py:3.</li>"
+    ) in summary
+    assert summary.count("<li>") == 1
+    assert "data-check=" not in page  # each check's evidence is on the submission page...
     submission_page = client.get(submission.get_absolute_url()).content.decode()
     assert f'id="checks-{iteration.pk}"' in submission_page
     assert 'data-check="no-secrets" data-result="fail"' in submission_page

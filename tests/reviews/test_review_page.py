@@ -654,7 +654,8 @@ def test_the_review_page_issues_the_same_number_of_queries_for_1_and_10_earlier_
     client = client_for(mentor)
 
     # The session, the user, their roles, the submission, its iterations (with their
-    # snapshots: the checks 0) and their published reviews, the draft and its comments, the
+    # snapshots: the checks 0; a ready one adds 1, what did not pass) and their published
+    # reviews, the draft and its comments, the
     # snapshot's files, the checklist, the conversation. The earlier rounds' comments are not
     # read: the page links their reviews on the submission page.
     with django_assert_num_queries(11):
