@@ -4,6 +4,8 @@ a published comment's thread). The pages are as private as the submission: its l
 cohort's mentors and staff (learners.access); only the mentor holding the claim gets line
 numbers that start a comment."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -213,23 +215,27 @@ def comment_reply(request, pk, comment_pk):
         review__published_at__isnull=False,
     )
     form = CommentReplyForm(request.POST, comment=comment, author=request.user)
-    if form.is_valid():
+    posted = form.is_valid()
+    if posted:
         form.save()
         messages.success(request, "Your answer is posted in the thread.")
     else:
-        messages.error(
-            request,
-            "Your answer was not posted: "
-            + " ".join(e for errs in form.errors.values() for e in errs),
-        )
+        # Back in its box with the errors, the text kept (not a message and an empty box).
+        form.keep_rejected(request.session)
+        messages.error(request, "Your answer was not posted; see the box under the comment.")
     # Back where it was written: the review page for its reviewers (it shows the reviews of the
     # iteration under review, where the answer box was), else the submission page with this
     # comment's review open in full (an earlier review is a line there until opened).
     back_to_review = request.POST.get("back") == "review" and (
         submission.viewer_is_mentor or request.user.is_staff
     )
+    query = {} if back_to_review else {"review": comment.review_id}
+    if not posted:
+        query["answer"] = comment.pk
     if back_to_review:
         target = reverse("reviews:review", args=[submission.pk])
     else:
-        target = f"{submission.get_absolute_url()}?review={comment.review_id}"
+        target = submission.get_absolute_url()
+    if query:
+        target = f"{target}?{urlencode(query)}"
     return redirect(f"{target}#comment-{comment.pk}")

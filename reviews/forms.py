@@ -219,6 +219,11 @@ class CommentReplyForm(forms.Form):
         widget=forms.HiddenInput(),
     )
 
+    # A rejected answer comes back in its box, with its errors: the reply view parks it in the
+    # session (one per comment) and sends the page its `?answer=`.
+    SESSION_KEY = "reviews:rejected-answer:{comment_pk}"
+    KEPT_CHARACTERS = 20000
+
     def __init__(self, *args, comment, author, **kwargs):
         kwargs.setdefault("auto_id", f"id_thread_{comment.pk}_%s")
         super().__init__(*args, **kwargs)
@@ -230,11 +235,19 @@ class CommentReplyForm(forms.Form):
             comment=self.comment, author=self.author, body=self.cleaned_data["body"]
         )
 
+    def keep_rejected(self, session) -> None:
+        body = self.data.get("body", "")[: self.KEPT_CHARACTERS]
+        session[self.SESSION_KEY.format(comment_pk=self.comment.pk)] = {"body": body}
+
     @classmethod
-    def for_answer_link(cls, query, *, reviews, author, back) -> "CommentReplyForm | None":
+    def for_answer_link(
+        cls, query, *, reviews, author, back, session=None
+    ) -> "CommentReplyForm | None":
         """The box the "Answer in this thread" link (`?answer=<comment id>`) opened, for a
         comment of one of `reviews` (comments prefetched); None for anything else. A page
-        shows one box at a time: a crispy form under every comment was most of its cost."""
+        shows one box at a time: a crispy form under every comment was most of its cost. A
+        rejected answer parked in `session` for that comment comes back bound, with its
+        errors."""
         wanted = query.get("answer", "")
         # isascii: "²" is a digit to str.isdigit() but not to int().
         if not (wanted.isascii() and wanted.isdigit() and len(wanted) < 10):
@@ -242,6 +255,11 @@ class CommentReplyForm(forms.Form):
         for review in reviews:
             for comment in review.comments.all():
                 if comment.pk == int(wanted):
+                    key = cls.SESSION_KEY.format(comment_pk=comment.pk)
+                    kept = session.pop(key, None) if session is not None else None
+                    if kept is not None:
+                        data = {"body": kept["body"], "back": back}
+                        return cls(data, comment=comment, author=author)
                     return cls(initial={"back": back}, comment=comment, author=author)
         return None
 

@@ -307,6 +307,7 @@ def submission_detail(request, pk):
                 reviews=[review for review in reviews if review.in_full],
                 author=request.user,
                 back="submission",
+                session=request.session,
             ),
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(

@@ -318,7 +318,11 @@ def review(request, pk):
             "earlier_review": selectors.review_to_compare_among(iterations),
             "threads": True,
             "answer_form": CommentReplyForm.for_answer_link(
-                request.GET, reviews=published, author=request.user, back="review"
+                request.GET,
+                reviews=published,
+                author=request.user,
+                back="review",
+                session=request.session,
             ),
             "back": "review",
             "replies": selectors.replies_for(submission),

@@ -157,7 +157,32 @@ def test_an_empty_answer_posts_nothing_and_says_why(client_for, learner, reviewe
     response = client_for(learner).post(_reply_url(submission, comment), {"body": "  "})
 
     assert response.status_code == 302
-    assert _messages(response) == ["Your answer was not posted: This field is required."]
+    assert _messages(response) == ["Your answer was not posted; see the box under the comment."]
+    assert not CommentReply.objects.exists()
+    page = client_for(learner).get(response["Location"])
+    assert page.context["answer_form"].errors == {"body": ["This field is required."]}
+
+
+def test_a_refused_answer_comes_back_in_its_box_with_its_text_and_the_error(
+    client_for, mentor, reviewed
+):
+    submission, comment = reviewed
+    client = client_for(mentor)
+    too_long = "x" * 10001
+
+    response = client.post(_reply_url(submission, comment), {"body": too_long, "back": "review"})
+
+    assert response["Location"] == (
+        f"/mentor/submissions/{submission.pk}/review/?answer={comment.pk}#comment-{comment.pk}"
+    )
+    page = client.get(response["Location"])
+    form = page.context["answer_form"]
+    assert form.comment == comment
+    assert form.data["body"] == too_long
+    assert form.errors["body"] == ["Ensure this value has at most 10000 characters (it has 10001)."]
+    assert "Ensure this value has at most 10000 characters" in page.content.decode()
+    # Shown once: a reload opens a blank box.
+    assert not client.get(response["Location"]).context["answer_form"].is_bound
     assert not CommentReply.objects.exists()
 
 
