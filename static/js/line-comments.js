@@ -7,13 +7,39 @@
   if (!template) {
     return;
   }
-  var openRow = null;
+  // A box under its line: opening another line's box drops the boxes left empty, and keeps
+  // any with text in it (unsent text is never lost to a click).
+  function boxAfter(row) {
+    var next = row.nextElementSibling;
+    return next && next.classList.contains("inline-comment-row") ? next : null;
+  }
 
-  function close() {
-    if (openRow) {
-      openRow.parentNode.removeChild(openRow);
-      openRow = null;
-    }
+  // Each box is a copy of one template: its ids (and what points at them) get the line's
+  // suffix, so two open boxes never share an id.
+  function uniqueIds(root, suffix) {
+    root.querySelectorAll("[id]").forEach(function (element) {
+      var old = element.id;
+      element.id = old + suffix;
+      root.querySelectorAll("label[for='" + old + "']").forEach(function (label) {
+        label.htmlFor = old + suffix;
+      });
+      root.querySelectorAll("[aria-describedby]").forEach(function (described) {
+        var ids = described.getAttribute("aria-describedby").split(" ");
+        described.setAttribute(
+          "aria-describedby",
+          ids.map(function (id) { return id === old ? old + suffix : id; }).join(" ")
+        );
+      });
+    });
+  }
+
+  function dropEmptyBoxes() {
+    document.querySelectorAll("tr.inline-comment-row").forEach(function (box) {
+      var text = box.querySelector("textarea");
+      if (!text || !text.value.trim()) {
+        box.parentNode.removeChild(box);
+      }
+    });
   }
 
   document.addEventListener("click", function (event) {
@@ -25,14 +51,20 @@
         return;
       }
       event.preventDefault();
-      close();
-      openRow = document.createElement("tr");
-      openRow.className = "inline-comment-row";
+      var open = boxAfter(row);
+      if (open) {
+        open.querySelector("textarea").focus();
+        return;
+      }
+      dropEmptyBoxes();
+      var box = document.createElement("tr");
+      box.className = "inline-comment-row";
       var cell = document.createElement("td");
       cell.colSpan = row.children.length;
       cell.appendChild(template.content.cloneNode(true));
-      openRow.appendChild(cell);
-      row.parentNode.insertBefore(openRow, row.nextSibling);
+      uniqueIds(cell, "-line-" + link.getAttribute("data-line"));
+      box.appendChild(cell);
+      row.parentNode.insertBefore(box, row.nextSibling);
       cell.querySelector("input[name=path]").value = table.getAttribute("data-path");
       cell.querySelector("input[name=line]").value = link.getAttribute("data-line");
       var body = cell.querySelector("textarea");
@@ -41,13 +73,19 @@
       return;
     }
     if (event.target.closest(".inline-comment-cancel")) {
-      var cancelled = openRow;
-      close();
-      if (cancelled === null) {
-        var form = event.target.closest("form");
-        if (form) {
-          form.parentNode.removeChild(form);
+      var cancelled = event.target.closest("tr.inline-comment-row");
+      if (cancelled) {
+        // Back to the line number that opened it, for keyboard users.
+        var lineLink = cancelled.previousElementSibling.querySelector("a.line-comment-link");
+        cancelled.parentNode.removeChild(cancelled);
+        if (lineLink) {
+          lineLink.focus();
         }
+        return;
+      }
+      var form = event.target.closest("form");
+      if (form) {
+        form.parentNode.removeChild(form);
       }
     }
   });

@@ -146,12 +146,20 @@ def test_code_review_with_javascript(demo_data, new_page):
     page = new_page("mentor")
     _claim_and_open_the_file(page, submission)
 
-    # A line number opens a comment box under its line.
+    # A line number opens a comment box under its line; another line's box leaves a box with
+    # text in it where it is, and Cancel gives the focus back to the line number.
+    page.get_by_role("link", name="Comment on line 20").click()
+    page.get_by_role("textbox", name="Comment on line 20").fill("Half a thought")
     page.get_by_role("link", name="Comment on line 25").click()
-    box = page.locator("tr.inline-comment-row")
+    box = page.locator("#L25 + tr.inline-comment-row")
     expect(box).to_be_visible()
-    expect(page.locator("#L25 + tr.inline-comment-row")).to_have_count(1)
-    box.get_by_label("Comment on line 25").fill("An empty list is right here.")
+    expect(page.get_by_role("textbox", name="Comment on line 25")).to_be_focused()
+    expect(page.get_by_role("textbox", name="Comment on line 20")).to_have_value("Half a thought")
+    assert_accessible(page)  # two boxes open: no id twice
+    page.locator("#L20 + tr.inline-comment-row").get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("link", name="Comment on line 20")).to_be_focused()
+    expect(page.locator("tr.inline-comment-row")).to_have_count(1)
+    box.get_by_role("textbox", name="Comment on line 25").fill("An empty list is right here.")
     assert_accessible(page)
     box.get_by_role("button", name="Add to my draft review").click()
     expect(page).to_have_url(re.compile(r"/files/tasks/store\.py#L25$"))
