@@ -208,7 +208,8 @@ class CommentReplyForm(forms.Form):
     body = forms.CharField(
         label="Your answer",
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        # The box opens because its link was followed: the focus goes straight to it.
+        widget=MarkdownTextarea(attrs={"rows": 2, "autofocus": True}),
         help_text="Markdown.",
         validators=[validate_markdown],
     )

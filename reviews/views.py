@@ -272,6 +272,14 @@ def review(request, pk):
                     request, "Draft saved. The learner sees nothing until you publish."
                 )
                 return redirect("reviews:review", pk=submission.pk)
+        else:
+            # The errors sit by their fields, often far down the page (a comment row): say at
+            # the top that nothing was saved, and that nothing typed is lost.
+            messages.error(
+                request,
+                f"Your {'review was not published' if publish else 'draft was not saved'}: "
+                "correct what is marked below. Everything you typed is still here.",
+            )
     else:
         draft = selectors.draft_for(iteration=iteration, mentor=request.user)
         seen = max((c.pk for c in draft.comments.all()), default=0) if draft else 0

@@ -209,6 +209,11 @@ def test_a_comment_past_the_end_of_the_file_is_a_form_error(client_for, mentor, 
         "line": ["“app/main.py” has 40 lines at this commit; line 41 is past its end."]
     }
     assert not Review.objects.exists()
+    # Said at the top too: the row with the error may be far down the page.
+    assert _messages(response) == [
+        "Your draft was not saved: correct what is marked below. Everything you typed is still"
+        " here."
+    ]
 
 
 def test_a_comment_on_a_file_not_in_the_snapshot_is_a_form_error(client_for, mentor, claimed):

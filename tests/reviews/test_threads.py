@@ -1,6 +1,8 @@
 """Threads under published line comments, the conversation on the review page, the
 confirmation before publishing, and the same commit sent again (issues 15 and 16)."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
@@ -134,6 +136,10 @@ def test_the_answer_link_opens_the_box_under_its_comment_on_both_pages(
     assert f'action="/submissions/{submission.pk}/comments/{comment.pk}/replies/"' in form
     assert f'<input type="hidden" name="back" value="{back}"' in form
     assert f'id="id_thread_{comment.pk}_body"' in form
+    # The box takes the focus (it was asked for) and previews its Markdown as every box does.
+    textarea = re.search(r"<textarea [^>]*>", form).group(0)
+    assert " autofocus" in textarea
+    assert 'name="preview_field" value="body"' in form
     assert f'href="?review={comment.review_id}#comment-{comment.pk}">Cancel</a>' in form
     assert "answer-link" not in page
 
