@@ -127,12 +127,17 @@ class CarriedComment:
     comment: object
     path: str | None  # where it is now; None when the file is gone
     line: int | None
-    state: str  # "same", "moved", "changed", "removed"
+    state: str  # "same", "moved", "changed", "removed"; "file": on the whole file (no line);
+    # "no_line": its line was past the end of the file it was written on
     excerpt: list = field(default_factory=list)
 
     @property
     def label(self) -> str:
-        old = f"{self.comment.path}:{self.comment.line}"
+        old = f"{self.comment.path}:{self.comment.line}" if self.comment.line else self.comment.path
+        if self.state == "file":
+            return f"Earlier comment on {old}"
+        if self.state == "no_line":
+            return f"Earlier comment on {old} — that line was not in the file"
         if self.state == "removed":
             return f"Earlier comment on {old} — file removed"
         if self.state == "changed":
@@ -322,12 +327,15 @@ def changes_between(*, old_files: dict, new_files: dict, comments, review_url) -
 
     carried = []
     for comment in comments:
-        if not comment.path or not comment.line:
-            continue
+        if not comment.path:
+            continue  # a general comment: the review's own, not the code's
         old_entry = old_files.get(comment.path)
         new_path = comment.path if comment.path in new_files else renames.get(comment.path)
         if new_path is None:
             carried.append(CarriedComment(comment, None, None, "removed"))
+            continue
+        if not comment.line:
+            carried.append(CarriedComment(comment, new_path, None, "file"))
             continue
         new_entry = new_files[new_path]
         if old_entry is None or old_entry.blob_sha == new_entry.blob_sha:
@@ -348,6 +356,11 @@ def changes_between(*, old_files: dict, new_files: dict, comments, review_url) -
             )
         if line is not None and line > len(new_text):
             line = len(new_text) or None
+        if comment.line > len(old_text):
+            # Past the end of the file it was written on (data from before lines were
+            # checked): there is no line to follow.
+            carried.append(CarriedComment(comment, new_path, None, "no_line"))
+            continue
         state = "changed" if not same else ("same" if line == comment.line else "moved")
         carried.append(CarriedComment(comment, new_path, line, state))
     for entry in carried:

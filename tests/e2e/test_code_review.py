@@ -88,7 +88,7 @@ def _read_the_changes(page, submission):
     page.goto(f"/mentor/submissions/{submission.pk}/review/")
     page.get_by_role("link", name="Changes since iteration 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Changes since iteration 1")
-    carried = page.get_by_role("region", name="Comments of the review of iteration 1")
+    carried = page.get_by_role("region", name="Code comments of the review of iteration 1")
     moved = carried.locator("li", has_text="This crashes before any task.")
     expect(moved).to_contain_text("moved")
     expect(moved.get_by_role("link", name="tasks/store.py:27")).to_be_visible()

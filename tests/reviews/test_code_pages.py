@@ -368,6 +368,26 @@ def resubmitted(make_submission, mentor):
     return submission
 
 
+def test_a_whole_file_comment_and_one_past_the_old_end_are_carried_without_a_line(
+    client_for, mentor, resubmitted
+):
+    review = Review.objects.get(iteration__number=1)
+    ReviewCommentFactory(review=review, path="same.txt", line=None, body="Name it better.")
+    ReviewCommentFactory(review=review, path="app/main.py", line=99, body="Seed data.")
+    ReviewCommentFactory(review=review, path="", line=None, body="General remark.")
+
+    response = client_for(mentor).get(_changes_url(resubmitted))
+
+    carried = {c.comment.body: (c.path, c.line, c.state) for c in response.context["carried"]}
+    assert carried["Name it better."] == ("same.txt", None, "file")
+    assert carried["Seed data."] == ("app/main.py", None, "no_line")
+    assert "General remark." not in carried  # not about the code
+    content = response.content.decode()
+    assert "whole file" in content
+    assert "line not in the file" in content
+    assert "same.txt:None" not in content
+
+
 def test_changes_list_each_changed_file_with_counts(client_for, mentor, resubmitted):
     response = client_for(mentor).get(_changes_url(resubmitted))
 
