@@ -337,12 +337,12 @@ def test_a_row_whose_claim_lapsed_says_so_and_links_its_history(client_for, coho
 
     content = client.get(URL).content.decode()
 
-    assert content.count("claim lapsed (Linus Torvalds)") == 1
+    assert content.count("Last: Claim lapsed (held by Linus Torvalds)") == 1
     # The note links the whole history, on the submission page; the quiet row has none yet.
     assert content.count("#history-heading") == 1
     assert (
         f'<a class="small d-block mt-1 claim-lapsed" href="/submissions/{work.pk}/'
-        '#history-heading"><span class="visually-hidden">History: </span>claim lapsed (Linus '
+        '#history-heading"><span class="visually-hidden">History, </span>Last: Claim lapsed (held by Linus '
         "Torvalds)</a>"
     ) in content
     assert "submission-history" not in content
