@@ -342,8 +342,8 @@ def test_a_row_whose_claim_lapsed_says_so_and_links_its_history(client_for, coho
     assert content.count("#history-heading") == 1
     assert (
         f'<a class="small d-block mt-1 claim-lapsed" href="/submissions/{work.pk}/'
-        '#history-heading"><span class="visually-hidden">History, </span>Last: Claim lapsed (held by Linus '
-        "Torvalds)</a>"
+        '#history-heading"><span class="visually-hidden">History, </span>Last: Claim lapsed '
+        "(held by Linus Torvalds)</a>"
     ) in content
     assert "submission-history" not in content
     assert _row_ids_in(content) == [work.pk, quiet.pk]

@@ -211,6 +211,21 @@ def test_page_shows_the_reviews_and_the_conversation(client_for, learner, make_s
     assert html.count(f'<form method="post" action="/submissions/{submission.pk}/replies/"') == 1
 
 
+def test_the_empty_reviews_and_conversation_speak_to_who_reads_them(
+    client_for, learner, mentor, make_submission
+):
+    submission = make_submission()
+
+    as_learner = client_for(learner).get(url(submission)).content.decode()
+    as_mentor = client_for(mentor).get(url(submission)).content.decode()
+
+    assert "once it is published, and you will get an e-mail." in as_learner
+    assert "explain a choice you made" in as_learner
+    assert "once it is published." in as_mentor
+    assert "you will get an e-mail" not in as_mentor
+    assert "Ask the learner about a choice they made or answer their question" in as_mentor
+
+
 # --- query count ----------------------------------------------------------------------------
 
 
