@@ -32,17 +32,25 @@ class _LineCells:
     The link's escaped start is built once per file: 5,000 urlencode() calls cost more than
     the rest of the page."""
 
-    def __init__(self, *, path: str, review_url: str | None, anchor_prefix: str = "L"):
+    def __init__(
+        self,
+        *,
+        path: str,
+        review_url: str | None,
+        anchor_prefix: str = "L",
+        td: str = '<td class="code-ln">',  # the number cell's opening tag
+    ):
         self.anchor_prefix = escape(anchor_prefix)
+        self.td = td
         self.start = None
         if review_url is not None:
             self.start = escape(f"{review_url}?{urlencode({'path': path})}&line=")
 
     def __call__(self, number: int) -> str:
         if self.start is None:
-            return f'<td class="code-ln"><a href="#{self.anchor_prefix}{number}">{number}</a></td>'
+            return f'{self.td}<a href="#{self.anchor_prefix}{number}">{number}</a></td>'
         return (
-            f'<td class="code-ln"><a href="{self.start}{number}#new-comment"'
+            f'{self.td}<a href="{self.start}{number}#new-comment"'
             f' class="line-comment-link" data-line="{number}"'
             f' aria-label="Comment on line {number}">{number}</a></td>'
         )
@@ -72,10 +80,12 @@ def file_rows(
     """The <tr>s of a file view: a line number (a link that starts a comment, when the viewer
     may comment) and the highlighted line, with any comments on it below."""
     comments_at = comments_at or {}
-    cell = _LineCells(path=path, review_url=review_url)
+    # No classes on the cells: the file view's table styles its line rows' first and last
+    # cells (app.css, `.code-file`), which keeps 5,000 rows a quarter lighter.
+    cell = _LineCells(path=path, review_url=review_url, td="<td>")
     parts = []
     for number, html in enumerate(lines, start=1):
-        parts.append(f'<tr id="L{number}">{cell(number)}<td class="code-line">{html}</td></tr>')
+        parts.append(f'<tr id="L{number}">{cell(number)}<td>{html}</td></tr>')
         if number in comments_at:
             parts.append(_comment_rows(comments_at[number], columns=2))
     return mark_safe("".join(parts))  # noqa: S308 - escaped above and by learners.highlight

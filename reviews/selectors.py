@@ -56,35 +56,32 @@ def _latest_iteration():
     snapshot's checks (`checks_status` null without a snapshot). One correlated subquery
     where four (the number, the status, the two counts) cost the queue about 4,000 function
     calls to build and compile."""
-    return Subquery(
-        Iteration.objects.filter(submission=OuterRef("pk"))
-        .order_by("-number")
-        .values(
-            latest=JSONObject(
-                number="number",
-                checks_status="snapshot__status",
-                checks_passed="snapshot__checks_passed",
-                checks_failed="snapshot__checks_failed",
-            )
-        )[:1],
-        output_field=JSONField(),
+    return _newest_as_json(
+        Iteration.objects.order_by("-number"),
+        number="number",
+        checks_status="snapshot__status",
+        checks_passed="snapshot__checks_passed",
+        checks_failed="snapshot__checks_failed",
     )
 
 
 def _last_step():
     """The newest step of the submission's history as a JSON object on each row: its kind and
     who acted (null names when no one did); null without a history."""
+    return _newest_as_json(
+        SubmissionEvent.objects.order_by("-at", "-pk"),
+        kind="kind",
+        username="actor__username",
+        first_name="actor__first_name",
+        last_name="actor__last_name",
+    )
+
+
+def _newest_as_json(ordered, **fields):
+    """The first row of `ordered` (a submission's iterations or events, newest first) for
+    each submission row, as one JSON object of `fields`."""
     return Subquery(
-        SubmissionEvent.objects.filter(submission=OuterRef("pk"))
-        .order_by("-at", "-pk")
-        .values(
-            step=JSONObject(
-                kind="kind",
-                username="actor__username",
-                first_name="actor__first_name",
-                last_name="actor__last_name",
-            )
-        )[:1],
+        ordered.filter(submission=OuterRef("pk")).values(row=JSONObject(**fields))[:1],
         output_field=JSONField(),
     )
 

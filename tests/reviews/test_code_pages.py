@@ -87,7 +87,11 @@ def test_line_numbers_of_the_claim_holder_open_the_review_form_at_that_line(
 def test_the_learner_gets_plain_line_anchors_and_no_comment_box(client_for, learner, claimed):
     content = client_for(learner).get(_file_url(claimed, "app/main.py")).content.decode()
 
-    assert '<a href="#L12">12</a>' in content
+    # A row is its number and its code, no classes (the table's CSS styles both cells).
+    assert (
+        '<tr id="L12"><td><a href="#L12">12</a></td>'
+        '<td>value_12 <span class="o">=</span> <span class="mi">12</span></td></tr>'
+    ) in content
     assert "line-comment-link" not in content
     assert "inline-comment-template" not in content
 
