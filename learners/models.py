@@ -516,7 +516,7 @@ class SubmissionEventKind(models.TextChoices):
 
 class SubmissionEventQuerySet(models.QuerySet):
     def for_history(self):
-        """Oldest first, with who did it: the history lists of the queue and submission page."""
+        """Oldest first, with who did it: the submission page's history."""
         return self.select_related("actor").order_by("at", "pk")
 
 

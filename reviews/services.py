@@ -278,7 +278,9 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
         author=author,
         body=body,
         at=reply.created_at,
-        url=f"{submission.get_absolute_url()}#comment-{comment.pk}",
+        # The e-mail's link opens this comment's review (an earlier one is folded to a line);
+        # the inbox keeps the page's path.
+        url=f"{submission.get_absolute_url()}?review={comment.review_id}#comment-{comment.pk}",
         where=f"{comment.path}:{comment.line}" if comment.line else comment.path,
     )
     return reply

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from bootcamp.models import Notification
+from bootcamp.models import Notification, OutboxMessage
 from learners.models import Iteration, LearnerProgress, Submission
 from reviews.models import CommentReply, Review
 from tests.factories import IterationFactory, ReviewCommentFactory, ReviewFactory
@@ -49,6 +49,11 @@ def test_the_learner_answers_a_line_comment_and_the_mentor_is_told(
     [told] = Notification.objects.all()
     assert (told.user, told.kind) == (mentor, "reply_posted")
     assert told.url == f"/submissions/{submission.pk}/"
+    # The e-mail's link opens the comment's review, folded on the page when it is an earlier one.
+    [mail] = OutboxMessage.objects.filter(to=mentor.email)
+    assert f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}" in (
+        mail.body
+    )
 
 
 def test_the_mentor_answers_from_the_review_page_and_goes_back_there(
