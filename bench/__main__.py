@@ -227,6 +227,7 @@ class Prepared:
     pages: list
     queries: dict
     busy: str | None
+    reused: bool = False
 
 
 def prepare(args, *, db, env, learners: int, reuse: bool) -> Prepared:
@@ -249,6 +250,9 @@ def prepare(args, *, db, env, learners: int, reuse: bool) -> Prepared:
         database.collectstatic(env=env, log=setup_log)
 
     inprocess.setup(env)
+    if reuse:  # what the last run seeded, not what --learners says
+        learners = inprocess.learner_count()
+        say(f"it holds {learners} learners")
     busy = busy_warning(args.nice)
     if busy:
         say(f"WARNING: {busy}")
@@ -268,7 +272,14 @@ def prepare(args, *, db, env, learners: int, reuse: bool) -> Prepared:
         queries[page.path] = count
         if count.status != 200:
             say(f"WARNING: {page.path} as {page.username} answers {count.status} in-process")
-    return Prepared(learners=learners, targets=targets, pages=pages, queries=queries, busy=busy)
+    return Prepared(
+        learners=learners,
+        targets=targets,
+        pages=pages,
+        queries=queries,
+        busy=busy,
+        reused=reuse,
+    )
 
 
 def run(args) -> int:
@@ -377,6 +388,7 @@ def run_load(args, *, db, env, prepared: Prepared) -> int:
         db=db,
         args=args,
         seeded=[prepared.learners],
+        reused=prepared.reused,
         notes=[config, *([f"WARNING: {prepared.busy}"] if prepared.busy else [])],
         sections=[report.markdown_table(report.LOAD_HEADERS, body), shared_line],
     )
@@ -434,6 +446,7 @@ def run_cost(args, *, db, env, prepared: Prepared) -> int:
         db=db,
         args=args,
         seeded=[prepared.learners],
+        reused=prepared.reused,
         notes=[config],
         sections=[report.markdown_table(report.COST_HEADERS, body)],
     )
@@ -501,22 +514,24 @@ def verdict(failed: list[str]) -> int:
     return 0
 
 
-def write_markdown(*, db, args, seeded, notes, sections) -> None:
+def write_markdown(*, db, args, seeded, notes, sections, reused=False) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     options = " ".join(sys.argv[1:])
     if os.environ.get("MAKELEVEL"):
         command = f'make bench BENCH_ARGS="{options}"' if options else "make bench"
     else:
         command = f"python -m bench {options}".rstrip()
-    seeds = " and ".join(
+    seeds = "seeded with " + " and ".join(
         f"`seed_demo --learners {n} --mentors {args.mentors} --work`" for n in seeded
     )
+    if reused:
+        seeds = f"reused from an earlier run ({seeded[0]} learners in the demo cohort)"
     lines = [
         f"# Benchmark run, {now}",
         "",
         f"- Command: `{command}` at commit {git_revision()}",
         f"- Machine: {machine()}",
-        f"- Database: {database.BENCH_DATABASE} on {db.where}, seeded with {seeds}",
+        f"- Database: {database.BENCH_DATABASE} on {db.where}, {seeds}",
         *(f"- {note}" for note in notes),
         "",
     ]

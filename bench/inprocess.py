@@ -113,6 +113,13 @@ def code_pages_prepare() -> tuple[int, int] | None:
     return later.submission_id, later.number
 
 
+def learner_count() -> int:
+    """The learners of the demo cohort: what a reused database was seeded with."""
+    from learners.models import Membership
+
+    return Membership.objects.filter(cohort__slug=DEMO_COHORT, role=Membership.Role.LEARNER).count()
+
+
 def pick_targets() -> Targets:
     """Busy but typical rows: a learner with several submissions and their submission with the
     most published feedback; a submission in review with the mentor who claimed it."""

@@ -44,3 +44,23 @@ def test_the_code_pages_get_their_files_once_and_answer(demo_work):
     [change] = [c for c in diff_page.context["changes"] if c.path == inprocess.DIFF_FILE]
     assert (change.added, change.removed) == (250, 250)
     assert inprocess.BIG_FILE not in [c.path for c in diff_page.context["changes"]]
+
+
+def test_a_reused_database_reports_the_learners_it_holds(demo_work, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from bench import __main__ as bench
+
+    assert inprocess.learner_count() == 12  # what seed_demo made, whatever --learners says
+    monkeypatch.setattr(bench, "RESULTS_DIR", tmp_path)
+    monkeypatch.setattr(bench, "BASE_DIR", tmp_path.parent)
+    db = SimpleNamespace(where="here")
+    args = SimpleNamespace(mentors=10)
+
+    bench.write_markdown(db=db, args=args, seeded=[12], notes=[], sections=[], reused=True)
+    reused = (tmp_path / "latest.md").read_text()
+    bench.write_markdown(db=db, args=args, seeded=[300], notes=[], sections=[])
+    fresh = (tmp_path / "latest.md").read_text()
+
+    assert "- Database: bootcamp_bench on here, reused from an earlier run (12 learners" in reused
+    assert "seeded with `seed_demo --learners 300 --mentors 10 --work`" in fresh
