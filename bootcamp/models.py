@@ -60,7 +60,7 @@ class NotificationKind(models.TextChoices):
     CLAIM_LAPSED = "claim_lapsed", "A claim of mine lapsed"
     TAKEOVER_REQUESTED = "takeover_requested", "Another mentor asked to take over my claim"
     INVITATION_FAILED = "invitation_failed", "An invitation could not be sent"
-    DUE_SOON = "due_soon", "A stage or project of mine is due in two days"
+    DUE_SOON = "due_soon", "A stage or project of mine is due within two days"
     DUE_PASSED = "due_passed", "A due date of mine passed"
     MENTOR_DIGEST = "mentor_digest", "Daily: overdue reviews and learners at risk"
     CODE_UNCHANGED = "code_unchanged", "A resubmission of mine had no code changed"

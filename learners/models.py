@@ -467,7 +467,7 @@ class Extension(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Due in two days"
+    DUE_SOON = "due_soon", "Due within two days"
     DUE_PASSED = "due_passed", "Due date passed"
     MENTOR_DIGEST = "mentor_digest", "Mentor's daily digest"
 

@@ -1,6 +1,12 @@
 """Due-date reminders to learners: two days before a stage's or project's date, and on the day
-after it passed, each once per learner, item and day (learners.Reminder), through the inbox
-and the e-mail each learner chose (bootcamp.notifications.notify).
+after it passed, through the inbox and the e-mail each learner chose
+(bootcamp.notifications.notify). Each goes once per learner and date: a learners.Reminder row
+marks each one sent (its unique constraint, per learner, item and day, settles a race).
+
+A reminder missed on its day (no worker ran there that day) goes out at the next run: "due
+soon" while the date is still ahead (one day before it, then worded "due in 1 day"), "passed"
+up to CATCH_UP_DAYS after the date. A date moved later (an extension) earns a fresh "due soon"
+and, once it passes, a fresh "passed"; once a date has passed, no "due soon" for it.
 
 A stage is reminded while it is not complete; a project while the learner has not submitted
 it in the cohort. Run by the hourly `learners.reminders_send` job: a cohort's reminders go out
@@ -12,7 +18,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,26 +39,29 @@ from learners.progress import stage_is_complete, stage_is_counted
 from learners.services import reminder_record
 
 SOON_DAYS = 2
+# A "passed" reminder goes out from the day after the date until this many days after it, so
+# one missed on its day (no worker ran) still goes out, and a long-past date stays quiet.
+CATCH_UP_DAYS = 3
 
 logger = logging.getLogger(__name__)
 
 
 def cohorts_due_for_reminders(*, now):
     """The cohorts running on their local day whose reminder hour has come: from `starts_on`
-    to the day after `ends_on` (when the last day's "passed" reminders go out), not after.
-    SQL keeps the cohorts within a day of that on the UTC date (no zone is more than a day
-    off it); each cohort's own zone decides the rest."""
+    to CATCH_UP_DAYS after `ends_on` (the last day's "passed" reminders, caught up if missed),
+    not after. SQL keeps the cohorts within a day of that on the UTC date (no zone is more
+    than a day off it); each cohort's own zone decides the rest."""
     utc_today = now.astimezone(datetime.UTC).date()
     running = Cohort.objects.filter(
         starts_on__lte=utc_today + datetime.timedelta(days=1),
-        ends_on__gte=utc_today - datetime.timedelta(days=2),
+        ends_on__gte=utc_today - datetime.timedelta(days=CATCH_UP_DAYS + 1),
     )
     for cohort in running.order_by("pk"):
         local = cohort.local_now(now)
         today = local.date()
         if (
             local.hour >= settings.REMINDER_HOUR
-            and cohort.starts_on <= today <= cohort.ends_on + datetime.timedelta(days=1)
+            and cohort.starts_on <= today <= cohort.ends_on + datetime.timedelta(days=CATCH_UP_DAYS)
         ):
             yield cohort, today
 
@@ -76,17 +85,31 @@ def learner_reminders_send(*, now=None) -> int:
 
 
 def _kind_for(due_on: datetime.date, today: datetime.date) -> str | None:
-    if due_on == today + datetime.timedelta(days=SOON_DAYS):
-        return Reminder.Kind.DUE_SOON
-    if due_on == today - datetime.timedelta(days=1):
+    """The reminder a date may call for on `today`, if that reminder was not sent yet: "passed"
+    once it has passed (never "due soon" then), "due soon" within SOON_DAYS before it."""
+    if due_on < today <= due_on + datetime.timedelta(days=CATCH_UP_DAYS):
         return Reminder.Kind.DUE_PASSED
+    if today < due_on <= today + datetime.timedelta(days=SOON_DAYS):
+        return Reminder.Kind.DUE_SOON
     return None
 
 
+def _sent_already(kind: str, due_on: datetime.date, last_day: datetime.date | None) -> bool:
+    """Whether the reminder of `kind` for this date went out, given the last day one of that
+    kind was sent about the item: "due soon" on or after the first day of this date's window
+    (one sent for an earlier date does not count), "passed" after the date."""
+    if last_day is None:
+        return False
+    if kind == Reminder.Kind.DUE_SOON:
+        return last_day >= due_on - datetime.timedelta(days=SOON_DAYS)
+    return last_day > due_on
+
+
 def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> int:
-    """The reminders of one cohort for its local `today`. A few queries for the cohort, then
-    three or four per reminder sent; one when every reminder went out already today (the
-    unique constraint then only settles a race with another run)."""
+    """The reminders of one cohort for its local `today`, those missed on an earlier day
+    included. A few queries for the cohort, then three or four per reminder sent; one when
+    every reminder due went out already (the unique constraint then only settles a race
+    with another run)."""
     learners = {
         m.user_id: m.user
         for m in Membership.objects.filter(
@@ -103,7 +126,7 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
         (e.learner_id, "stage" if e.stage_id else "project", e.stage_id or e.project_id): e.due_on
         for e in Extension.objects.filter(cohort=cohort)
     }
-    # (learner, "stage"/"project", id) -> reminder kind, for every date that falls today.
+    # (learner, "stage"/"project", id) -> (reminder kind, date), for every date in a window.
     wanted = {}
     for scope, dates in (("stage", stage_dates), ("project", project_dates)):
         for object_id, base in dates.items():
@@ -113,17 +136,26 @@ def cohort_reminders_send(*, cohort: Cohort, today: datetime.date, now=None) -> 
                 if kind:
                     wanted[(learner_id, scope, object_id)] = (kind, due_on)
     if wanted:
-        sent_today = set(
-            Reminder.objects.filter(
+        # The last day each kind was sent about each item, over the days that can matter: one
+        # query for the cohort, not one per learner.
+        last_sent = {
+            (row["user_id"], row["kind"], row["about"]): row["last_day"]
+            for row in Reminder.objects.filter(
                 user__in={key[0] for key in wanted},
-                day=today,
                 kind__in=[Reminder.Kind.DUE_SOON, Reminder.Kind.DUE_PASSED],
-            ).values_list("user_id", "kind", "about")
-        )
+                about__in={_about(cohort, key[1], key[2]) for key in wanted},
+                day__gt=today - datetime.timedelta(days=max(SOON_DAYS, CATCH_UP_DAYS)),
+            )
+            .values("user_id", "kind", "about")
+            .annotate(last_day=Max("day"))
+            .order_by()
+        }
         wanted = {
             key: (kind, due_on)
             for key, (kind, due_on) in wanted.items()
-            if (key[0], kind, _about(cohort, key[1], key[2])) not in sent_today
+            if not _sent_already(
+                kind, due_on, last_sent.get((key[0], kind, _about(cohort, key[1], key[2])))
+            )
         }
     if not wanted:
         return 0

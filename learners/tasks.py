@@ -60,7 +60,7 @@ def digests_send(timestamp: int) -> None:
 @app.task(name="learners.reminders_send", queue="mail", queueing_lock="reminders_send")
 def reminders_send(timestamp: int) -> None:
     """Hourly: due-date reminders to learners of each cohort whose REMINDER_HOUR has come in
-    its time zone; once per learner, item and day (learners.reminders)."""
+    its time zone; once per learner and date, a missed one at the next run (learners.reminders)."""
     sent = learner_reminders_send()
     if sent:
         logger.info("%d due-date reminder(s) sent", sent)

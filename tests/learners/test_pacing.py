@@ -21,6 +21,7 @@ from learners.models import (
 )
 from learners.pacing import Due, learner_schedule, spread_dates
 from learners.reminders import (
+    CATCH_UP_DAYS,
     cohort_reminders_send,
     cohorts_due_for_reminders,
     learner_reminders_send,
@@ -207,7 +208,7 @@ def test_learners_hear_two_days_before_a_date_and_the_day_after_it_passed(paced)
     cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
     StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
     StageTarget.objects.create(cohort=cohort, stage=stages[1], due_on=TODAY - DAY)
-    StageTarget.objects.create(cohort=cohort, stage=stages[2], due_on=TODAY + DAY)  # no day
+    StageTarget.objects.create(cohort=cohort, stage=stages[2], due_on=TODAY + 3 * DAY)  # not yet
 
     sent = cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9))
 
@@ -272,6 +273,143 @@ def test_an_extension_moves_the_reminder(paced):
     ]
 
 
+def test_a_due_soon_reminder_missed_on_its_day_goes_out_the_next_day(paced):
+    """No worker ran on 30 November or 1 December, two days before: the reminder goes out at the
+    first run on 2 December, worded for that day, and once."""
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + DAY)
+
+    assert learner_reminders_send(now=at(9)) == 2
+    assert learner_reminders_send(now=at(10)) == 0
+    assert cohort_reminders_send(cohort=cohort, today=TODAY + DAY, now=at(9, TODAY + DAY)) == 0
+
+    assert list(Notification.objects.filter(user=ada).values_list("kind", "text")) == [
+        ("due_soon", "Stage “1. One” is due in 1 day (3 Dec)")
+    ]
+    message = OutboxMessage.objects.get(to="ada@example.com")
+    assert message.subject == "[bootcamp] Stage “1. One” is due in 1 day (3 Dec)"
+    assert message.body.startswith(
+        "Your target date for the stage “1. One” in Autumn is Thursday 3 December: due in 1 day."
+    )
+
+
+def test_a_due_soon_reminder_sent_on_its_day_is_not_sent_again_the_next_day(
+    paced, monkeypatch, django_assert_num_queries
+):
+    cohort, stages = paced["cohort"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+
+    def record(**kwargs):
+        raise AssertionError("recorded again")
+
+    monkeypatch.setattr(reminders, "reminder_record", record)
+    # Learners, stage dates, project dates, extensions, and what was sent about these dates.
+    with django_assert_num_queries(5):
+        assert cohort_reminders_send(cohort=cohort, today=TODAY + DAY, now=at(9, TODAY + DAY)) == 0
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_checking_what_was_sent_on_earlier_days_is_one_query_whatever_the_learners(
+    paced, django_assert_num_queries, count
+):
+    cohort, stages = paced["cohort"], paced["stages"]
+    Membership.objects.filter(cohort=cohort).delete()
+    for _ in range(count):
+        MembershipFactory(cohort=cohort, user=UserFactory(), role=Membership.Role.LEARNER)
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
+    ProjectDueDate.objects.create(
+        cohort=cohort, project=ProjectFactory(stage=stages[1]), due_on=TODAY - DAY
+    )
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2 * count
+
+    # Learners, stage dates, project dates, extensions, and what was sent about these dates.
+    with django_assert_num_queries(5):
+        assert cohort_reminders_send(cohort=cohort, today=TODAY + DAY, now=at(9, TODAY + DAY)) == 0
+
+
+def test_an_extension_moving_the_date_later_earns_a_fresh_due_soon_reminder(paced):
+    """Ada heard on 2 December that 4 December was two days off, then got until 5 December;
+    no worker ran on 3 December: the run on 4 December tells her of her new date."""
+    cohort, ada, bob, stages = paced["cohort"], paced["ada"], paced["bob"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+    Extension.objects.create(cohort=cohort, learner=ada, stage=stages[0], due_on=TODAY + 3 * DAY)
+
+    later = TODAY + 2 * DAY
+    sent = cohort_reminders_send(cohort=cohort, today=later, now=at(9, later))
+
+    assert sent == 1  # Ada, for her new date; Bob's is today, and he had his
+    assert list(
+        Notification.objects.filter(user=ada).order_by("pk").values_list("text", flat=True)
+    ) == [
+        "Stage “1. One” is due in 2 days (4 Dec)",
+        "Stage “1. One” is due in 1 day (5 Dec)",
+    ]
+    assert Notification.objects.filter(user=bob).count() == 1
+
+
+def test_a_passed_reminder_missed_on_its_day_is_caught_up_once(paced):
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - 2 * DAY)
+
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+    assert cohort_reminders_send(cohort=cohort, today=TODAY + DAY, now=at(9, TODAY + DAY)) == 0
+
+    # Only "passed": the "due soon" one missed before the date is not sent late.
+    assert list(Notification.objects.filter(user=ada).values_list("kind", "text")) == [
+        ("due_passed", "Stage “1. One” is 2 days late (30 Nov)")
+    ]
+
+
+def test_a_passed_reminder_sent_on_its_day_is_not_sent_again_beside_one_caught_up(paced):
+    """Stage one's "passed" went out on 2 December; stage two's date, 1 December too, was only
+    set after that run: the next day's run catches up stage two's and not stage one's."""
+    cohort, stages = paced["cohort"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+    StageTarget.objects.create(cohort=cohort, stage=stages[1], due_on=TODAY - DAY)
+
+    assert cohort_reminders_send(cohort=cohort, today=TODAY + DAY, now=at(9, TODAY + DAY)) == 2
+
+    assert sorted(Reminder.objects.filter(kind="due_passed").values_list("about", "day")) == sorted(
+        [(f"cohort:{cohort.pk}:stage:{stages[0].pk}", TODAY)] * 2
+        + [(f"cohort:{cohort.pk}:stage:{stages[1].pk}", TODAY + DAY)] * 2
+    )
+
+
+def test_a_passed_reminder_is_caught_up_for_catch_up_days_and_not_after(paced):
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - CATCH_UP_DAYS * DAY)
+    StageTarget.objects.create(
+        cohort=cohort, stage=stages[1], due_on=TODAY - (CATCH_UP_DAYS + 1) * DAY
+    )
+
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2  # stage one only
+    assert list(Notification.objects.filter(user=ada).values_list("kind", "text")) == [
+        ("due_passed", f"Stage “1. One” is {CATCH_UP_DAYS} days late (29 Nov)")
+    ]
+
+
+def test_an_extension_after_the_passed_reminder_earns_a_fresh_one_when_it_passes(paced):
+    """Ada's date passed on 1 December, she heard so, and got until 3 December; no worker ran
+    on 4 December: the run on 5 December tells her that her new date passed."""
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+    Extension.objects.create(cohort=cohort, learner=ada, stage=stages[0], due_on=TODAY + DAY)
+
+    later = TODAY + 3 * DAY
+    assert cohort_reminders_send(cohort=cohort, today=later, now=at(9, later)) == 1
+
+    assert list(
+        Notification.objects.filter(user=ada).order_by("pk").values_list("kind", "text")
+    ) == [
+        ("due_passed", "Stage “1. One” was due yesterday (1 Dec)"),
+        ("due_passed", "Stage “1. One” is 2 days late (3 Dec)"),
+    ]
+
+
 def test_a_learner_who_turned_the_kind_off_gets_the_inbox_row_only(paced):
     cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
     notification_preferences_set(user=ada, deliveries={"due_soon": "off"})
@@ -306,19 +444,32 @@ def test_the_day_it_passes_is_the_cohorts_day(paced):
     assert set(Reminder.objects.values_list("day", flat=True)) == {TODAY}
 
 
-def test_reminders_stop_the_day_after_the_cohort_ends(paced):
-    """The last day's "passed" reminders go out the day after it; nothing after that."""
+def test_reminders_stop_catch_up_days_after_the_cohort_ends(paced):
+    """The last day's "passed" reminders go out the day after it, or up to CATCH_UP_DAYS
+    after it when no worker ran; nothing after that."""
     cohort, stages = paced["cohort"], paced["stages"]
-    cohort.starts_on, cohort.ends_on = TODAY - 30 * DAY, TODAY - DAY
+    last = TODAY - CATCH_UP_DAYS * DAY
+    cohort.starts_on, cohort.ends_on = TODAY - 30 * DAY, last
     cohort.save()
-    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=last)
     StageTarget.objects.create(cohort=cohort, stage=stages[1], due_on=TODAY)
 
     assert list(cohorts_due_for_reminders(now=at(9))) == [(cohort, TODAY)]
-    assert learner_reminders_send(now=at(9)) == 2  # stage one passed yesterday, its last day
+    assert learner_reminders_send(now=at(9)) == 2  # stage one, its last day, caught up
     assert list(cohorts_due_for_reminders(now=at(9, TODAY + DAY))) == []
     assert learner_reminders_send(now=at(9, TODAY + DAY)) == 0  # stage two: ended, no word
     assert Reminder.objects.filter(about=f"cohort:{cohort.pk}:stage:{stages[1].pk}").count() == 0
+
+
+def test_the_last_catch_up_day_is_the_cohorts_day(paced):
+    """At 02:00 UTC on 3 December it is still 2 December in Los Angeles: CATCH_UP_DAYS after
+    the cohort's end there, though a day more on the UTC date."""
+    cohort = paced["cohort"]
+    cohort.time_zone = "America/Los_Angeles"
+    cohort.starts_on, cohort.ends_on = TODAY - 30 * DAY, TODAY - CATCH_UP_DAYS * DAY
+    cohort.save()
+
+    assert list(cohorts_due_for_reminders(now=at(2, TODAY + DAY))) == [(cohort, TODAY)]
 
 
 def test_no_reminder_for_a_stage_with_nothing_to_submit(paced):
