@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from bootcamp.people import name_of
 from curriculum.models import ChecklistItem
+from learners.claims import claim_expires_at, claim_is_idle
 from learners.highlight import blob_lines, source_lines
 from learners.models import (
     Blob,
@@ -36,7 +37,6 @@ from learners.models import (
     SubmissionEvent,
     waiting_q,
 )
-from learners.services import claim_expires_at, claim_is_idle
 from reviews.code import excerpt
 from reviews.models import CommentReply, Reply, Review, ReviewComment
 from reviews.wording import duration

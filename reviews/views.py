@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user, reviewer_required
+from learners.claims import claim_expires_at
 from learners.models import Submission
 from learners.selectors import checks_to_look_at
 from learners.services import (
     TransitionError,
-    claim_expires_at,
     submission_claim,
     submission_claim_renew,
     submission_release,
