@@ -40,6 +40,7 @@ from curriculum.models import (
     ReadinessStatement,
     counted_projects_key,
 )
+from learners.claims import claim_is_idle
 from learners.models import (
     BugStory,
     ChecklistTick,
@@ -108,11 +109,6 @@ def _check_claim_limit(mentor) -> None:
             f"You already hold {held} claims, the most anyone may hold at once "
             f"({settings.MAX_CLAIMS}). Publish or release one of them, then claim this one."
         )
-
-
-def claim_expires_at(claimed_at):
-    """When a claim taken at `claimed_at` lapses."""
-    return claimed_at + timedelta(hours=settings.CLAIM_HOURS)
 
 
 @transaction.atomic
@@ -187,12 +183,6 @@ def submission_claim_renew(*, submission: Submission, mentor) -> Submission:
         )
     _record(submission_id=submission.pk, kind=Event.RENEWED, actor=mentor, at=now)
     return _refresh(submission.pk)
-
-
-def claim_is_idle(claimed_at, *, now=None) -> bool:
-    """Whether another mentor may ask to take over a claim taken (or renewed) at `claimed_at`."""
-    now = now or timezone.now()
-    return claimed_at <= now - timedelta(hours=settings.TAKEOVER_IDLE_HOURS)
 
 
 @transaction.atomic

@@ -364,7 +364,11 @@ STAGE_SORT = re.compile(r"(-?)stage-(\d{1,3})")
 
 def sort_name(prefix=""):
     """How pages name a person (bootcamp.people.display_name), lower-cased: the full name,
-    else the username. `prefix`: the path to the user ("learner__")."""
+    else the username. `prefix`: the path to the user ("learner__").
+
+    Numbers in names sort as text ("Learner 10" before "Learner 2"): a number-aware key made
+    of string functions tripled the sort of 3,000 learners (1.4 to 4 ms), and the private
+    PostgreSQL of the tests has no ICU for a numeric collation."""
     return Lower(
         Coalesce(
             NullIf(

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from bootcamp.people import name_of
 from curriculum.models import ChecklistItem
+from learners.claims import claim_expires_at, claim_is_idle
 from learners.highlight import blob_lines, source_lines
 from learners.models import (
     Blob,
@@ -36,7 +37,6 @@ from learners.models import (
     SubmissionEvent,
     waiting_q,
 )
-from learners.services import claim_expires_at, claim_is_idle
 from reviews.code import excerpt
 from reviews.models import CommentReply, Reply, Review, ReviewComment
 from reviews.wording import duration
@@ -315,15 +315,19 @@ def _comments_with_threads():
 
 
 def iterations_for_review_page(submission) -> list[Iteration]:
-    """Newest first, each with its snapshot (not its commits) and its `published_reviews`
-    with their mentors (two queries). The page shows the newest iteration's reviews in full
+    """Newest first, each with its snapshot (not its commits) or its bug story, and its
+    `published_reviews` with their mentors (two queries). The page shows the newest iteration's
+    reviews in full
     and the earlier ones as a line linking to the submission page, so only the newest
     iteration's reviews get their comments and threads (two more, when it has one)."""
     reviews = Review.objects.published().select_related("mentor").order_by("published_at", "pk")
+    # A bug story's parts, and the work it is about, are shown with it (as on the submission
+    # page: learners.selectors.submission_iterations).
+    related = ["bug_story__about_submission__project"] if submission.project.is_bug_story else []
     iterations = list(
         submission.iterations.order_by("-number")
         # The automated checks section reads the snapshot from here (no query of its own).
-        .select_related("snapshot")
+        .select_related("snapshot", *related)
         .defer("snapshot__commits")
         .prefetch_related(Prefetch("reviews", queryset=reviews, to_attr="published_reviews"))
     )

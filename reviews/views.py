@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from bootcamp.people import display_name
 from learners.access import get_submission_for_user, reviewer_required
+from learners.claims import claim_expires_at
 from learners.models import Submission
 from learners.selectors import checks_to_look_at
 from learners.services import (
     TransitionError,
-    claim_expires_at,
     submission_claim,
     submission_claim_renew,
     submission_release,
@@ -233,7 +233,9 @@ def review(request, pk):
         and submission.claimed_by_id == request.user.pk
     )
     claim_lost = None
-    files = selectors.snapshot_files_for(iteration)
+    # A bug story links no repository: no files, checklist or automated checks to read.
+    is_bug_story = submission.project.is_bug_story
+    files = [] if is_bug_story else selectors.snapshot_files_for(iteration)
     line_counts = selectors.comment_line_limits(files)
     new_comment_index = None
 
@@ -311,8 +313,8 @@ def review(request, pk):
             "work_name": work_name(submission),
             "iteration": iteration,
             "earlier_iterations": iterations[1:],
-            "checklist": selectors.checklist_for(iteration),
-            "checks_to_look_at": _checks_to_look_at(iteration),
+            "checklist": [] if is_bug_story else selectors.checklist_for(iteration),
+            "checks_to_look_at": [] if is_bug_story else _checks_to_look_at(iteration),
             "holds_claim": holds_claim,
             "claim_expires_at": claim_expires_at(submission.claimed_at) if holds_claim else None,
             "claim_hours": settings.CLAIM_HOURS,

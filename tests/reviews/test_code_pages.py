@@ -549,7 +549,12 @@ def test_changes_of_a_first_iteration_say_there_is_nothing_to_compare(client_for
     response = client_for(mentor).get(_changes_url(claimed, number=1))
 
     assert response.status_code == 200
-    assert 'id="nothing-to-compare"' in response.content.decode()
+    content = response.content.decode()
+    assert '<li class="breadcrumb-item active text-break" aria-current="page">Changes</li>' in (
+        content
+    )
+    assert '<h1 class="h4">Iteration 1: nothing to compare</h1>' in content
+    assert 'id="nothing-to-compare"' in content
 
 
 def test_changes_are_404_for_an_outsider_and_refuse_post(

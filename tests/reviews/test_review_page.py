@@ -5,15 +5,18 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from curriculum.models import Project
 from learners.models import ChecklistTick, Membership, Submission
 from learners.services import submission_claim
 from reviews.models import Review, ReviewComment
 from tests.factories import (
+    BugStoryFactory,
     ChecklistItemFactory,
     IterationFactory,
     MembershipFactory,
     ReviewCommentFactory,
     ReviewFactory,
+    SubmissionFactory,
     UserFactory,
 )
 
@@ -68,6 +71,28 @@ def colleague(cohort):
     return user
 
 
+@pytest.fixture
+def claimed_story(cohort, learner, mentor):
+    """Ada's bug story about her task tracker, claimed by the cohort's mentor: no repository."""
+    tracker = SubmissionFactory(learner=learner, cohort=cohort, project__title="Task tracker")
+    story = SubmissionFactory(
+        learner=learner,
+        cohort=cohort,
+        project__kind=Project.Kind.BUG_STORY,
+        project__title="Tell me about a bug you fixed",
+        status=Status.IN_REVIEW,
+        claimed_by=mentor,
+        claimed_at=timezone.now(),
+    )
+    BugStoryFactory(
+        iteration__submission=story,
+        iteration__number=1,
+        iteration__commit_sha="",
+        about_submission=tracker,
+    )
+    return story
+
+
 # --- GET ----------------------------------------------------------------------------------------
 
 
@@ -109,6 +134,35 @@ def test_the_iteration_links_out_without_endorsing_and_shortens_the_commit(
     ) in content
     assert '<a href="https://ada.example.com/" rel="noopener noreferrer nofollow">' in content
     assert f'<code title="{iteration.commit_sha}">a1b2c3d</code>' in content
+
+
+def test_a_projects_page_shows_its_files_checklist_and_automated_checks(
+    client_for, mentor, claimed
+):
+    ChecklistItemFactory(text="README")
+
+    content = client_for(mentor).get(_url(claimed)).content.decode()
+
+    assert '<h2 class="h5" id="files-heading">Files at the commit of iteration 1</h2>' in content
+    assert '<h2 class="h5" id="checklist-heading">Submission checklist</h2>' in content
+    assert 'data-snapshot-status="none"' in content  # no snapshot: the section says why
+
+
+def test_a_bug_storys_page_shows_its_parts_without_files_checklist_or_automated_checks(
+    client_for, mentor, claimed_story
+):
+    ChecklistItemFactory(text="README")
+    tracker = claimed_story.iterations.get().bug_story.about_submission
+
+    content = client_for(mentor).get(_url(claimed_story)).content.decode()
+
+    assert "<dt>How you tested the fix</dt>" in content
+    assert f'<dd><a href="/submissions/{tracker.pk}/">Task tracker</a></dd>' in content
+    assert 'id="files-heading"' not in content
+    assert 'id="checklist-heading"' not in content
+    assert "README" not in content
+    assert "data-snapshot-status" not in content
+    assert "Automated checks" not in content
 
 
 def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
@@ -662,3 +716,26 @@ def test_the_review_page_issues_the_same_number_of_queries_for_1_and_10_earlier_
         response = client.get(_url(claimed))
 
     assert len(response.context["earlier_iterations"]) == earlier
+
+
+def test_a_bug_storys_review_page_reads_no_files_checklist_or_checks(
+    client_for, mentor, claimed_story, django_assert_num_queries
+):
+    ChecklistItemFactory()
+    earlier = claimed_story.iterations.get()
+    ReviewFactory(iteration=earlier, published_at=timezone.now(), verdict="request_changes")
+    BugStoryFactory(
+        iteration__submission=claimed_story,
+        iteration__number=2,
+        iteration__commit_sha="",
+        about_submission=earlier.bug_story.about_submission,
+    )
+    client = client_for(mentor)
+
+    # The session, the user, their roles, the submission, its iterations (with their stories
+    # and the work each is about) and their published reviews, the draft, the conversation:
+    # no snapshot's files, no checklist.
+    with django_assert_num_queries(8):
+        response = client.get(_url(claimed_story))
+
+    assert response.context["iteration"].number == 2
