@@ -104,12 +104,15 @@ class CommentForm(forms.Form):
         validators=[validate_markdown],
     )
 
-    def __init__(self, *args, files: dict | None = None, **kwargs):
+    def __init__(self, *args, files: dict | None = None, anchored: bool = True, **kwargs):
         # files: the snapshot's paths -> the highest line a comment may name (None for a
         # file without lines: binary, symlink, submodule), selectors.comment_line_limits;
         # None or empty when there is no snapshot to check against (pending, failed).
+        # anchored=False: the work has no files (a bug story), so a comment has no path or line.
         super().__init__(*args, **kwargs)
         self.files = files or {}
+        if not anchored:
+            del self.fields["path"], self.fields["line"]
 
     def clean_path(self):
         path = self.cleaned_data["path"]
@@ -164,7 +167,11 @@ class BaseCommentFormSet(forms.BaseFormSet):
     def comments(self) -> list[dict]:
         """The filled rows in page order; blank rows are left out."""
         return [
-            {key: form.cleaned_data.get(key) for key in ("path", "line", "body")}
+            {
+                "path": form.cleaned_data.get("path", ""),  # no path field: a general comment
+                "line": form.cleaned_data.get("line"),
+                "body": form.cleaned_data.get("body"),
+            }
             for form in self.forms
             if not form.is_blank
         ]

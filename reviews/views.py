@@ -248,7 +248,9 @@ def review(request, pk):
         publish = "publish" in request.POST
         form = ReviewForm(request.POST, iteration=iteration, mentor=request.user, publish=publish)
         formset = CommentFormSet(
-            request.POST, prefix=COMMENT_PREFIX, form_kwargs={"files": line_counts}
+            request.POST,
+            prefix=COMMENT_PREFIX,
+            form_kwargs={"files": line_counts, "anchored": not is_bug_story},
         )
         if not holds_claim:
             # A stale tab (the claim was taken over or released meanwhile): a redirect would
@@ -294,7 +296,9 @@ def review(request, pk):
         if new_comment:
             new_comment_index = len(comments) - 1
         formset = CommentFormSet(
-            initial=comments, prefix=COMMENT_PREFIX, form_kwargs={"files": line_counts}
+            initial=comments,
+            prefix=COMMENT_PREFIX,
+            form_kwargs={"files": line_counts, "anchored": not is_bug_story},
         )
 
     # Staff see other mentors' drafts of this iteration: whose work a take-over would

@@ -165,6 +165,25 @@ def test_a_bug_storys_page_shows_its_parts_without_files_checklist_or_automated_
     assert "Automated checks" not in content
 
 
+def test_a_bug_storys_comments_are_on_the_whole_story_without_a_file_or_line(
+    client_for, mentor, claimed_story
+):
+    client = client_for(mentor)
+
+    content = client.get(_url(claimed_story)).content.decode()
+    # A path or line posted anyway (a stale form, a hand-made request) is not stored.
+    data = _post_data(("tracker/views.py", "7", "The cause is well found."), verdict="approve")
+    response = client.post(_url(claimed_story), {**data, "publish": "1"})
+
+    assert "A bug story has no files" in content
+    assert 'name="comments-0-body"' in content
+    assert 'name="comments-0-path"' not in content
+    assert 'name="comments-0-line"' not in content
+    assert response.status_code == 302
+    [comment] = Review.objects.published().get().comments.all()
+    assert (comment.path, comment.line, comment.body) == ("", None, "The cause is well found.")
+
+
 def test_the_mentors_draft_prefills_the_form(client_for, mentor, claimed):
     draft = ReviewFactory(iteration=claimed.iterations.get(), mentor=mentor, summary="Half done")
     comment = ReviewCommentFactory(review=draft, path="app/cli.py", line=4, body="Why global?")
