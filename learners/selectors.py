@@ -390,26 +390,28 @@ def learner_stage_submissions(*, learner, stage: Stage) -> dict[int, Submission]
 
 
 def submission_iterations(*, submission: Submission) -> list[Iteration]:
-    """All iterations, newest first, each with `ticked` checklist items and a
-    `compare_url` to the iteration before it (None when the host or a SHA does not allow one).
-    Two queries.
+    """All iterations, newest first, each with a `compare_url` to the iteration before it
+    (None when the host or a SHA does not allow one) and, unless the work is a bug story,
+    its `ticked` checklist items and its snapshot. Two queries; one for a bug story.
     """
-    # A bug story's parts are shown with it; any other project has none to join (their
-    # columns were half the cost of reading the iterations).
-    related = ["bug_story__about_submission__project"] if submission.project.is_bug_story else []
-    iterations = list(
-        submission.iterations.order_by("-number")
-        # The automated checks section reads the snapshot from here (no query of its own).
-        .select_related("snapshot", *related)
-        .defer("snapshot__commits")
-        .prefetch_related(
-            Prefetch(
-                "checklist_items",
-                queryset=ChecklistItem.objects.order_by("order"),
-                to_attr="ticked",
+    iterations = submission.iterations.order_by("-number")
+    if submission.project.is_bug_story:
+        # Its parts are shown with it; it has no repository, so no snapshot or checklist.
+        iterations = iterations.select_related("bug_story__about_submission__project")
+    else:
+        iterations = (
+            # The automated checks section reads the snapshot from here (no query of its own).
+            iterations.select_related("snapshot")
+            .defer("snapshot__commits")
+            .prefetch_related(
+                Prefetch(
+                    "checklist_items",
+                    queryset=ChecklistItem.objects.order_by("order"),
+                    to_attr="ticked",
+                )
             )
         )
-    )
+    iterations = list(iterations)
     for newer, older in zip(iterations, iterations[1:] + [None], strict=True):
         newer.compare_url = (
             compare_url(newer.repo_url, older.commit_sha, newer.commit_sha)

@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Project
 from learners.models import BugStory, Iteration, Snapshot, SnapshotFile, Submission
@@ -172,6 +174,22 @@ def test_a_mentor_reviews_a_story_through_the_same_states_and_it_is_approved(
     assert "<dt>How you tested the fix</dt>" in page
     assert "I added a test for the filter." in page
     assert "Checklist ticked" not in page
+
+
+def test_a_storys_submission_page_reads_no_checklist_or_snapshot(client_for, learner, bug_project):
+    client_for(learner).post(_url(bug_project), STORY)
+    submission = Submission.objects.get(project=bug_project)
+    client = client_for(learner)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/submissions/{submission.pk}/")
+
+    assert response.status_code == 200
+    assert "I added a test for the filter." in response.content.decode()
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "learners_bugstory" in read
+    assert "curriculum_checklistitem" not in read
+    assert "learners_snapshot" not in read
 
 
 def test_after_changes_are_requested_the_story_is_revised_from_the_last_one(
