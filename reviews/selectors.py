@@ -315,11 +315,11 @@ def _comments_with_threads():
 
 
 def iterations_for_review_page(submission) -> list[Iteration]:
-    """Newest first, each with its snapshot (not its commits) or its bug story, and its
-    `published_reviews` with their mentors (two queries). The page shows the newest iteration's
-    reviews in full
-    and the earlier ones as a line linking to the submission page, so only the newest
-    iteration's reviews get their comments and threads (two more, when it has one)."""
+    """Newest first, each with its snapshot (not its commits) and, for a bug story, its story,
+    and its `published_reviews` with their mentors (two queries). The page shows the newest
+    iteration's reviews in full and the earlier ones as a line linking to the submission page,
+    so only the newest iteration's reviews get their comments and threads (two more, when it
+    has one)."""
     reviews = Review.objects.published().select_related("mentor").order_by("published_at", "pk")
     # A bug story's parts, and the work it is about, are shown with it (as on the submission
     # page: learners.selectors.submission_iterations).

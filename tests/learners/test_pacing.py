@@ -378,6 +378,31 @@ def test_a_passed_reminder_sent_on_its_day_is_not_sent_again_beside_one_caught_u
     )
 
 
+def test_a_passed_reminder_sent_on_its_day_is_found_after_a_day_without_a_run(paced):
+    """Sent the day after the date, then no run the next day: the run after that, still in the
+    catch-up window, must see the first one (the look-back reaches CATCH_UP_DAYS back)."""
+    cohort, stages = paced["cohort"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+
+    later = TODAY + 2 * DAY  # the date's last catch-up day
+    assert cohort_reminders_send(cohort=cohort, today=later, now=at(9, later)) == 0
+    assert Reminder.objects.filter(kind="due_passed").count() == 2
+
+
+def test_an_extension_to_the_day_a_passed_reminder_went_out_earns_a_new_one(paced):
+    cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
+    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - DAY)
+    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
+    Extension.objects.create(cohort=cohort, learner=ada, stage=stages[0], due_on=TODAY)
+
+    tomorrow = TODAY + DAY
+    assert cohort_reminders_send(cohort=cohort, today=tomorrow, now=at(9, tomorrow)) == 1
+    assert list(
+        Reminder.objects.filter(user=ada, kind="due_passed").order_by("day").values_list("day")
+    ) == [(TODAY,), (tomorrow,)]
+
+
 def test_a_passed_reminder_is_caught_up_for_catch_up_days_and_not_after(paced):
     cohort, ada, stages = paced["cohort"], paced["ada"], paced["stages"]
     StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY - CATCH_UP_DAYS * DAY)
