@@ -281,16 +281,6 @@ def demo_fetch_result(variant: str, *, commit_sha: str, rng: random.Random) -> F
     return FetchResult(commit_sha=commit_sha, commits=commits, files=fetched)
 
 
-def demo_text_lines() -> dict[str, int]:
-    """path -> number of lines of the demo project's text files: where line comments may point."""
-    files, _ = demo_project("good")
-    return {
-        path: content.count("\n") or 1
-        for path, content in files.items()
-        if isinstance(content, str) and content.strip()
-    }
-
-
 def demo_snapshots_create(*, iterations, rng: random.Random) -> int:
     """A ready snapshot of a demo project for each saved iteration, in a few bulk INSERTs:
     first iterations often the "needs-work" project, later ones the good one. Returns how many."""

@@ -26,7 +26,7 @@ from django.db.models import F, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from curriculum.models import ChecklistItem, Objective, Project
-from learners.demo_projects import demo_snapshots_create, demo_text_lines
+from learners.demo_projects import demo_project, demo_snapshots_create
 from learners.models import (
     ChecklistTick,
     Iteration,
@@ -74,8 +74,6 @@ STATE_WEIGHTS = {
 PACES = {"ahead": (3.0, 5.0), "steady": (6.5, 10.0), "behind": (12.0, 20.0)}
 PACE_WEIGHTS = {"ahead": 2, "steady": 5, "behind": 3}
 
-# Where line comments point: the text files of the demo projects the snapshots hold.
-DEMO_LINES = demo_text_lines()
 
 FIRST_NOTES = [
     "First version. The core commands work; I am least sure about the error handling.",
@@ -136,47 +134,114 @@ LATER_APPROVE_SUMMARIES = [
 ]
 
 
-def review_summaries(*, verdict: str, number: int) -> list[str]:
-    """The openings a review of iteration `number` with `verdict` may start with."""
+def review_summaries(*, verdict: str, number: int, comments: int = 1) -> list[str]:
+    """The openings a review of iteration `number` with `verdict` may start with; one with
+    no `comments` does not point at them."""
     if verdict == Verdict.APPROVE:
-        return APPROVE_SUMMARIES + (
+        openings = APPROVE_SUMMARIES + (
             FIRST_APPROVE_SUMMARIES if number == 1 else LATER_APPROVE_SUMMARIES
         )
-    return REQUEST_SUMMARIES + (FIRST_REQUEST_SUMMARIES if number == 1 else LATER_REQUEST_SUMMARIES)
+    else:
+        openings = REQUEST_SUMMARIES + (
+            FIRST_REQUEST_SUMMARIES if number == 1 else LATER_REQUEST_SUMMARIES
+        )
+    return openings if comments else [text for text in openings if "comment" not in text]
 
 
-COMMENTS = [
-    "This function does three things: parsing, validation and saving. Could it be split?",
-    "A bare `except:` hides real bugs. Catch the specific exception you expect.",
-    "Nice use of `pathlib` here.",
-    "What happens if the file exists but is empty? Worth a test.",
-    "Prefer a descriptive name over `data2`; what does it hold?",
-    "This magic number deserves a named constant.",
-    "Consider `with open(...)` so the file is closed even on error.",
-    "The message tells the user *what* failed but not what to do about it.",
-    "This test checks the implementation rather than the behaviour; it will break on refactor.",
-    "Good: the test name says exactly what it checks.",
-    "You could return early here and drop a level of nesting.",
-    "Mutable default argument: `def add(task, tags=[])` shares the list between calls.",
-    "Is this `print` left over from debugging?",
-    "The SQL is built with an f-string; use a parameterised query instead.",
-    "Missing `.env.example`: how does a new developer know which variables to set?",
-    "The README's setup steps skip creating the virtual environment.",
-    "This query runs once per row; one `JOIN` would do.",
-    "Add a `LIMIT` or pagination; this endpoint returns every row.",
-    "Status code: creating a resource should answer `201`, not `200`.",
-    "Validate the id before using it; a string here raises a 500.",
-    "Lovely small commit history on this branch.",
-    "Type hints here would make the contract clearer.",
-    "`datetime.now()` without a timezone will bite you later; use an aware datetime.",
-    "This duplicates the logic in `storage.load`; reuse it.",
-    "Please add a test for the unknown-task-number case.",
-    "The Dockerfile copies the whole folder, including `.venv`; add a `.dockerignore`.",
-    "Logging at `INFO` for every row is noisy; `DEBUG` fits better.",
-    "Great error message, exactly what a user needs.",
-    "The timeout is missing on this request; a slow API would hang the program.",
-    "Consider a dataclass instead of a dict with fixed keys.",
+# Line comments on the demo task manager the snapshots hold (learners.demo_projects): each
+# points at the line it is about, found by its text, so it reads true in the file view.
+LINE_COMMENTS = [
+    (
+        "tasks/store.py",
+        "json.loads(path.read_text())",
+        "What happens if the file exists but "
+        "is empty, or is not JSON? `json.loads` raises here; worth a test and a clear message.",
+    ),
+    (
+        "tasks/store.py",
+        "store_path().write_text(",
+        "A crash halfway through this write leaves "
+        "a truncated file. Write to a temporary file and rename it over the old one.",
+    ),
+    (
+        "tasks/store.py",
+        "max((t.id for t in tasks)",
+        "Ids come back after the newest task is "
+        "deleted. Fine for now; say so in the README's limitations.",
+    ),
+    (
+        "tasks/store.py",
+        "raise KeyError",
+        "A `KeyError` prints its message in quotes. A small "
+        "`TaskNotFound` exception would read better in the CLI.",
+    ),
+    (
+        "tasks/store.py",
+        "DEFAULT_PATH =",
+        "Nice: `TASKS_FILE` overrides the default path, which is what makes the tests easy.",
+    ),
+    ("tasks/store.py", "class Task", "Good use of a dataclass instead of a dict with fixed keys."),
+    (
+        "tasks/cli.py",
+        "logging.basicConfig",
+        "Configuring logging at import time affects "
+        "anyone who imports this module; move it into `main()`.",
+    ),
+    (
+        "tasks/cli.py",
+        "except (ValueError, KeyError)",
+        "A `KeyError` from a real bug in "
+        "`store` would be printed as if the user typed a wrong id. Catch your own exception.",
+    ),
+    (
+        "tasks/cli.py",
+        "store.complete(args.id)",
+        "`done` prints nothing when it works; a short confirmation would tell the user it did.",
+    ),
+    (
+        "tasks/cli.py",
+        'print(f"{task.id}  {task.title}")',
+        "The due date is stored but never shown in the list.",
+    ),
+    (
+        "tests/test_store.py",
+        "def test_complete_unknown_task_raises",
+        "Good: the test name says exactly what it checks.",
+    ),
+    (
+        "tests/test_store.py",
+        "store.complete(99)",
+        "Please also test completing a task that exists, and that it is still done after a reload.",
+    ),
+    ("README.md", "", "The setup steps skip creating the virtual environment."),
 ]
+# Comments on the work as a whole: no file, no line.
+GENERAL_COMMENTS = [
+    "Type hints on the public functions would make the contract clearer.",
+    "Lovely small commit history on this branch.",
+    "The error messages tell the user what failed but not what to do about it.",
+]
+
+
+def demo_line_comments() -> list[tuple[str, int | None, str]]:
+    """(path, line, body) of each line comment: the first line of the demo project's file
+    containing its text (None for a comment on the whole file)."""
+    files, _ = demo_project("good")
+    comments = []
+    for path, text, body in LINE_COMMENTS:
+        if not text:
+            comments.append((path, None, body))
+            continue
+        number = next(
+            n for n, line in enumerate(files[path].splitlines(), 1) if text in line
+        )  # StopIteration: a comment lost its line when the demo project changed
+        comments.append((path, number, body))
+    return comments
+
+
+DEMO_COMMENTS = demo_line_comments()
+
+
 LEARNER_REPLIES = [
     "Thanks for the detailed review! Quick question: should the validation live in the CLI "
     "layer or in the storage module?",
@@ -392,10 +457,13 @@ class _Simulation:
                 continue
             if rng.random() < 0.25:  # sometimes another mentor picks it up
                 reviewer = rng.choice(self.mentors)
+            count = rng.randint(0, 2 if event.verdict == Verdict.APPROVE else 4)
             review = Review(
                 iteration=iteration,
                 mentor=reviewer,
-                summary=rng.choice(review_summaries(verdict=event.verdict, number=number)),
+                summary=rng.choice(
+                    review_summaries(verdict=event.verdict, number=number, comments=count)
+                ),
                 verdict=event.verdict,
                 created_at=max(event.at, event.review_at - self.hours(0.2, 1.5)),
                 published_at=event.review_at,
@@ -410,8 +478,7 @@ class _Simulation:
                 reviewer,
                 event.review_at,
             )
-            high = 2 if event.verdict == Verdict.APPROVE else 4
-            self.comments(review, stage_number, rng.randint(0, high))
+            self.comments(review, count)
             next_at = events[number].at if number < len(events) else self.now
             self.conversation(submission, user, reviewer, event.review_at, next_at)
 
@@ -422,16 +489,19 @@ class _Simulation:
             self.history(submission, SubmissionEvent.Kind.CLAIMED, mentor, submission.claimed_at)
         if status == Status.IN_REVIEW and rng.random() < 0.5:
             verdict = rng.choice([Verdict.APPROVE, Verdict.REQUEST_CHANGES])
+            count = rng.randint(0, 2)
             draft = Review(
                 iteration=rows.iterations[-1],
                 mentor=submission.claimed_by,
-                summary=rng.choice(review_summaries(verdict=verdict, number=len(events))),
+                summary=rng.choice(
+                    review_summaries(verdict=verdict, number=len(events), comments=count)
+                ),
                 verdict=verdict,
                 created_at=min(self.now, submission.claimed_at + self.hours(0.1, 2)),
                 published_at=None,
             )
             rows.reviews.append(draft)
-            self.comments(draft, stage_number, rng.randint(0, 2))
+            self.comments(draft, count)
         return status
 
     def history(self, submission, kind, actor, at):
@@ -440,21 +510,16 @@ class _Simulation:
             SubmissionEvent(submission=submission, kind=kind, actor=actor, at=at)
         )
 
-    def comments(self, review, stage_number, count):
+    def comments(self, review, count):
+        """`count` different comments, most on the line they are about, a few general."""
         rng = self.rng
-        # Real lines of the files in the iterations' snapshots (learners.demo_projects).
-        lines = DEMO_LINES
-        for order in range(count):
-            anchored = rng.random() < 0.8
-            path = rng.choice(list(lines)) if anchored or rng.random() < 0.5 else ""
+        picked = rng.sample(DEMO_COMMENTS, k=min(count, len(DEMO_COMMENTS)))
+        picked.sort(key=lambda comment: (comment[0], comment[1] or 0))  # in reading order
+        if picked and rng.random() < 0.2:
+            picked[-1] = ("", None, rng.choice(GENERAL_COMMENTS))
+        for order, (path, line, body) in enumerate(picked):
             self.rows.comments.append(
-                ReviewComment(
-                    review=review,
-                    path=path,
-                    line=rng.randint(1, lines[path]) if anchored else None,
-                    body=rng.choice(COMMENTS),
-                    order=order,
-                )
+                ReviewComment(review=review, path=path, line=line, body=body, order=order)
             )
 
     def conversation(self, submission, learner, mentor, after, before):

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from curriculum.models import Stage
+from learners.demo_projects import demo_project
 from learners.models import (
     Blob,
     ChecklistTick,
@@ -23,10 +24,12 @@ from learners.models import (
     SubmissionEvent,
 )
 from reviews.demo_work import (
+    DEMO_COMMENTS,
     FIRST_APPROVE_SUMMARIES,
     FIRST_REQUEST_SUMMARIES,
     LATER_APPROVE_SUMMARIES,
     LATER_REQUEST_SUMMARIES,
+    LINE_COMMENTS,
     review_summaries,
 )
 from reviews.models import Reply, Review, ReviewComment
@@ -312,3 +315,24 @@ def test_work_has_a_calendar_and_each_learners_pace(seeded):
     for reply in Reply.objects.filter(submission__learner=F("author")).order_by("-created_at")[:3]:
         row = rows.get(learner=reply.author)
         assert row.last_active_at >= reply.created_at
+
+
+def test_each_demo_line_comment_points_at_the_line_it_is_about():
+    files, _ = demo_project("good")
+
+    for path, line, body in DEMO_COMMENTS:
+        if line is None:
+            assert path in files
+            continue
+        text = next(text for p, text, b in LINE_COMMENTS if (p, b) == (path, body))
+        assert text in files[path].splitlines()[line - 1], (path, line, body)
+
+
+def test_a_review_without_comments_does_not_point_at_them(seeded):
+    silent = Review.objects.published().filter(comments__isnull=True)
+
+    assert silent.exists()
+    assert not [review.summary for review in silent if "comment" in review.summary]
+    assert all(
+        "comment" not in text for text in review_summaries(verdict="approve", number=1, comments=0)
+    )
