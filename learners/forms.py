@@ -390,7 +390,8 @@ class PortfolioForm(forms.ModelForm):
     slug = forms.CharField(
         label="Address",
         max_length=60,
-        help_text=Portfolio._meta.get_field("slug").help_text,
+        help_text=Portfolio._meta.get_field("slug").help_text
+        + " Changing it retires the old address at once: links you have shared stop working.",
     )
 
     class Meta:
@@ -413,7 +414,9 @@ class PortfolioForm(forms.ModelForm):
         slug = self.cleaned_data["slug"].strip().lower()
         if not _PORTFOLIO_SLUG.match(slug):
             raise ValidationError(
-                "Use lower-case letters, digits and single hyphens between them.", code="slug"
+                "Use only letters, digits and single hyphens between them: no spaces, underscores "
+                "or other signs.",
+                code="slug",
             )
         private = {self.learner.username.lower(), self.learner.email.lower()}
         local_part = self.learner.email.split("@")[0].lower()

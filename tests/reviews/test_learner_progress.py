@@ -44,6 +44,9 @@ def test_the_cohorts_mentors_and_staff_see_a_learners_progress_and_submissions(
     content = response.content.decode()
     assert f'<a href="/submissions/{approved.pk}/">Kata 1</a>' in content
     assert "<td>1</td>" in content
+    # Read by a mentor, not the learner: no "your".
+    assert "objectives are a self-check." in content
+    assert "your own check" not in content
 
 
 def test_a_learner_without_submissions_gets_a_helpful_sentence(client_for, cohort, learner, mentor):

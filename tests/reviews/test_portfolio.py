@@ -16,6 +16,10 @@ from tests.hardening.security import assert_security_headers, cache_directives
 from tests.reviews.test_readiness import approved_project
 
 SETTINGS = "/portfolio/"
+SLUG_ERROR = (
+    "Use only letters, digits and single hyphens between them: no spaces, underscores or "
+    "other signs."
+)
 
 
 def _settings(**extra):
@@ -47,15 +51,21 @@ def test_the_portfolio_is_off_until_the_learner_publishes_it(client_for, learner
     assert Portfolio.objects.count() == 1
 
 
+def test_the_address_field_warns_that_changing_it_breaks_shared_links(client_for, learner):
+    content = client_for(learner).get(SETTINGS).content.decode()
+
+    assert "Changing it retires the old address at once: links you have shared stop" in content
+
+
 @pytest.mark.parametrize(
     ("slug", "message"),
     [
         ("ada", "Choose an address that is not your username or e-mail: the page is public."),
         ("ADA", "Choose an address that is not your username or e-mail: the page is public."),
         ("ada-mail", "Choose an address that is not your username or e-mail: the page is public."),
-        ("ada_builds", "Use lower-case letters, digits and single hyphens between them."),
-        ("ada--builds", "Use lower-case letters, digits and single hyphens between them."),
-        ("-ada", "Use lower-case letters, digits and single hyphens between them."),
+        ("ada_builds", SLUG_ERROR),
+        ("ada--builds", SLUG_ERROR),
+        ("-ada", SLUG_ERROR),
         ("", "This field is required."),
     ],
 )
@@ -78,9 +88,7 @@ def test_the_full_e_mail_is_refused_too(client_for, learner):
 
     response = client_for(learner).post(SETTINGS, _settings(slug="ada@example.com"))
 
-    assert response.context["form"].errors["slug"] == [
-        "Use lower-case letters, digits and single hyphens between them."
-    ]
+    assert response.context["form"].errors["slug"] == [SLUG_ERROR]
 
 
 def test_an_address_someone_else_holds_is_taken(client_for, learner):
@@ -135,6 +143,10 @@ def test_a_logged_out_visitor_sees_exactly_the_allowed_content(published):
     assert '<h1 class="h3">Ada Lovelace</h1>' in html
     assert "I build small tools." in html
     assert "Task manager" in html
+    # The stage it belongs to, not the brief's summary (written to the learner).
+    project = published.learner.submissions.get().project
+    assert f"A project of the roadmap’s stage {project.stage}</p>" in html
+    assert project.summary not in html
     assert 'href="https://github.com/learner/project"' in html
     assert 'href="https://ada.example.org/tasks"' in html
     assert ">Tests</span>" in html

@@ -369,6 +369,8 @@ def test_a_mentor_signs_a_learner_off_and_the_learner_sees_it(client_for, learne
     assert (sign_off.learner, sign_off.cohort, sign_off.mentor) == (learner, cohort, mentor)
     html = client_for(learner).get(READINESS).content.decode()
     assert "Two projects that survive questions." in html
+    # Under the page's "Ready to apply", the section names what it is.
+    assert '<h2 id="sign-off-heading" class="h5">Mentor’s sign-off</h2>' in html
 
 
 def test_a_sign_off_without_a_note_is_refused(client_for, learner, cohort, mentor):
