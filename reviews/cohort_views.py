@@ -197,7 +197,7 @@ def cohort_progress_csv(request, slug):
             values += [row.waiting, row.in_review]
             values += checks.get(user.pk, ("", ""))
             values += [
-                " ".join(str(cell.stage.number) for cell in row.behind),
+                "; ".join(str(cell.stage.number) for cell in row.behind),  # "1; 2"
                 _local_date(pace.last_active_at, cohort),
                 "; ".join(pace.reasons),
             ]

@@ -226,6 +226,18 @@ def test_changes_requested_twice_stop_counting_once_the_project_is_approved(coho
     assert cohort_at_risk(cohort).learners == []
 
 
+def test_the_csv_lists_the_stages_behind_separated(client_for, cohort, mentor, paced):
+    StageTarget.objects.filter(cohort=cohort, stage__number=2).update(due_on=paced["today"] - DAY)
+    response = client_for(mentor).get(
+        reverse("reviews:cohort-progress-csv", kwargs={"slug": cohort.slug})
+    )
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body))}
+    bob = dict(zip(rows["Username"], rows["bob"], strict=True))
+
+    assert bob["Behind on stages"] == "1; 2"
+
+
 def test_the_csv_has_the_pace_columns(client_for, cohort, mentor, paced):
     response = client_for(mentor).get(
         reverse("reviews:cohort-progress-csv", kwargs={"slug": cohort.slug})
