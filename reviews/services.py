@@ -5,6 +5,8 @@ Publishing and the submission's status change commit together or not at all; onc
 published, a review never changes again.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -29,6 +31,10 @@ from reviews.selectors import attach_excerpts
 
 Status = Submission.Status
 User = get_user_model()
+
+# The same words by the same person on the same conversation or thread within this many
+# seconds are one post sent twice (a double click, a form sent again), not a second reply.
+REPLY_REPEAT_SECONDS = 30
 
 
 class ReviewError(Exception):
@@ -249,8 +255,31 @@ def _reply_posted(*, submission: Submission, author, body: str, at, url: str, wh
     )
 
 
+def _lock_for_replies(submission_id: int) -> None:
+    # Answers on one submission queue up behind each other, so the second of two identical
+    # posts sent at once sees the first (committed) before it decides.
+    list(Submission.objects.select_for_update(of=("self",)).filter(pk=submission_id).values("pk"))
+
+
+def _repeated_reply(replies, *, author, body: str):
+    """The author's newest reply among `replies` when it is this very text, just posted; else
+    None. One query."""
+    newest = replies.filter(author=author).order_by("-created_at", "-pk").first()
+    if newest is None or newest.body != body:
+        return None
+    if timezone.now() - newest.created_at > timedelta(seconds=REPLY_REPEAT_SECONDS):
+        return None
+    return newest
+
+
 @transaction.atomic
 def reply_create(*, submission: Submission, author, body: str) -> Reply:
+    """Answer in the conversation under a submission; the other side is told. The same text
+    posted again at once (a double click) is the reply already posted, told once."""
+    _lock_for_replies(submission.pk)
+    repeated = _repeated_reply(submission.replies.all(), author=author, body=body)
+    if repeated is not None:
+        return repeated
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
@@ -266,10 +295,15 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
 
 @transaction.atomic
 def comment_reply_create(*, comment: ReviewComment, author, body: str) -> CommentReply:
-    """Answer a published line comment in its thread; the other side is told."""
+    """Answer a published line comment in its thread; the other side is told. The same text
+    posted again at once (a double click) is the answer already posted, told once."""
     if not comment.review.is_published:
         raise ReviewError("Only a published comment can be answered.")
     submission = comment.review.iteration.submission
+    _lock_for_replies(submission.pk)
+    repeated = _repeated_reply(comment.replies.all(), author=author, body=body)
+    if repeated is not None:
+        return repeated
     reply = CommentReply(comment=comment, author=author, body=body)
     reply.full_clean()
     reply.save()

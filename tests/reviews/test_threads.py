@@ -2,6 +2,7 @@
 confirmation before publishing, and the same commit sent again (issues 15 and 16)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
@@ -9,7 +10,8 @@ from django.utils import timezone
 
 from bootcamp.models import Notification, OutboxMessage
 from learners.models import Iteration, LearnerProgress, Submission
-from reviews.models import CommentReply, Review
+from reviews.models import CommentReply, Reply, Review
+from reviews.services import REPLY_REPEAT_SECONDS
 from tests.factories import IterationFactory, ReviewCommentFactory, ReviewFactory
 
 Status = Submission.Status
@@ -373,3 +375,74 @@ def test_a_learners_answer_counts_as_their_activity_a_mentors_does_not(
             "learner", "cohort", "last_active_at"
         )
     ) == [(learner.pk, submission.cohort_id, answer.created_at)]
+
+
+# --- a double click -------------------------------------------------------------------------
+
+
+def test_the_same_reply_posted_twice_is_posted_and_told_once(client_for, learner, mentor, reviewed):
+    submission, _ = reviewed
+    client = client_for(mentor)
+
+    responses = [
+        client.post(
+            f"/submissions/{submission.pk}/replies/", {"body": "Any questions?"}, follow=True
+        )
+        for _ in range(2)
+    ]
+
+    for response in responses:
+        assert response.redirect_chain == [(f"/submissions/{submission.pk}/#conversation", 302)]
+        assert _messages(response) == ["Your reply is posted."]
+    assert list(Reply.objects.values_list("author", "body")) == [(mentor.pk, "Any questions?")]
+    assert list(Notification.objects.values_list("user", flat=True)) == [learner.pk]
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == [learner.email]
+
+
+def test_the_same_reply_after_the_repeat_window_is_a_second_reply(client_for, mentor, reviewed):
+    submission, _ = reviewed
+    client = client_for(mentor)
+    url = f"/submissions/{submission.pk}/replies/"
+    client.post(url, {"body": "Still there?"})
+    client.post(url, {"body": "Still there?"})
+    Reply.objects.update(
+        created_at=timezone.now() - timedelta(seconds=REPLY_REPEAT_SECONDS + 1)
+    )
+
+    client.post(url, {"body": "Still there?"})
+
+    assert Reply.objects.count() == 2
+    assert Notification.objects.count() == 2
+
+
+def test_the_same_answer_posted_twice_is_posted_and_told_once(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+    client = client_for(learner)
+
+    responses = [
+        client.post(_reply_url(submission, comment), {"body": "Fixed it."}, follow=True)
+        for _ in range(2)
+    ]
+
+    for response in responses:
+        assert response.redirect_chain == [
+            (f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}", 302)
+        ]
+        assert _messages(response) == ["Your answer is posted in the thread."]
+    assert list(CommentReply.objects.values_list("author", "body")) == [(learner.pk, "Fixed it.")]
+    assert list(Notification.objects.values_list("user", flat=True)) == [mentor.pk]
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == [mentor.email]
+
+
+def test_the_same_words_in_another_thread_are_a_new_answer(client_for, learner, mentor, reviewed):
+    submission, comment = reviewed
+    other = ReviewCommentFactory(review=comment.review, path="app/models.py", line=9)
+    client = client_for(learner)
+
+    client.post(_reply_url(submission, comment), {"body": "Done."})
+    client.post(_reply_url(submission, comment), {"body": "Done."})
+    client.post(_reply_url(submission, other), {"body": "Done."})
+
+    assert sorted(CommentReply.objects.values_list("comment", flat=True)) == [comment.pk, other.pk]
