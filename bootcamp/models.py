@@ -113,6 +113,9 @@ class Notification(models.Model):
     text = models.CharField(max_length=300)
     # A path on this site (no host, no fragment): opening that page marks this read.
     url = models.CharField("URL", max_length=500)
+    # What the e-mail's link adds to the path to open the very spot, such as an earlier
+    # review's comment ("?review=3#comment-9"); the inbox links the same.
+    url_suffix = models.CharField("URL query and fragment", max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     # Kept for the user's daily digest e-mail; `digest` is set once it went out in one.
@@ -158,7 +161,7 @@ class Notification(models.Model):
         return f"{self.user}: {self.text}"
 
     def get_absolute_url(self):
-        return self.url
+        return f"{self.url}{self.url_suffix}"
 
 
 class NotificationPreference(models.Model):

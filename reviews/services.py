@@ -228,9 +228,12 @@ def _reply_recipients(*, submission: Submission, author) -> list:
     )
 
 
-def _reply_posted(*, submission: Submission, author, body: str, at, url: str, where="") -> None:
+def _reply_posted(
+    *, submission: Submission, author, body: str, at, url: str, in_thread=False, where=""
+) -> None:
     """What every answer does after it is saved, in the general conversation or in a line
-    comment's thread: the learner's own answer counts for their pace, the other side is told."""
+    comment's thread (`in_thread`, on `where` when the comment has a place): the learner's own
+    answer counts for their pace, the other side is told."""
     if author.pk == submission.learner_id:
         learner_activity_record(learner_id=author.pk, cohort_id=submission.cohort_id, at=at)
     context = {
@@ -239,9 +242,9 @@ def _reply_posted(*, submission: Submission, author, body: str, at, url: str, wh
         "project": submission.project.title,
         "to_learner": author.pk != submission.learner_id,
         "body": body,
+        "in_thread": in_thread,
+        "where": where,
     }
-    if where:
-        context["where"] = where
     notify(
         users=[
             user
@@ -312,9 +315,9 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
         author=author,
         body=body,
         at=reply.created_at,
-        # The e-mail's link opens this comment's review (an earlier one is folded to a line);
-        # the inbox keeps the page's path.
+        # The link opens this comment's review (an earlier one is folded to a line there).
         url=f"{submission.get_absolute_url()}?review={comment.review_id}#comment-{comment.pk}",
+        in_thread=True,
         where=f"{comment.path}:{comment.line}" if comment.line else comment.path,
     )
     return reply
