@@ -459,9 +459,7 @@ def test_the_same_reply_after_the_repeat_window_is_a_second_reply(client_for, me
     url = f"/submissions/{submission.pk}/replies/"
     client.post(url, {"body": "Still there?"})
     client.post(url, {"body": "Still there?"})
-    Reply.objects.update(
-        created_at=timezone.now() - timedelta(seconds=REPLY_REPEAT_SECONDS + 1)
-    )
+    Reply.objects.update(created_at=timezone.now() - timedelta(seconds=REPLY_REPEAT_SECONDS + 1))
 
     client.post(url, {"body": "Still there?"})
 
