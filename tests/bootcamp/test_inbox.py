@@ -280,3 +280,29 @@ def test_the_navigation_links_the_preferences(client_for, learner):
     content = client_for(learner).get("/stages/").content.decode()
 
     assert f'href="{PREFERENCES}">Notification settings</a>' in content
+
+
+# --- the navigation's current page --------------------------------------------------------------
+
+
+def _current_nav_items(response):
+    """The labels of the navigation's links marked as the current page."""
+    return re.findall(
+        r'<a class="nav-link active" aria-current="page" href="[^"]*"[^>]*>([^<]+)',
+        response.content.decode(),
+    )
+
+
+@pytest.mark.parametrize("role", ["learner", "mentor", "staff"])
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [(URL, ["Notifications"]), (PREFERENCES, ["Notification settings"])],
+)
+def test_the_notification_pages_are_the_current_item_not_the_roadmap(
+    client_for, request, project, role, path, current
+):
+    client = client_for(request.getfixturevalue(role))
+
+    assert _current_nav_items(client.get(path)) == current
+    for roadmap_page in ("/stages/", "/projects/task-manager/"):
+        assert _current_nav_items(client.get(roadmap_page)) == ["Roadmap"]
