@@ -8,7 +8,14 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from bootcamp.models import Notification, NotificationPreference
-from tests.factories import IterationFactory, SubmissionFactory
+from learners.models import Membership
+from tests.factories import (
+    CohortFactory,
+    IterationFactory,
+    MembershipFactory,
+    SubmissionFactory,
+    UserFactory,
+)
 
 Kind = Notification.Kind
 Delivery = NotificationPreference.Delivery
@@ -51,6 +58,52 @@ def test_an_empty_inbox_says_what_will_appear(client_for, learner):
     content = response.content.decode()
     assert '<p class="text-body-secondary" id="notifications-empty">Nothing yet.' in content
     assert "Mark all read" not in content
+
+
+def _empty_state(response):
+    match = re.search(r'id="notifications-empty">(.*?)</p>', response.content.decode(), re.S)
+    return " ".join(match.group(1).split())
+
+
+@pytest.mark.parametrize(
+    ("role", "says"),
+    [
+        (
+            "learner",
+            "Nothing yet. When a review of your work is published, someone replies to you or a "
+            "due date of yours comes near, it appears here.",
+        ),
+        (
+            "mentor",
+            "Nothing yet. When work arrives in your review queue, a learner replies to you or a "
+            "claim of yours lapses, it appears here.",
+        ),
+        (
+            "staff",
+            "Nothing yet. When work arrives in your review queue, a learner replies to you or a "
+            "claim of yours lapses, it appears here.",
+        ),
+    ],
+)
+def test_an_empty_inbox_speaks_of_what_the_users_role_hears_about(client_for, request, role, says):
+    assert _empty_state(client_for(request.getfixturevalue(role)).get(URL)) == says
+
+
+def test_an_empty_inbox_of_a_learner_who_also_mentors_speaks_of_both(client_for, learner):
+    MembershipFactory(cohort=CohortFactory(), user=learner, role=Membership.Role.MENTOR)
+
+    assert _empty_state(client_for(learner).get(URL)) == (
+        "Nothing yet. When a review of your work is published, someone replies to you, a due "
+        "date of yours comes near, work arrives in your review queue or a claim of yours "
+        "lapses, it appears here."
+    )
+
+
+def test_an_empty_inbox_of_someone_in_no_cohort_says_so(client_for, db):
+    assert _empty_state(client_for(UserFactory()).get(URL)) == (
+        "Nothing yet. You are not in a cohort yet; once you are, what concerns your work "
+        "appears here."
+    )
 
 
 def test_the_inbox_is_paginated(client_for, learner):
