@@ -73,6 +73,20 @@ class Delivery(models.TextChoices):
     OFF = "off", "No e-mail (the inbox only)"
 
 
+# Kinds that are a daily digest themselves, one message a day: "each one" and "in the daily
+# digest" would be the same e-mail, so they are e-mailed (as they come) or not.
+DIGEST_KINDS = frozenset({NotificationKind.MENTOR_DIGEST})
+DIGEST_KIND_CHOICES = [
+    (Delivery.IMMEDIATELY.value, "E-mail it to me each day"),
+    (Delivery.OFF.value, Delivery.OFF.label),
+]
+
+
+def delivery_choices(kind: str) -> list[tuple[str, str]]:
+    """The deliveries a user may choose for `kind`, as the preferences form offers them."""
+    return DIGEST_KIND_CHOICES if kind in DIGEST_KINDS else Delivery.choices
+
+
 class NotificationDigest(models.Model):
     """One daily digest e-mail to one user: the row makes sending it once per day certain."""
 
@@ -187,6 +201,10 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=Q(delivery__in=Delivery.values),
                 name="bootcamp_preference_delivery_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=sorted(DIGEST_KINDS), delivery=Delivery.DIGEST),
+                name="bootcamp_preference_digest_kind_not_digested",
             ),
         ]
 

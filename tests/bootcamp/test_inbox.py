@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bootcamp.models import Notification, NotificationPreference
@@ -359,3 +360,79 @@ def test_the_notification_pages_are_the_current_item_not_the_roadmap(
     assert _current_nav_items(client.get(path)) == current
     for roadmap_page in ("/stages/", "/projects/task-manager/"):
         assert _current_nav_items(client.get(roadmap_page)) == ["Roadmap"]
+
+
+# --- one name for the settings page, and what a digest kind offers ------------------------------
+
+
+def test_the_settings_page_has_one_name_wherever_it_is_named(client_for, learner):
+    client = client_for(learner)
+
+    page = client.get(PREFERENCES).content.decode()
+    inbox = client.get(URL).content.decode()
+    saved = client.post(
+        PREFERENCES, {kind: "immediately" for kind in _checked(client.get(PREFERENCES))}
+    )
+
+    assert "<title>Notification settings" in page
+    assert (
+        '<li class="breadcrumb-item active" aria-current="page">Notification settings</li>' in page
+    )
+    assert '<h1 class="h3 mb-3">Notification settings</h1>' in page
+    assert (
+        '<button type="submit" class="btn btn-primary">Save notification settings</button>' in page
+    )
+    assert f'href="{PREFERENCES}">Notification settings</a>' in inbox
+    assert [str(m) for m in get_messages(saved.wsgi_request)] == [
+        "Your notification settings are saved."
+    ]
+    for other_name in ("How you are notified", ">Preferences<", "Save preferences"):
+        assert other_name not in page + inbox
+
+
+def _offered(response, kind):
+    """The (value, label) radio choices the page offers for `kind`."""
+    return re.findall(
+        rf'name="{kind}" value="(\w+)"[^>]*>\s*<label[^>]*>\s*([^<]+?)\s*</label>',
+        response.content.decode(),
+    )
+
+
+def test_a_digest_kind_offers_the_email_or_none_and_the_rest_all_three(client_for, mentor):
+    response = client_for(mentor).get(PREFERENCES)
+
+    assert _offered(response, "mentor_digest") == [
+        ("immediately", "E-mail it to me each day"),
+        ("off", "No e-mail (the inbox only)"),
+    ]
+    assert _offered(response, "claim_lapsed") == [
+        ("immediately", "E-mail me each one"),
+        ("digest", "One daily digest e-mail"),
+        ("off", "No e-mail (the inbox only)"),
+    ]
+
+
+def test_a_digest_kind_kept_for_the_digest_is_refused_and_nothing_changes(client_for, mentor):
+    response = client_for(mentor).post(
+        PREFERENCES,
+        {
+            "submission_arrived": "digest",
+            "reply_posted": "immediately",
+            "claim_lapsed": "immediately",
+            "takeover_requested": "immediately",
+            "mentor_digest": "digest",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice. digest is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not NotificationPreference.objects.exists()
+
+
+def test_the_database_refuses_a_digest_kind_kept_for_the_digest(mentor):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotificationPreference.objects.create(
+            user=mentor, kind=Kind.MENTOR_DIGEST, delivery=Delivery.DIGEST
+        )
