@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from bootcamp.markdown import validate_markdown
-from bootcamp.models import Delivery, NotificationKind
+from bootcamp.models import NotificationKind, delivery_choices
 from bootcamp.notifications import notification_preferences, notification_preferences_set
 
 
@@ -20,7 +20,7 @@ class NotificationPreferencesForm(forms.Form):
         for kind in kinds:
             self.fields[kind] = forms.ChoiceField(
                 label=NotificationKind(kind).label,
-                choices=Delivery.choices,
+                choices=delivery_choices(kind),
                 widget=forms.RadioSelect,
             )
 

@@ -73,6 +73,20 @@ class Delivery(models.TextChoices):
     OFF = "off", "No e-mail (the inbox only)"
 
 
+# Kinds that are a daily digest themselves, one message a day: "each one" and "in the daily
+# digest" would be the same e-mail, so they are e-mailed (as they come) or not.
+DIGEST_KINDS = frozenset({NotificationKind.MENTOR_DIGEST})
+DIGEST_KIND_CHOICES = [
+    (Delivery.IMMEDIATELY.value, "E-mail it to me each day"),
+    (Delivery.OFF.value, Delivery.OFF.label),
+]
+
+
+def delivery_choices(kind: str) -> list[tuple[str, str]]:
+    """The deliveries a user may choose for `kind`, as the preferences form offers them."""
+    return DIGEST_KIND_CHOICES if kind in DIGEST_KINDS else Delivery.choices
+
+
 class NotificationDigest(models.Model):
     """One daily digest e-mail to one user: the row makes sending it once per day certain."""
 
@@ -113,6 +127,9 @@ class Notification(models.Model):
     text = models.CharField(max_length=300)
     # A path on this site (no host, no fragment): opening that page marks this read.
     url = models.CharField("URL", max_length=500)
+    # What the e-mail's link adds to the path to open the very spot, such as an earlier
+    # review's comment ("?review=3#comment-9"); the inbox links the same.
+    url_suffix = models.CharField("URL query and fragment", max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     # Kept for the user's daily digest e-mail; `digest` is set once it went out in one.
@@ -158,7 +175,7 @@ class Notification(models.Model):
         return f"{self.user}: {self.text}"
 
     def get_absolute_url(self):
-        return self.url
+        return f"{self.url}{self.url_suffix}"
 
 
 class NotificationPreference(models.Model):
@@ -184,6 +201,10 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=Q(delivery__in=Delivery.values),
                 name="bootcamp_preference_delivery_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=sorted(DIGEST_KINDS), delivery=Delivery.DIGEST),
+                name="bootcamp_preference_digest_kind_not_digested",
             ),
         ]
 

@@ -50,6 +50,14 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def _suffix(url: str) -> str:
+    """What follows the path in `url`: its query and fragment, as written."""
+    parts = urlsplit(url)
+    return (f"?{parts.query}" if parts.query else "") + (
+        f"#{parts.fragment}" if parts.fragment else ""
+    )
+
+
 def _subject(template: str, context: dict) -> str:
     """The e-mail's subject, which is also the inbox's one line: plain text, as mail_queue
     renders it (no HTML escaping; the inbox page escapes it when it shows it)."""
@@ -86,6 +94,7 @@ def notify(*, users, kind: str, template: str, context: dict, url: str) -> None:
                 kind=kind,
                 text=subject[:300],
                 url=_path(url),
+                url_suffix=_suffix(url),
                 created_at=now,
                 kept_for_digest=delivery == Delivery.DIGEST,
             )
@@ -189,7 +198,10 @@ def _digest_send(*, user, day, now) -> bool:
         mail_queue(
             template="digest",
             context={
-                "items": [{"text": item.text, "url": absolute_url(item.url)} for item in items],
+                "items": [
+                    {"text": item.text, "url": absolute_url(item.get_absolute_url())}
+                    for item in items
+                ],
                 "inbox_url": absolute_url(reverse("learners:notifications")),
             },
             recipients=[user.email],

@@ -1,4 +1,4 @@
-"""The inbox and the notification preferences: every logged-in user, their own rows only.
+"""The inbox and the notification settings: every logged-in user, their own rows only.
 
 The notifications are bootcamp's; the pages live here because which kinds a user can choose
 depends on their roles."""
@@ -47,6 +47,6 @@ def preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your notification preferences are saved.")
+        messages.success(request, "Your notification settings are saved.")
         return redirect("learners:notification-preferences")
     return render(request, "bootcamp/preferences.html", {"form": form, "kinds": kinds})

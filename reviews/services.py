@@ -5,6 +5,8 @@ Publishing and the submission's status change commit together or not at all; onc
 published, a review never changes again.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -29,6 +31,10 @@ from reviews.selectors import attach_excerpts
 
 Status = Submission.Status
 User = get_user_model()
+
+# The same words by the same person on the same conversation or thread within this many
+# seconds are one post sent twice (a double click, a form sent again), not a second reply.
+REPLY_REPEAT_SECONDS = 30
 
 
 class ReviewError(Exception):
@@ -222,9 +228,12 @@ def _reply_recipients(*, submission: Submission, author) -> list:
     )
 
 
-def _reply_posted(*, submission: Submission, author, body: str, at, url: str, where="") -> None:
+def _reply_posted(
+    *, submission: Submission, author, body: str, at, url: str, in_thread=False, where=""
+) -> None:
     """What every answer does after it is saved, in the general conversation or in a line
-    comment's thread: the learner's own answer counts for their pace, the other side is told."""
+    comment's thread (`in_thread`, on `where` when the comment has a place): the learner's own
+    answer counts for their pace, the other side is told."""
     if author.pk == submission.learner_id:
         learner_activity_record(learner_id=author.pk, cohort_id=submission.cohort_id, at=at)
     context = {
@@ -233,9 +242,9 @@ def _reply_posted(*, submission: Submission, author, body: str, at, url: str, wh
         "project": submission.project.title,
         "to_learner": author.pk != submission.learner_id,
         "body": body,
+        "in_thread": in_thread,
+        "where": where,
     }
-    if where:
-        context["where"] = where
     notify(
         users=[
             user
@@ -249,8 +258,31 @@ def _reply_posted(*, submission: Submission, author, body: str, at, url: str, wh
     )
 
 
+def _lock_for_replies(submission_id: int) -> None:
+    # Answers on one submission queue up behind each other, so the second of two identical
+    # posts sent at once sees the first (committed) before it decides.
+    list(Submission.objects.select_for_update(of=("self",)).filter(pk=submission_id).values("pk"))
+
+
+def _repeated_reply(replies, *, author, body: str):
+    """The author's newest reply among `replies` when it is this very text, just posted; else
+    None. One query."""
+    newest = replies.filter(author=author).order_by("-created_at", "-pk").first()
+    if newest is None or newest.body != body:
+        return None
+    if timezone.now() - newest.created_at > timedelta(seconds=REPLY_REPEAT_SECONDS):
+        return None
+    return newest
+
+
 @transaction.atomic
 def reply_create(*, submission: Submission, author, body: str) -> Reply:
+    """Answer in the conversation under a submission; the other side is told. The same text
+    posted again at once (a double click) is the reply already posted, told once."""
+    _lock_for_replies(submission.pk)
+    repeated = _repeated_reply(submission.replies.all(), author=author, body=body)
+    if repeated is not None:
+        return repeated
     reply = Reply(submission=submission, author=author, body=body)
     reply.full_clean()
     reply.save()
@@ -266,10 +298,15 @@ def reply_create(*, submission: Submission, author, body: str) -> Reply:
 
 @transaction.atomic
 def comment_reply_create(*, comment: ReviewComment, author, body: str) -> CommentReply:
-    """Answer a published line comment in its thread; the other side is told."""
+    """Answer a published line comment in its thread; the other side is told. The same text
+    posted again at once (a double click) is the answer already posted, told once."""
     if not comment.review.is_published:
         raise ReviewError("Only a published comment can be answered.")
     submission = comment.review.iteration.submission
+    _lock_for_replies(submission.pk)
+    repeated = _repeated_reply(comment.replies.all(), author=author, body=body)
+    if repeated is not None:
+        return repeated
     reply = CommentReply(comment=comment, author=author, body=body)
     reply.full_clean()
     reply.save()
@@ -278,9 +315,9 @@ def comment_reply_create(*, comment: ReviewComment, author, body: str) -> Commen
         author=author,
         body=body,
         at=reply.created_at,
-        # The e-mail's link opens this comment's review (an earlier one is folded to a line);
-        # the inbox keeps the page's path.
+        # The link opens this comment's review (an earlier one is folded to a line there).
         url=f"{submission.get_absolute_url()}?review={comment.review_id}#comment-{comment.pk}",
+        in_thread=True,
         where=f"{comment.path}:{comment.line}" if comment.line else comment.path,
     )
     return reply

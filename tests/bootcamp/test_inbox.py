@@ -5,10 +5,18 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bootcamp.models import Notification, NotificationPreference
-from tests.factories import IterationFactory, SubmissionFactory
+from learners.models import Membership
+from tests.factories import (
+    CohortFactory,
+    IterationFactory,
+    MembershipFactory,
+    SubmissionFactory,
+    UserFactory,
+)
 
 Kind = Notification.Kind
 Delivery = NotificationPreference.Delivery
@@ -51,6 +59,52 @@ def test_an_empty_inbox_says_what_will_appear(client_for, learner):
     content = response.content.decode()
     assert '<p class="text-body-secondary" id="notifications-empty">Nothing yet.' in content
     assert "Mark all read" not in content
+
+
+def _empty_state(response):
+    match = re.search(r'id="notifications-empty">(.*?)</p>', response.content.decode(), re.S)
+    return " ".join(match.group(1).split())
+
+
+@pytest.mark.parametrize(
+    ("role", "says"),
+    [
+        (
+            "learner",
+            "Nothing yet. When a review of your work is published, someone replies to you or a "
+            "due date of yours comes near, it appears here.",
+        ),
+        (
+            "mentor",
+            "Nothing yet. When work arrives in your review queue, a learner replies to you or a "
+            "claim of yours lapses, it appears here.",
+        ),
+        (
+            "staff",
+            "Nothing yet. When work arrives in your review queue, a learner replies to you or a "
+            "claim of yours lapses, it appears here.",
+        ),
+    ],
+)
+def test_an_empty_inbox_speaks_of_what_the_users_role_hears_about(client_for, request, role, says):
+    assert _empty_state(client_for(request.getfixturevalue(role)).get(URL)) == says
+
+
+def test_an_empty_inbox_of_a_learner_who_also_mentors_speaks_of_both(client_for, learner):
+    MembershipFactory(cohort=CohortFactory(), user=learner, role=Membership.Role.MENTOR)
+
+    assert _empty_state(client_for(learner).get(URL)) == (
+        "Nothing yet. When a review of your work is published, someone replies to you, a due "
+        "date of yours comes near, work arrives in your review queue or a claim of yours "
+        "lapses, it appears here."
+    )
+
+
+def test_an_empty_inbox_of_someone_in_no_cohort_says_so(client_for, db):
+    assert _empty_state(client_for(UserFactory()).get(URL)) == (
+        "Nothing yet. You are not in a cohort yet; once you are, what concerns your work "
+        "appears here."
+    )
 
 
 def test_the_inbox_is_paginated(client_for, learner):
@@ -280,3 +334,105 @@ def test_the_navigation_links_the_preferences(client_for, learner):
     content = client_for(learner).get("/stages/").content.decode()
 
     assert f'href="{PREFERENCES}">Notification settings</a>' in content
+
+
+# --- the navigation's current page --------------------------------------------------------------
+
+
+def _current_nav_items(response):
+    """The labels of the navigation's links marked as the current page."""
+    return re.findall(
+        r'<a class="nav-link active" aria-current="page" href="[^"]*"[^>]*>([^<]+)',
+        response.content.decode(),
+    )
+
+
+@pytest.mark.parametrize("role", ["learner", "mentor", "staff"])
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [(URL, ["Notifications"]), (PREFERENCES, ["Notification settings"])],
+)
+def test_the_notification_pages_are_the_current_item_not_the_roadmap(
+    client_for, request, project, role, path, current
+):
+    client = client_for(request.getfixturevalue(role))
+
+    assert _current_nav_items(client.get(path)) == current
+    for roadmap_page in ("/stages/", "/projects/task-manager/"):
+        assert _current_nav_items(client.get(roadmap_page)) == ["Roadmap"]
+
+
+# --- one name for the settings page, and what a digest kind offers ------------------------------
+
+
+def test_the_settings_page_has_one_name_wherever_it_is_named(client_for, learner):
+    client = client_for(learner)
+
+    page = client.get(PREFERENCES).content.decode()
+    inbox = client.get(URL).content.decode()
+    saved = client.post(
+        PREFERENCES, {kind: "immediately" for kind in _checked(client.get(PREFERENCES))}
+    )
+
+    assert "<title>Notification settings" in page
+    assert (
+        '<li class="breadcrumb-item active" aria-current="page">Notification settings</li>' in page
+    )
+    assert '<h1 class="h3 mb-3">Notification settings</h1>' in page
+    assert (
+        '<button type="submit" class="btn btn-primary">Save notification settings</button>' in page
+    )
+    assert f'href="{PREFERENCES}">Notification settings</a>' in inbox
+    assert [str(m) for m in get_messages(saved.wsgi_request)] == [
+        "Your notification settings are saved."
+    ]
+    for other_name in ("How you are notified", ">Preferences<", "Save preferences"):
+        assert other_name not in page + inbox
+
+
+def _offered(response, kind):
+    """The (value, label) radio choices the page offers for `kind`."""
+    return re.findall(
+        rf'name="{kind}" value="(\w+)"[^>]*>\s*<label[^>]*>\s*([^<]+?)\s*</label>',
+        response.content.decode(),
+    )
+
+
+def test_a_digest_kind_offers_the_email_or_none_and_the_rest_all_three(client_for, mentor):
+    response = client_for(mentor).get(PREFERENCES)
+
+    assert _offered(response, "mentor_digest") == [
+        ("immediately", "E-mail it to me each day"),
+        ("off", "No e-mail (the inbox only)"),
+    ]
+    assert _offered(response, "claim_lapsed") == [
+        ("immediately", "E-mail me each one"),
+        ("digest", "One daily digest e-mail"),
+        ("off", "No e-mail (the inbox only)"),
+    ]
+
+
+def test_a_digest_kind_kept_for_the_digest_is_refused_and_nothing_changes(client_for, mentor):
+    response = client_for(mentor).post(
+        PREFERENCES,
+        {
+            "submission_arrived": "digest",
+            "reply_posted": "immediately",
+            "claim_lapsed": "immediately",
+            "takeover_requested": "immediately",
+            "mentor_digest": "digest",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice. digest is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not NotificationPreference.objects.exists()
+
+
+def test_the_database_refuses_a_digest_kind_kept_for_the_digest(mentor):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NotificationPreference.objects.create(
+            user=mentor, kind=Kind.MENTOR_DIGEST, delivery=Delivery.DIGEST
+        )

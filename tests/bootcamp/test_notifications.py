@@ -185,9 +185,11 @@ def test_the_digest_sends_one_mail_per_user_once_a_day(db, deliver_mail):
         ]
     )
     busy_mail = next(m for m in mail.outbox if m.to == [busy.email])
+    # Each item links where its own e-mail would have: the page and the spot on it.
     assert (
         busy_mail.body.count(
-            "- Ada replied about their project “Task tracker”\n  http://127.0.0.1:8000/submissions/7/\n"
+            "- Ada replied about their project “Task tracker”\n"
+            "  http://127.0.0.1:8000/submissions/7/#conversation\n"
         )
         == 2
     )

@@ -3,10 +3,10 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from bootcamp.models import OutboxMessage
+from bootcamp.models import Notification, OutboxMessage
 from learners.models import Membership, Submission
 from reviews.models import Reply, Review, ReviewComment
 from reviews.services import ReviewError, reply_create, review_publish, review_save_draft
@@ -431,3 +431,38 @@ def test_two_simultaneous_publishes_by_the_claimant_publish_once(mailoutbox, del
     assert ReviewComment.objects.count() == 2
     deliver_mail()
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_posted_while_the_same_one_is_being_saved_waits_and_is_that_one():
+    """The first post's transaction is open (its reply saved, not committed) when the second
+    arrives: the second waits for the submission's lock, then finds the first reply."""
+    learner = UserFactory(username="ada")
+    work = SubmissionFactory(learner=learner)
+    mentor = UserFactory(username="linus")
+    MembershipFactory(cohort=work.cohort, user=mentor, role=Membership.Role.MENTOR)
+    IterationFactory(submission=work, number=1)
+    posted, may_commit, firsts, errors = threading.Event(), threading.Event(), [], []
+
+    def first_click():
+        try:
+            with transaction.atomic():
+                firsts.append(reply_create(submission=work, author=learner, body="Done.").pk)
+                posted.set()
+                assert may_commit.wait(timeout=10)
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            errors.append(error)
+        finally:
+            connection.close()  # the thread opened its own connection
+
+    holder = threading.Thread(target=first_click)
+    holder.start()
+    assert posted.wait(timeout=10)
+    threading.Timer(0.3, may_commit.set).start()
+
+    second = reply_create(submission=work, author=learner, body="Done.")
+    holder.join(timeout=30)
+
+    assert errors == []
+    assert list(Reply.objects.values_list("pk", flat=True)) == firsts == [second.pk]
+    assert Notification.objects.count() == 1

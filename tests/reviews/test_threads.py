@@ -2,14 +2,17 @@
 confirmation before publishing, and the same commit sent again (issues 15 and 16)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from bootcamp.models import Notification, OutboxMessage
+from bootcamp.people import display_name
 from learners.models import Iteration, LearnerProgress, Submission
-from reviews.models import CommentReply, Review
+from reviews.models import CommentReply, Reply, Review
+from reviews.services import REPLY_REPEAT_SECONDS
 from tests.factories import IterationFactory, ReviewCommentFactory, ReviewFactory
 
 Status = Submission.Status
@@ -49,11 +52,64 @@ def test_the_learner_answers_a_line_comment_and_the_mentor_is_told(
     [told] = Notification.objects.all()
     assert (told.user, told.kind) == (mentor, "reply_posted")
     assert told.url == f"/submissions/{submission.pk}/"
-    # The e-mail's link opens the comment's review, folded on the page when it is an earlier one.
+    # The link opens the comment's review, folded on the page when it is an earlier one.
+    link = f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}"
+    assert told.get_absolute_url() == link
     [mail] = OutboxMessage.objects.filter(to=mentor.email)
-    assert f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}" in (
-        mail.body
-    )
+    assert f"http://127.0.0.1:8000{link}\n" in mail.body
+
+
+def test_the_inbox_links_an_answer_where_the_email_does_and_opening_it_marks_it_read(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+    client_for(learner).post(_reply_url(submission, comment), {"body": "Fixed it."})
+    client = client_for(mentor)
+    link = f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}"
+
+    inbox = client.get("/notifications/").content.decode()
+    client.get(link)
+
+    assert f'<a href="{link.replace("&", "&amp;")}">' in inbox
+    assert Notification.objects.get().read_at is not None
+
+
+def test_an_answer_in_a_thread_is_told_as_one_and_a_reply_as_a_reply(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+    general = ReviewCommentFactory(review=comment.review, path="", line=None)
+    project = submission.project.title
+    ada, linus = display_name(learner), display_name(mentor)
+
+    client_for(learner).post(_reply_url(submission, comment), {"body": "Fixed it."})
+    client_for(mentor).post(_reply_url(submission, comment), {"body": "Good."})
+    client_for(mentor).post(_reply_url(submission, general), {"body": "And here?"})
+    client_for(learner).post(f"/submissions/{submission.pk}/replies/", {"body": "Thanks!"})
+
+    assert list(Notification.objects.order_by("pk").values_list("user", "text")) == [
+        (mentor.pk, f"{ada} answered a comment on app/main.py:3 of their project “{project}”"),
+        (learner.pk, f"{linus} answered in a thread on app/main.py:3 of your project “{project}”"),
+        (learner.pk, f"{linus} answered in a thread on your project “{project}”"),
+        (mentor.pk, f"{ada} replied about their project “{project}”"),
+    ]
+    assert list(OutboxMessage.objects.order_by("pk").values_list("body", flat=True)) == [
+        f"{ada} answered a comment on app/main.py:3 of their project “{project}”:\n\n"
+        "Fixed it.\n\nYou can answer on this page:\n"
+        f"http://127.0.0.1:8000/submissions/{submission.pk}/?review={comment.review_id}"
+        f"#comment-{comment.pk}\n",
+        f"{linus} answered in a thread on app/main.py:3 of your project “{project}”:\n\n"
+        "Good.\n\nYou can answer on this page:\n"
+        f"http://127.0.0.1:8000/submissions/{submission.pk}/?review={comment.review_id}"
+        f"#comment-{comment.pk}\n",
+        f"{linus} answered in a thread on your project “{project}”:\n\n"
+        "And here?\n\nYou can answer on this page:\n"
+        f"http://127.0.0.1:8000/submissions/{submission.pk}/?review={comment.review_id}"
+        f"#comment-{general.pk}\n",
+        f"{ada} replied about their project “{project}”:\n\n"
+        "Thanks!\n\nYou can answer on this page:\n"
+        f"http://127.0.0.1:8000/submissions/{submission.pk}/#conversation\n",
+    ]
 
 
 def test_the_mentor_answers_from_the_review_page_and_goes_back_there(
@@ -373,3 +429,72 @@ def test_a_learners_answer_counts_as_their_activity_a_mentors_does_not(
             "learner", "cohort", "last_active_at"
         )
     ) == [(learner.pk, submission.cohort_id, answer.created_at)]
+
+
+# --- a double click -------------------------------------------------------------------------
+
+
+def test_the_same_reply_posted_twice_is_posted_and_told_once(client_for, learner, mentor, reviewed):
+    submission, _ = reviewed
+    client = client_for(mentor)
+
+    responses = [
+        client.post(
+            f"/submissions/{submission.pk}/replies/", {"body": "Any questions?"}, follow=True
+        )
+        for _ in range(2)
+    ]
+
+    for response in responses:
+        assert response.redirect_chain == [(f"/submissions/{submission.pk}/#conversation", 302)]
+        assert _messages(response) == ["Your reply is posted."]
+    assert list(Reply.objects.values_list("author", "body")) == [(mentor.pk, "Any questions?")]
+    assert list(Notification.objects.values_list("user", flat=True)) == [learner.pk]
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == [learner.email]
+
+
+def test_the_same_reply_after_the_repeat_window_is_a_second_reply(client_for, mentor, reviewed):
+    submission, _ = reviewed
+    client = client_for(mentor)
+    url = f"/submissions/{submission.pk}/replies/"
+    client.post(url, {"body": "Still there?"})
+    client.post(url, {"body": "Still there?"})
+    Reply.objects.update(created_at=timezone.now() - timedelta(seconds=REPLY_REPEAT_SECONDS + 1))
+
+    client.post(url, {"body": "Still there?"})
+
+    assert Reply.objects.count() == 2
+    assert Notification.objects.count() == 2
+
+
+def test_the_same_answer_posted_twice_is_posted_and_told_once(
+    client_for, learner, mentor, reviewed
+):
+    submission, comment = reviewed
+    client = client_for(learner)
+
+    responses = [
+        client.post(_reply_url(submission, comment), {"body": "Fixed it."}, follow=True)
+        for _ in range(2)
+    ]
+
+    for response in responses:
+        assert response.redirect_chain == [
+            (f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}", 302)
+        ]
+        assert _messages(response) == ["Your answer is posted in the thread."]
+    assert list(CommentReply.objects.values_list("author", "body")) == [(learner.pk, "Fixed it.")]
+    assert list(Notification.objects.values_list("user", flat=True)) == [mentor.pk]
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == [mentor.email]
+
+
+def test_the_same_words_in_another_thread_are_a_new_answer(client_for, learner, mentor, reviewed):
+    submission, comment = reviewed
+    other = ReviewCommentFactory(review=comment.review, path="app/models.py", line=9)
+    client = client_for(learner)
+
+    client.post(_reply_url(submission, comment), {"body": "Done."})
+    client.post(_reply_url(submission, comment), {"body": "Done."})
+    client.post(_reply_url(submission, other), {"body": "Done."})
+
+    assert sorted(CommentReply.objects.values_list("comment", flat=True)) == [comment.pk, other.pk]
