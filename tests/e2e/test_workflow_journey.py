@@ -52,7 +52,8 @@ def test_home_preview_edit_and_withdraw(demo_data, page):
     expect(page.locator(".iteration-notes em")).to_have_text("tests")
 
     # Withdrawn: out of the queue, and it can be resubmitted.
-    page.get_by_role("button", name="Withdraw").click()
+    page.get_by_text("Withdraw…").click()  # it asks first
+    page.get_by_role("button", name="Withdraw this submission").click()
     expect(page.get_by_role("status")).to_contain_text(f"{PROJECT} is withdrawn")
     expect(page.get_by_role("link", name="Resubmit")).to_be_visible()
     assert_accessible(page)

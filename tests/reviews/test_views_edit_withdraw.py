@@ -204,6 +204,20 @@ def test_withdraw_answers_405_to_get(client_for, learner, make_submission):
     assert client_for(learner).put(edit_url(submission)).status_code == 405
 
 
+def test_the_withdraw_button_asks_first(client_for, learner, make_submission):
+    submission = make_submission()
+
+    content = client_for(learner).get(f"/submissions/{submission.pk}/").content.decode()
+
+    # One click opens the disclosure; only the button inside it posts.
+    disclosure = content[content.index('<details class="d-inline-block align-top withdraw') :]
+    disclosure = disclosure[: disclosure.index("</details>")]
+    assert '<summary class="btn btn-outline-danger">Withdraw…</summary>' in disclosure
+    assert f'action="{withdraw_url(submission)}"' in disclosure
+    assert "No mentor will review it until you send it again." in disclosure
+    assert content.count(f'action="{withdraw_url(submission)}"') == 1
+
+
 def test_withdraw_records_the_event_and_leaves_the_queue(client_for, learner, make_submission):
     submission = make_submission()
 
