@@ -203,6 +203,7 @@ class QueueRow(NamedTuple):
     last_kind: str
     last_label: str
     last_actor_name: str
+    last_actor_is_you: bool
 
 
 # A submission with no iteration yet: `_latest_iteration` is null.
@@ -287,6 +288,7 @@ def queue_rows(page_rows, *, user, now) -> list[QueueRow]:
                 last_kind=last_kind,
                 last_label=SubmissionEvent.Kind(last_kind).label if last_kind else "",
                 last_actor_name=last_actor_name,
+                last_actor_is_you=bool(last_step) and last_step["username"] == user.username,
             )
         )
     return rows

@@ -186,9 +186,10 @@ def test_the_counts_at_the_top_cover_the_whole_queue(client_for, cohort, mentor,
 
     assert 'id="count-waiting">2 waiting<' in content
     assert 'id="count-in-review">1 in review by you<' in content
-    assert 'class="list-inline-item badge text-bg-danger fs-6" id="count-overdue">2 overdue<' in (
-        content
-    )
+    assert (
+        'class="list-inline-item badge text-bg-danger fs-6" id="count-overdue">2 overdue '
+        "(waiting or yours)<"
+    ) in content
 
 
 def test_the_counts_at_the_top_leave_out_colleagues_claims(client_for, cohort, mentor, settings):
@@ -204,7 +205,8 @@ def test_the_counts_at_the_top_leave_out_colleagues_claims(client_for, cohort, m
     assert len(_row_ids_in(content)) == 3  # the colleague's claim is a row all the same
     assert 'id="count-waiting">1 waiting<' in content
     assert 'id="count-in-review">1 in review by you<' in content
-    assert 'id="count-overdue">1 overdue<' in content
+    # The colleague's overdue claim has its red row badge; the count says whose it counts.
+    assert 'id="count-overdue">1 overdue (waiting or yours)<' in content
 
 
 def test_no_overdue_work_shows_a_neutral_badge_not_a_red_one(client_for, cohort, mentor):
@@ -213,7 +215,8 @@ def test_no_overdue_work_shows_a_neutral_badge_not_a_red_one(client_for, cohort,
     content = client_for(mentor).get(URL).content.decode()
 
     assert (
-        'class="list-inline-item badge text-bg-light border fs-6" id="count-overdue">0 overdue<'
+        'class="list-inline-item badge text-bg-light border fs-6" id="count-overdue">0 overdue '
+        "(waiting or yours)<"
     ) in content
     assert "text-bg-danger" not in content
 
@@ -333,11 +336,15 @@ def test_a_row_whose_claim_lapsed_says_so_and_links_its_history(client_for, coho
     SubmissionEvent.objects.create(submission=work, kind="claimed", actor=mentor)
     SubmissionEvent.objects.create(submission=work, kind="lapsed", actor=mentor)
     quiet = _waiting(cohort, hours_ago=2)
-    client = client_for(mentor)
+    colleague = UserFactory(username="barbara")
+    MembershipFactory(cohort=cohort, user=colleague, role=Membership.Role.MENTOR)
+    client = client_for(colleague)
 
     content = client.get(URL).content.decode()
+    own = client_for(mentor).get(URL).content.decode()
 
     assert content.count("Last: Claim lapsed (held by Linus Torvalds)") == 1
+    assert own.count("Last: Claim lapsed (held by you)") == 1  # the holder reads "you"
     # The note links the whole history, on the submission page; the quiet row has none yet.
     assert content.count("#history-heading") == 1
     assert (
