@@ -99,6 +99,28 @@ def _file_page(request, *, submission, iteration, path, form=None, status=200):
 
 @login_required
 @require_safe
+def files_view(request, pk, number):
+    """The files at the iteration's commit, each opening in the file view: where the submission
+    page's "Browse the files" leads (the review page lists them beside the review form)."""
+    submission = get_submission_for_user(request.user, pk)
+    if submission.project.is_bug_story:
+        raise Http404("A bug story has no repository.")
+    iteration = _iteration(submission, number)
+    return render(
+        request,
+        "reviews/code_files.html",
+        {
+            "submission": submission,
+            "work_name": work_name(submission),
+            "iteration": iteration,
+            "files": selectors.snapshot_files_for(iteration),
+            "earlier_review": selectors.review_to_compare(iteration, with_comments=False),
+        },
+    )
+
+
+@login_required
+@require_safe
 def file_view(request, pk, number, path):
     submission = get_submission_for_user(request.user, pk)
     iteration = _iteration(submission, number)
