@@ -317,6 +317,7 @@ def submission_detail(request, pk):
                 back="submission",
                 session=request.session,
             ),
+            "posted_answer": CommentReplyForm.posted_in(request.GET),
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(
                 request.session, submission=submission, author=request.user
