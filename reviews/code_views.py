@@ -99,6 +99,28 @@ def _file_page(request, *, submission, iteration, path, form=None, status=200):
 
 @login_required
 @require_safe
+def files_view(request, pk, number):
+    """The files at the iteration's commit, each opening in the file view: where the submission
+    page's "Browse the files" leads (the review page lists them beside the review form)."""
+    submission = get_submission_for_user(request.user, pk)
+    if submission.project.is_bug_story:
+        raise Http404("A bug story has no repository.")
+    iteration = _iteration(submission, number)
+    return render(
+        request,
+        "reviews/code_files.html",
+        {
+            "submission": submission,
+            "work_name": work_name(submission),
+            "iteration": iteration,
+            "files": selectors.snapshot_files_for(iteration),
+            "earlier_review": selectors.review_to_compare(iteration, with_comments=False),
+        },
+    )
+
+
+@login_required
+@require_safe
 def file_view(request, pk, number, path):
     submission = get_submission_for_user(request.user, pk)
     iteration = _iteration(submission, number)
@@ -217,8 +239,9 @@ def comment_reply(request, pk, comment_pk):
     form = CommentReplyForm(request.POST, comment=comment, author=request.user)
     posted = form.is_valid()
     if posted:
-        form.save()
-        messages.success(request, "Your answer is posted in the thread.")
+        # Confirmed beside the answer, where the page lands (?posted=), not in a message at the
+        # top of a page scrolled away from it.
+        answer = form.save()
     else:
         # Back in its box with the errors, the text kept (not a message and an empty box).
         form.keep_rejected(request.session)
@@ -230,12 +253,13 @@ def comment_reply(request, pk, comment_pk):
         submission.viewer_is_mentor or request.user.is_staff
     )
     query = {} if back_to_review else {"review": comment.review_id}
-    if not posted:
+    if posted:
+        query["posted"] = answer.pk
+    else:
         query["answer"] = comment.pk
     if back_to_review:
         target = reverse("reviews:review", args=[submission.pk])
     else:
         target = submission.get_absolute_url()
-    if query:
-        target = f"{target}?{urlencode(query)}"
-    return redirect(f"{target}#comment-{comment.pk}")
+    fragment = f"thread-reply-{answer.pk}" if posted else f"comment-{comment.pk}"
+    return redirect(f"{target}?{urlencode(query)}#{fragment}")

@@ -215,7 +215,8 @@ class CommentReplyForm(forms.Form):
     body = forms.CharField(
         label="Your answer",
         max_length=10000,
-        # The box opens because its link was followed: the focus goes straight to it.
+        # The box opens because its link was followed: the focus goes straight to it (browsers
+        # skip autofocus on a page opened at a #fragment: static/js/autofocus.js does it).
         widget=MarkdownTextarea(attrs={"rows": 2, "autofocus": True}),
         help_text="Markdown.",
         validators=[validate_markdown],
@@ -246,6 +247,13 @@ class CommentReplyForm(forms.Form):
     def keep_rejected(self, session) -> None:
         body = self.data.get("body", "")[: self.KEPT_CHARACTERS]
         session[self.SESSION_KEY.format(comment_pk=self.comment.pk)] = {"body": body}
+
+    @staticmethod
+    def posted_in(query) -> int | None:
+        """The id of the answer the reply view has just posted (`?posted=`): the page confirms
+        it beside the answer, where the redirect lands, not at its top."""
+        posted = query.get("posted", "")
+        return int(posted) if posted.isascii() and posted.isdigit() and len(posted) < 10 else None
 
     @classmethod
     def for_answer_link(

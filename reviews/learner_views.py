@@ -18,7 +18,12 @@ from learners.selectors import (
 from learners.services import RESUBMITTABLE, TransitionError, submission_withdraw
 from reviews.forms import CommentReplyForm, ReplyForm
 from reviews.readiness import readiness_for_dashboard
-from reviews.selectors import published_reviews_for, replies_for, submission_latest_review
+from reviews.selectors import (
+    published_reviews_for,
+    replies_for,
+    submission_latest_review,
+    with_changes_bases,
+)
 
 
 @login_required
@@ -278,7 +283,10 @@ def submission_detail(request, pk):
         "reviews/submission_detail.html",
         {
             "submission": submission,
-            "iterations": submission_iterations(submission=submission),
+            # Each with the iteration its changes link compares it with (no query).
+            "iterations": with_changes_bases(
+                submission_iterations(submission=submission), reviews=reviews
+            ),
             "history": submission_history(submission=submission),
             "is_learner": submission.learner_id == request.user.pk,
             "is_mentor": submission.viewer_is_mentor,
@@ -309,6 +317,7 @@ def submission_detail(request, pk):
                 back="submission",
                 session=request.session,
             ),
+            "posted_answer": CommentReplyForm.posted_in(request.GET),
             "replies": replies_for(submission),
             "reply_form": ReplyForm.for_conversation(
                 request.session, submission=submission, author=request.user

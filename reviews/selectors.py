@@ -355,6 +355,22 @@ def review_to_compare_among(iterations: list[Iteration]) -> Review | None:
     return None
 
 
+def with_changes_bases(iterations: list[Iteration], *, reviews: list[Review]) -> list[Iteration]:
+    """Give each of `iterations` its `changes_base`: the number of the iteration the changes
+    view compares it with (the one review_to_compare() finds), or None when no earlier review
+    requested changes. Read from `reviews`, all the submission's published reviews with their
+    iteration (published_reviews_for's): no query."""
+    asked = [
+        review.iteration.number
+        for review in reviews
+        if review.verdict == Review.Verdict.REQUEST_CHANGES
+    ]
+    for iteration in iterations:
+        earlier = [number for number in asked if number < iteration.number]
+        iteration.changes_base = max(earlier) if earlier else None
+    return iterations
+
+
 def checklist_for(iteration: Iteration) -> list[dict]:
     """The full published checklist, each item marked ticked or not for this iteration (one
     query)."""

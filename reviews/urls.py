@@ -43,6 +43,11 @@ urlpatterns = [
     ),
     path("submissions/<int:pk>/replies/", views.reply_create, name="reply-create"),
     path(
+        "submissions/<int:pk>/iterations/<int:number>/files/",
+        code_views.files_view,
+        name="code-files",
+    ),
+    path(
         "submissions/<int:pk>/iterations/<int:number>/files/<path:path>",
         code_views.file_view,
         name="code-file",

@@ -338,6 +338,7 @@ def review(request, pk):
                 back="review",
                 session=request.session,
             ),
+            "posted_answer": CommentReplyForm.posted_in(request.GET),
             "back": "review",
             "replies": selectors.replies_for(submission),
             "reply_form": ReplyForm.for_conversation(

@@ -125,18 +125,32 @@ def _learner_answers(new_page, submission, *, javascript):
     expect(page.locator("#review-to-act-on")).to_be_visible()
     comment = page.locator(".review-comment", has_text="An empty list is right here.")
     expect(comment.locator("table.code-excerpt")).to_contain_text("if not path.exists():")
+    # The line opens in the file view here, with the line on GitHub beside it.
     expect(comment.get_by_role("link", name="tasks/store.py:25", exact=True)).to_have_attribute(
-        "href", f"{REPO}/blob/{SHA_2}/tasks/store.py#L25"
+        "href", f"/submissions/{submission.pk}/iterations/2/files/tasks/store.py#L25"
+    )
+    expect(
+        comment.get_by_role("link", name="in the repository: tasks/store.py:25")
+    ).to_have_attribute("href", f"{REPO}/blob/{SHA_2}/tasks/store.py#L25")
+    expect(page.get_by_role("link", name="Browse the files of iteration 2")).to_have_attribute(
+        "href", f"/submissions/{submission.pk}/iterations/2/files/"
+    )
+    expect(page.get_by_role("link", name="Changes since iteration 1")).to_have_attribute(
+        "href", f"/submissions/{submission.pk}/iterations/2/changes/"
     )
     assert_accessible(page)
     # The link opens the page again with this comment's answer box (no JavaScript needed).
     comment.get_by_role("link", name="Answer in this thread on tasks/store.py:25").click()
     expect(page).to_have_url(re.compile(r"\?review=\d+&answer=\d+#comment-\d+$"))
+    if javascript:  # browsers skip autofocus at a #fragment: js/autofocus.js focuses the box
+        expect(comment.get_by_label("Your answer")).to_be_focused()
     assert_accessible(page)
     comment.get_by_label("Your answer").fill("Thanks, I will keep it.")
     comment.get_by_role("button", name="Post answer").click()
-    expect(page.get_by_role("status")).to_have_text("Your answer is posted in the thread.")
-    expect(page.locator(".thread-reply")).to_contain_text("Thanks, I will keep it.")
+    # Confirmed beside the answer, where the page lands.
+    expect(page).to_have_url(re.compile(r"&posted=\d+#thread-reply-\d+$"))
+    answer = page.locator(".thread-reply", has_text="Thanks, I will keep it.")
+    expect(answer.get_by_role("status")).to_have_text("Your answer is posted in the thread.")
     assert_accessible(page)
     assert CommentReply.objects.get().body == "Thanks, I will keep it."
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from curriculum.models import Project
 from learners.models import BugStory, Iteration, Snapshot, SnapshotFile, Submission
-from learners.services import submission_claim
+from learners.services import submission_claim, submission_withdraw
 from reviews.services import review_publish
 from tests.factories import (
     BugStoryFactory,
@@ -223,6 +223,23 @@ def test_after_changes_are_requested_the_story_is_revised_from_the_last_one(
     ]
     submission.refresh_from_db()
     assert submission.status == Status.SUBMITTED
+
+
+def test_a_withdrawn_story_is_told_so_not_that_changes_were_asked(
+    client_for, learner, bug_project, tracker
+):
+    client = client_for(learner)
+    client.post(_url(bug_project), {**STORY, "about_submission": tracker.pk})
+    submission = Submission.objects.get(project=bug_project)
+    submission_withdraw(submission=submission)
+
+    html = client.get(f"/submissions/{submission.pk}/resubmit/").content.decode()
+
+    assert (
+        "You withdrew this bug story. Send it again when it is ready; the earlier version "
+        f'stays on the <a href="/submissions/{submission.pk}/">bug story\'s page</a>.'
+    ) in html
+    assert "Your mentor asked for changes" not in html
 
 
 def test_the_queue_filters_bug_stories(client_for, cohort, mentor, bug_project):

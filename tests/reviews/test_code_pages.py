@@ -9,10 +9,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from curriculum.models import Project
 from learners.models import SnapshotFile, Submission
 from reviews import code, selectors
 from reviews.models import Review, ReviewComment
 from tests.factories import (
+    BugStoryFactory,
     IterationFactory,
     ReviewCommentFactory,
     ReviewFactory,
@@ -728,3 +730,110 @@ def test_excerpts_split_each_commented_file_once(mentor, claimed, monkeypatch):
 
     assert sorted(splits) == ["# Tasks", "value_1"]
     assert [len(c.excerpt) > 0 for c in review.comments.all()] == [True, True, True, True]
+
+
+# --- The files page, and the submission page's links to the code ----------------------------
+
+
+def _files_url(submission, number=1):
+    return f"/submissions/{submission.pk}/iterations/{number}/files/"
+
+
+def _code_links(content):
+    """Each iteration card's links to the code, newest iteration first."""
+    return [
+        re.findall(r'<a href="([^"]+)">([^<]+)', part.split("</p>", 1)[0])
+        for part in content.split('<p class="mb-2 code-links">')[1:]
+    ]
+
+
+def test_the_files_page_lists_the_files_at_the_commit_each_opening_the_file_view(
+    client_for, learner, resubmitted
+):
+    response = client_for(learner).get(_files_url(resubmitted, number=2))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<h1 class="h4">Files of iteration 2</h1>' in content
+    base = f"/submissions/{resubmitted.pk}/iterations/2"
+    assert re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', content) == [
+        (f"{base}/files/app/main.py", "app/main.py"),
+        (f"{base}/files/app/new_name.py", "app/new_name.py"),
+        (f"{base}/files/same.txt", "same.txt"),
+    ]
+    assert f'id="changes-link" href="{base}/changes/">Changes since iteration 1</a>' in content
+    assert '<li class="breadcrumb-item active text-break" aria-current="page">Files</li>' in (
+        content
+    )
+
+
+def test_the_files_page_of_an_unread_repository_says_they_come_once_it_is_read(
+    client_for, learner, make_submission
+):
+    submission = make_submission()
+
+    response = client_for(learner).get(_files_url(submission))
+
+    assert response.status_code == 200
+    assert 'id="no-files"' in response.content.decode()
+
+
+def test_the_files_page_is_404_for_an_outsider_a_missing_iteration_and_a_bug_story(
+    client_for, other_learner, learner, cohort, resubmitted
+):
+    story = BugStoryFactory(
+        iteration__number=1,
+        iteration__submission__learner=learner,
+        iteration__submission__cohort=cohort,
+        iteration__submission__project__kind=Project.Kind.BUG_STORY,
+    ).iteration.submission
+
+    assert client_for(learner).get(_files_url(resubmitted)).status_code == 200
+    assert client_for(other_learner).get(_files_url(resubmitted)).status_code == 404
+    assert client_for(learner).get(_files_url(resubmitted, number=9)).status_code == 404
+    assert client_for(learner).get(_files_url(story)).status_code == 404
+
+
+def test_the_files_page_refuses_post(client_for, learner, resubmitted):
+    assert client_for(learner).post(_files_url(resubmitted)).status_code == 405
+
+
+def test_the_submission_page_links_each_read_iteration_to_its_files_and_changes_not_a_story(
+    client_for, learner, cohort, resubmitted
+):
+    IterationFactory(submission=resubmitted, number=3)  # its repository not read yet
+    story = BugStoryFactory(
+        iteration__submission__learner=learner,
+        iteration__submission__cohort=cohort,
+        iteration__submission__project__kind=Project.Kind.BUG_STORY,
+    ).iteration
+    ready_snapshot(story, {"a.py": "a = 1\n"})  # never a bug story's, but none would be shown
+    client = client_for(learner)
+
+    content = client.get(f"/submissions/{resubmitted.pk}/").content.decode()
+    story_page = client.get(f"/submissions/{story.submission_id}/").content.decode()
+
+    base = f"/submissions/{resubmitted.pk}/iterations"
+    assert _code_links(content) == [
+        [
+            (f"{base}/2/files/", "Browse the files"),
+            (f"{base}/2/changes/", "Changes since iteration 1"),
+        ],
+        [(f"{base}/1/files/", "Browse the files")],  # no earlier review to compare with
+    ]
+    assert _code_links(story_page) == []
+    assert "Browse the files" not in story_page
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_files_page_query_count_is_flat(
+    client_for, learner, make_submission, django_assert_num_queries, count
+):
+    submission = make_submission()
+    ready_snapshot(submission.iterations.get(), {f"f{n}.py": f"a = {n}\n" for n in range(count)})
+    client = client_for(learner)
+
+    # session, user, roles; submission; iteration; its files; the review to compare with.
+    with django_assert_num_queries(7):
+        response = client.get(_files_url(submission))
+    assert len(response.context["files"]) == count

@@ -17,6 +17,7 @@ from tests.factories import (
     ReviewFactory,
     SubmissionFactory,
     UserFactory,
+    ready_snapshot,
 )
 
 SHA = "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0"
@@ -134,6 +135,33 @@ def test_comment_anchors_link_to_the_line_at_the_reviewed_commit_when_possible(
     assert anchor.strip() == expected
 
 
+def test_a_comment_on_a_stored_line_opens_the_file_view_with_the_host_second(
+    client_for, learner, mentor, submission
+):
+    iteration = submission.iterations.get()
+    iteration.repo_url, iteration.commit_sha = "https://github.com/ada/tracker", SHA
+    iteration.save()
+    ready_snapshot(iteration, {"app/main.py": "".join(f"n = {n}\n" for n in range(1, 21))})
+    review = _published(iteration, mentor)
+    ReviewCommentFactory(review=review, path="app/main.py", line=12, order=1)
+    ReviewCommentFactory(review=review, path="app/main.py", line=99, order=2)  # past its end
+
+    content = _page(client_for(learner), submission)
+
+    anchors = [
+        " ".join(part.split("</div>", 1)[0].split())
+        for part in content.split('<div class="comment-anchor mb-1">')[1:]
+    ]
+    host = f"https://github.com/ada/tracker/blob/{SHA}/app/main.py"
+    assert anchors == [
+        f'<a href="/submissions/{submission.pk}/iterations/1/files/app/main.py#L12">'
+        f'app/main.py:12</a> <span class="small">(<a href="{host}#L12" '
+        'rel="noopener noreferrer nofollow">in the repository<span class="visually-hidden">: '
+        "app/main.py:12</span></a>)</span>",
+        f'<a href="{host}#L99" rel="noopener noreferrer nofollow">app/main.py:99</a>',
+    ]
+
+
 def test_a_comment_without_a_path_is_a_general_comment(client_for, learner, mentor, submission):
     review = _published(submission.iterations.get(), mentor)
     ReviewCommentFactory(review=review, path="", line=None, body="Overall tidy.")
@@ -207,15 +235,18 @@ def test_the_submission_page_issues_the_same_number_of_queries_for_1_and_10_revi
     for n in range(rows):
         iteration = submission.iterations.get() if n == 0 else None
         iteration = iteration or IterationFactory(submission=submission, number=n + 1)
-        review = _published(iteration, UserFactory(), minutes_ago=n)
+        # Each read, each asking for changes: each iteration links its files and changes.
+        ready_snapshot(iteration, {"app.py": f"n = {n}\n"})
+        review = _published(iteration, UserFactory(), minutes_ago=n, verdict="request_changes")
         ReviewCommentFactory(review=review)
         ReviewCommentFactory(review=review, path="", line=None)
         ReplyFactory(submission=submission, author=learner if n % 2 else mentor)
         SubmissionEvent.objects.create(submission=submission, kind="claimed", actor=mentor)
     client = client_for(learner)
 
-    # The checks 0 (no snapshot), the history 1, the comments' threads and excerpts 2.
-    with django_assert_num_queries(12):
+    # The latest iteration's checks 2, the history 1, the comments' threads and excerpts 2; the
+    # links to each iteration's files and changes none.
+    with django_assert_num_queries(14):
         client.get(f"/submissions/{submission.pk}/")
 
 

@@ -43,8 +43,10 @@ def test_the_learner_answers_a_line_comment_and_the_mentor_is_told(
 
     response = client_for(learner).post(_reply_url(submission, comment), {"body": "Fixed it."})
 
+    answer = CommentReply.objects.get()
     assert response["Location"] == (
-        f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}"
+        f"/submissions/{submission.pk}/?review={comment.review_id}&posted={answer.pk}"
+        f"#thread-reply-{answer.pk}"
     )
     assert list(CommentReply.objects.values_list("comment", "author", "body")) == [
         (comment.pk, learner.pk, "Fixed it.")
@@ -121,8 +123,9 @@ def test_the_mentor_answers_from_the_review_page_and_goes_back_there(
         _reply_url(submission, comment), {"body": "Thanks.", "back": "review"}
     )
 
-    assert (
-        response["Location"] == f"/mentor/submissions/{submission.pk}/review/#comment-{comment.pk}"
+    answer = CommentReply.objects.get()
+    assert response["Location"] == (
+        f"/mentor/submissions/{submission.pk}/review/?posted={answer.pk}#thread-reply-{answer.pk}"
     )
     assert Notification.objects.get().user == learner
 
@@ -134,9 +137,48 @@ def test_a_learner_cannot_be_sent_to_the_review_page(client_for, learner, review
         _reply_url(submission, comment), {"body": "Hi", "back": "review"}
     )
 
+    answer = CommentReply.objects.get()
     assert response["Location"] == (
-        f"/submissions/{submission.pk}/?review={comment.review_id}#comment-{comment.pk}"
+        f"/submissions/{submission.pk}/?review={comment.review_id}&posted={answer.pk}"
+        f"#thread-reply-{answer.pk}"
     )
+
+
+@pytest.mark.parametrize("back", ["submission", "review"])
+def test_a_posted_answer_is_confirmed_beside_it_where_the_page_lands(
+    client_for, mentor, learner, reviewed, back
+):
+    submission, comment = reviewed
+    client = client_for(mentor)
+
+    response = client.post(_reply_url(submission, comment), {"body": "Thanks.", "back": back})
+    page = client.get(response["Location"]).content.decode()
+
+    answer = CommentReply.objects.get()
+    assert response["Location"].endswith(f"#thread-reply-{answer.pk}")
+    assert _messages(response) == []  # no message at the top of the page, scrolled away from
+    item = page[page.index(f'id="thread-reply-{answer.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert (
+        '<p class="small text-success mb-0 answer-posted" role="status">'
+        "Your answer is posted in the thread.</p>"
+    ) in item
+    assert page.count("Your answer is posted") == 1
+    # Only its author is told it was posted, should the address be passed on.
+    learners_view = client_for(learner).get(f"/submissions/{submission.pk}/", {"posted": answer.pk})
+    assert "Your answer is posted" not in learners_view.content.decode()
+
+
+def test_the_opened_answer_box_loads_the_script_that_focuses_it(client_for, learner, reviewed):
+    submission, comment = reviewed
+    client = client_for(learner)
+
+    opened = client.get(f"/submissions/{submission.pk}/", {"answer": comment.pk}).content.decode()
+    closed = client.get(f"/submissions/{submission.pk}/").content.decode()
+
+    # Browsers skip `autofocus` on a page opened at a #fragment, as the answer link's is.
+    assert '<script src="/static/js/autofocus.js" defer></script>' in opened
+    assert "autofocus.js" not in closed
 
 
 def test_an_answer_to_an_earlier_review_lands_where_its_thread_is_shown(

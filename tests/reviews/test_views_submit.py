@@ -41,6 +41,24 @@ def test_form_shows_features_checklist_help_and_submit_button(
     assert '<button type="submit" class="btn btn-primary">Submit</button>' in html
 
 
+def test_only_a_withdrawn_submission_is_told_it_was_withdrawn(
+    client_for, learner, cohort, project, make_submission
+):
+    client = client_for(learner)
+
+    first = client.get(submit_url(project)).content.decode()
+    withdrawn = make_submission(status=Status.WITHDRAWN)
+    again = client.get(f"/submissions/{withdrawn.pk}/resubmit/").content.decode()
+
+    assert "withdrew" not in first
+    assert 'href=""' not in first
+    assert f"For {cohort.name}. A mentor reviews it like a pull request" in first
+    assert (
+        "You withdrew this submission. Send it again when it is ready; your earlier iterations "
+        f'stay on the <a href="/submissions/{withdrawn.pk}/">submission page</a>.'
+    ) in again
+
+
 def test_submit_creates_submission_and_first_iteration(
     client_for, learner, cohort, project, checklist
 ):
