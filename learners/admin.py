@@ -184,7 +184,7 @@ class CohortAdmin(admin.ModelAdmin):
             targets = cohort_stages_spread(cohort=cohort)
             self.message_user(
                 request,
-                f"{cohort}: {len(targets)} stage target date(s) set, "
+                f"{cohort}: {len(targets)} stage target date{pluralize(targets)} set, "
                 f"{targets[0].due_on:%d %b} to {targets[-1].due_on:%d %b %Y}."
                 if targets
                 else f"{cohort}: no published stage to date.",
@@ -481,7 +481,9 @@ class SnapshotAdmin(admin.ModelAdmin):
                 refused.append(f"{snapshot.iteration}: {error}")
             else:
                 asked += 1
-        self.message_user(request, f"{asked} snapshot(s) will be fetched again.", messages.SUCCESS)
+        self.message_user(
+            request, f"{asked} snapshot{pluralize(asked)} will be fetched again.", messages.SUCCESS
+        )
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
@@ -548,4 +550,6 @@ class PortfolioAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected portfolios")
     def unpublish(self, request, queryset):
         changed = portfolios_unpublish(queryset=queryset)
-        self.message_user(request, f"Unpublished {changed} portfolio(s).", messages.SUCCESS)
+        self.message_user(
+            request, f"Unpublished {changed} portfolio{pluralize(changed)}.", messages.SUCCESS
+        )

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.plugins.base import RegexBasedDetector
+from django.template.defaultfilters import pluralize
 
 from curriculum.models import AutomatedCheck
 
@@ -239,13 +240,16 @@ def check_tests(files, commits) -> Outcome:
         return Outcome(
             AutomatedCheck.TESTS,
             WARN,
-            f"{len(tests)} test file(s), but no pytest configuration (pytest.ini, conftest.py or "
-            "[tool.pytest.ini_options] in pyproject.toml) and no unittest.",
+            f"{len(tests)} test file{pluralize(tests)}, but no pytest configuration (pytest.ini, "
+            "conftest.py or [tool.pytest.ini_options] in pyproject.toml) and no unittest.",
             listed,
         )
     how = config.path if config else "unittest"
     return Outcome(
-        AutomatedCheck.TESTS, PASS, f"{len(tests)} test file(s), configured by {how}.", listed
+        AutomatedCheck.TESTS,
+        PASS,
+        f"{len(tests)} test file{pluralize(tests)}, configured by {how}.",
+        listed,
     )
 
 
@@ -443,8 +447,9 @@ def check_no_secrets(files, commits) -> Outcome:
     return Outcome(
         AutomatedCheck.NO_SECRETS,
         FAIL,
-        f"{len(unique)} possible secret(s) committed, the first in {where}. Remove them, "
-        "revoke them, and read them from the environment instead.",
+        f"{len(unique)} possible secret{pluralize(unique)} committed, the first in {where}. "
+        f"Remove {pluralize(unique, 'it,them')}, revoke {pluralize(unique, 'it,them')}, and read "
+        f"{pluralize(unique, 'it,them')} from the environment instead.",
         unique[:EVIDENCE_MAX],
     )
 
@@ -468,8 +473,8 @@ def check_env_example(files, commits) -> Outcome:
         return Outcome(
             AutomatedCheck.ENV_EXAMPLE,
             FAIL,
-            f"The code reads {len(reads)} environment variable(s) but there is no .env.example "
-            "listing them.",
+            f"The code reads {len(reads)} environment variable{pluralize(reads)} but there is no "
+            f".env.example listing {pluralize(reads, 'it,them')}.",
             [_evidence(path, line, name) for name, (path, line) in list(reads.items())[:10]],
         )
     documented = set(re.findall(r"^\s*#?\s*([A-Z][A-Z0-9_]*)\s*=", example.text or "", re.M))
@@ -484,7 +489,11 @@ def check_env_example(files, commits) -> Outcome:
     return Outcome(
         AutomatedCheck.ENV_EXAMPLE,
         PASS,
-        f"{example.path} lists all {len(reads)} variable(s) the code reads.",
+        (
+            f"{example.path} lists the variable the code reads."
+            if len(reads) == 1
+            else f"{example.path} lists all {len(reads)} variables the code reads."
+        ),
         [_evidence(example.path)],
     )
 
@@ -508,8 +517,8 @@ def check_commits(files, commits) -> Outcome:
     weak = [c for c in commits if commit_is_weak(c["message"])]
     share = (len(commits) - len(weak)) / len(commits)
     summary = (
-        f"{len(commits) - len(weak)} of the last {len(commits)} commit message(s) are descriptive"
-        f" ({share:.0%})"
+        f"{len(commits) - len(weak)} of the last {len(commits)} commit message{pluralize(commits)} "
+        f"{pluralize(len(commits) - len(weak), 'is,are')} descriptive ({share:.0%})"
     )
     evidence = [
         _evidence("", None, f"{c['sha'][:7]} {mask_secrets(c['message'].splitlines()[0])[:80]}")
@@ -544,13 +553,19 @@ def check_python_syntax(files, commits) -> Outcome:
         return Outcome(
             AutomatedCheck.PYTHON_SYNTAX,
             FAIL,
-            f"{len(broken)} of {len(python)} Python file(s) do not parse.",
+            f"{len(broken)} of {len(python)} Python file{pluralize(python)} "
+            f"{pluralize(broken, 'does,do')} not parse.",
             [
                 _evidence(f.path, f.syntax_error["line"], f.syntax_error["message"])
                 for f in broken[:EVIDENCE_MAX]
             ],
         )
-    return Outcome(AutomatedCheck.PYTHON_SYNTAX, PASS, f"All {len(python)} Python file(s) parse.")
+    summary = (
+        "The one Python file parses."
+        if len(python) == 1
+        else f"All {len(python)} Python files parse."
+    )
+    return Outcome(AutomatedCheck.PYTHON_SYNTAX, PASS, summary)
 
 
 def check_structure(files, commits) -> Outcome:
@@ -578,7 +593,7 @@ def check_structure(files, commits) -> Outcome:
     return Outcome(
         AutomatedCheck.STRUCTURE,
         PASS,
-        f"Source and tests are apart; {len(top)} Python file(s) at the top level.",
+        f"Source and tests are apart; {len(top)} Python file{pluralize(top)} at the top level.",
         evidence,
     )
 

@@ -109,7 +109,7 @@ def test_tests_folder_with_pytest_configuration_passes():
     )
     assert (outcome.result, outcome.summary) == (
         PASS,
-        "1 test file(s), configured by pyproject.toml.",
+        "1 test file, configured by pyproject.toml.",
     )
 
 
@@ -186,7 +186,9 @@ def test_committed_env_with_values_fails_masked():
     assert outcome.evidence == [
         {"file": ".env", "line": 3, "text": "DATABASE_PASSWORD=hunt**********"}
     ]
-    assert outcome.summary.startswith("1 possible secret(s) committed, the first in .env:3.")
+    assert outcome.summary.startswith(
+        "1 possible secret committed, the first in .env:3. Remove it,"
+    )
 
 
 def test_env_example_with_placeholders_is_not_a_secret():
@@ -246,7 +248,7 @@ def test_env_example_listing_every_variable_read_passes():
     outcome = check_env_example([f("app.py", code), f(".env.example", example)], [])
     assert (outcome.result, outcome.summary) == (
         PASS,
-        ".env.example lists all 3 variable(s) the code reads.",
+        ".env.example lists all 3 variables the code reads.",
     )
 
 
@@ -286,7 +288,7 @@ def test_commits_mostly_weak_fails_listing_them():
     outcome = check_commits([], commits)
     assert outcome.result == FAIL
     assert outcome.summary == (
-        "1 of the last 3 commit message(s) are descriptive (33%): messages like “update” do not "
+        "1 of the last 3 commit messages is descriptive (33%): messages like “update” do not "
         "say what changed."
     )
     assert outcome.evidence == [
@@ -313,7 +315,7 @@ def test_one_descriptive_commit_warns_saying_why():
 
     assert (outcome.result, outcome.summary) == (
         WARN,
-        "1 of the last 1 commit message(s) are descriptive (100%), but only 1 commit: "
+        "1 of the last 1 commit message is descriptive (100%), but only 1 commit: "
         "commit in small steps, each saying what changed.",
     )
 
@@ -321,7 +323,7 @@ def test_one_descriptive_commit_warns_saying_why():
 def test_python_syntax_names_the_file_and_line():
     broken = RepoFile(path="app/x.py", text="def (:", syntax_error={"line": 1, "message": "bad"})
     outcome = check_python_syntax([broken, f("app/y.py", "x = 1")], [])
-    assert (outcome.result, outcome.summary) == (FAIL, "1 of 2 Python file(s) do not parse.")
+    assert (outcome.result, outcome.summary) == (FAIL, "1 of 2 Python files does not parse.")
     assert outcome.evidence == [{"file": "app/x.py", "line": 1, "text": "bad"}]
 
 

@@ -577,9 +577,7 @@ def test_staff_spread_the_stages_with_the_admin_action(client_for, staff, stages
     )
 
     assert response.status_code == 200
-    assert "Spring: 3 stage target date(s) set, 12 Dec to 01 Jan 2027." in (
-        response.content.decode()
-    )
+    assert "Spring: 3 stage target dates set, 12 Dec to 01 Jan 2027." in (response.content.decode())
     assert StageTarget.objects.filter(cohort=cohort).count() == 3
 
 

@@ -40,7 +40,7 @@ def _snapshot(iteration, *, status="ready", checks=(), **fields):
 SECRET_FOUND = (
     "no-secrets",
     "fail",
-    "1 possible secret(s) committed, the first in config.py:3.",
+    "1 possible secret committed, the first in config.py:3.",
     [{"file": "config.py", "line": 3, "text": "AWS Access Key: KEY = 'AKIA************'"}],
 )
 README_OK = ("readme", "pass", "README.md is there (190 words).", [{"file": "README.md"}])
@@ -58,7 +58,7 @@ def test_submission_page_shows_each_check_with_its_result_and_evidence(
     page = client_for(learner).get(submission.get_absolute_url()).content.decode()
     assert 'data-check="readme" data-result="pass"' in page
     assert 'data-check="no-secrets" data-result="fail"' in page
-    assert "<strong>No secrets</strong>: 1 possible secret(s) committed" in page
+    assert "<strong>No secrets</strong>: 1 possible secret committed" in page
     assert (
         "<code>config.py:3</code> — <code>AWS Access Key: KEY = &#x27;AKIA************&#x27;</code>"
         in page
@@ -84,7 +84,7 @@ def test_learners_tick_and_the_checks_result_show_side_by_side(
         'data-linked-result="fail">'
     ) in page
     assert "☑</span> Ticked\n      “No secrets committed”;" in page
-    assert "1 possible secret(s) committed, the first in config.py:3." in page
+    assert "1 possible secret committed, the first in config.py:3." in page
     assert 'data-checklist-item="' + str(item.pk + 1) not in page
 
 
@@ -272,7 +272,7 @@ def test_review_page_sums_up_the_checks_after_the_checklist_and_links_them_in_fu
     # What did not pass is named, with its summary; the pass is only counted.
     assert (
         '<li><span class="badge text-bg-danger">Fail</span> No secrets: '
-        "1 possible secret(s) committed, the first in config.py:3.</li>"
+        "1 possible secret committed, the first in config.py:3.</li>"
     ) in summary
     assert summary.count("<li>") == 1
     assert "data-check=" not in page  # each check's evidence is on the submission page...
@@ -403,7 +403,7 @@ def test_staff_ask_for_snapshots_again_from_the_admin(client_for, staff, make_su
         {"action": "fetch_again", "_selected_action": [snapshot.pk]},
         follow=True,
     )
-    assert "1 snapshot(s) will be fetched again." in response.content.decode()
+    assert "1 snapshot will be fetched again." in response.content.decode()
     snapshot.refresh_from_db()
     assert snapshot.status == "pending"
     detail = client.get(f"/admin/learners/snapshot/{snapshot.pk}/change/")
