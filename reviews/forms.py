@@ -199,6 +199,9 @@ class InlineCommentForm(CommentForm):
         self.fields["path"].widget = forms.HiddenInput()
         self.fields["line"].widget = forms.HiddenInput()
         self.fields["body"].widget.attrs["rows"] = 3
+        # The box is only for a comment: the browser refuses an empty one before it is sent.
+        self.fields["body"].required = True
+        self.fields["body"].error_messages["required"] = "Write the comment before adding it."
 
     def clean(self):
         cleaned = super().clean()
@@ -206,8 +209,6 @@ class InlineCommentForm(CommentForm):
             self.add_error("path", "A line comment needs a file.")
         if cleaned.get("line") is None and "line" not in self.errors:
             self.add_error("line", "A line comment needs a line.")
-        if not cleaned.get("body") and "body" not in self.errors:
-            self.add_error("body", "Write the comment.")
         return cleaned
 
 

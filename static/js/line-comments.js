@@ -42,6 +42,23 @@
     });
   }
 
+  // Esc closes a box with nothing typed in it, back to its line number (typed text stays).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") {
+      return;
+    }
+    var box = event.target.closest && event.target.closest("tr.inline-comment-row");
+    var text = box && box.querySelector("textarea");
+    if (!box || (text && text.value.trim())) {
+      return;
+    }
+    var lineLink = box.previousElementSibling.querySelector("a.line-comment-link");
+    box.parentNode.removeChild(box);
+    if (lineLink) {
+      lineLink.focus();
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a.line-comment-link");
     if (link) {

@@ -130,14 +130,14 @@ def _learner_answers(new_page, submission, *, javascript):
         "href", f"/submissions/{submission.pk}/iterations/2/files/tasks/store.py#L25"
     )
     expect(
-        comment.get_by_role("link", name="in the repository: tasks/store.py:25")
+        comment.get_by_role("link", name="tasks/store.py:25 in the repository")
     ).to_have_attribute("href", f"{REPO}/blob/{SHA_2}/tasks/store.py#L25")
     expect(page.get_by_role("link", name="Browse the files of iteration 2")).to_have_attribute(
         "href", f"/submissions/{submission.pk}/iterations/2/files/"
     )
-    expect(page.get_by_role("link", name="Changes since iteration 1")).to_have_attribute(
-        "href", f"/submissions/{submission.pk}/iterations/2/changes/"
-    )
+    expect(
+        page.get_by_role("link", name="Changes since iteration 1", exact=True)
+    ).to_have_attribute("href", f"/submissions/{submission.pk}/iterations/2/changes/")
     assert_accessible(page)
     # The link opens the page again with this comment's answer box (no JavaScript needed).
     comment.get_by_role("link", name="Answer in this thread on tasks/store.py:25").click()
@@ -173,6 +173,13 @@ def test_code_review_with_javascript(demo_data, new_page):
     page.locator("#L20 + tr.inline-comment-row").get_by_role("button", name="Cancel").click()
     expect(page.get_by_role("link", name="Comment on line 20")).to_be_focused()
     expect(page.locator("tr.inline-comment-row")).to_have_count(1)
+    # Esc closes an empty box, back to its line number; an empty box is never sent.
+    box.get_by_role("textbox", name="Comment on line 25").press("Escape")
+    expect(page.get_by_role("link", name="Comment on line 25")).to_be_focused()
+    expect(page.locator("tr.inline-comment-row")).to_have_count(0)
+    page.get_by_role("link", name="Comment on line 25").click()
+    box.get_by_role("button", name="Add to my draft review").click()  # still empty
+    expect(page).to_have_url(re.compile(r"/files/tasks/store\.py$"))  # the browser refused it
     box.get_by_role("textbox", name="Comment on line 25").fill("An empty list is right here.")
     assert_accessible(page)
     box.get_by_role("button", name="Add to my draft review").click()

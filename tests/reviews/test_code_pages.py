@@ -299,6 +299,25 @@ def test_the_inline_box_refuses_a_line_past_the_end_and_shows_the_file_again(
     assert not Review.objects.exists()
 
 
+def test_an_empty_inline_comment_is_refused_once_under_a_box_that_names_its_line(
+    client_for, mentor, claimed
+):
+    client = client_for(mentor)
+    page = client.get(_file_url(claimed, "app/main.py")).content.decode()
+
+    response = client.post(_inline_url(claimed), {"path": "app/main.py", "line": "4", "body": " "})
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    template = page[page.index('<template id="inline-comment-template">') :]
+    assert "required" in template[: template.index("</textarea>")]  # the browser asks first
+    rejected = content[content.index('id="rejected-comment"') :]
+    assert "Your comment on app/main.py, line 4" in rejected
+    assert content.count("Write the comment before adding it.") == 1
+    assert "clear its path and line" not in content
+    assert not Review.objects.exists()
+
+
 def test_the_inline_box_with_a_forged_path_sends_the_mentor_to_the_review_form(
     client_for, mentor, claimed
 ):

@@ -156,8 +156,8 @@ def test_a_comment_on_a_stored_line_opens_the_file_view_with_the_host_second(
     assert anchors == [
         f'<a href="/submissions/{submission.pk}/iterations/1/files/app/main.py#L12">'
         f'app/main.py:12</a> <span class="small">(<a href="{host}#L12" '
-        'rel="noopener noreferrer nofollow">in the repository<span class="visually-hidden">: '
-        "app/main.py:12</span></a>)</span>",
+        'rel="noopener noreferrer nofollow" aria-label="app/main.py:12 in the repository">'
+        "in the repository</a>)</span>",
         f'<a href="{host}#L99" rel="noopener noreferrer nofollow">app/main.py:99</a>',
     ]
 
