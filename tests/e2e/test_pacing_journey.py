@@ -41,7 +41,7 @@ def test_pacing_journey(demo_data, new_page, live_server, settings, deliver_mail
         label="Spread the stages evenly over the cohort's dates"
     )
     staff.get_by_role("button", name="Go").click()
-    expect(staff.locator(".messagelist")).to_contain_text("stage target date(s) set")
+    expect(staff.locator(".messagelist")).to_contain_text("stage target dates set")
     assert_accessible(staff)
     first = StageTarget.objects.get(cohort=cohort, stage__number=1)
     days = (first.due_on - today).days
