@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPSConnection
 from urllib.parse import urljoin, urlsplit
 
-from learners.repository import RepositoryRefused, Target, target_resolve
+from learners.repository import HostNotFound, RepositoryRefused, Target, target_resolve
 
 HISTORY_DEPTH = 50
 GIT_MINIMUM = (2, 37)  # http.curloptResolve, which pins the connection to checked addresses
@@ -163,7 +163,7 @@ def _fetch_in(
                 "Reading the repository needed more memory or processor time than a "
                 "snapshot may use.",
             )
-        raise FetchFailed(FAILED, "The repository could not be read (an unexpected error).")
+        raise FetchFailed(FAILED, "An unexpected error stopped the read.")
     with open(answer, encoding="utf-8") as stream:
         data = json.load(stream)
     if "failed" in data:
@@ -240,6 +240,8 @@ def _follow(url: str, spec: dict) -> tuple[str, Target]:
     for _ in range(MAX_REDIRECTS + 1):
         try:
             target = target_resolve(url, hosts=spec["hosts"], allow_loopback=spec["allow_loopback"])
+        except HostNotFound as missing:
+            raise FetchFailed(FAILED, str(missing)) from None
         except RepositoryRefused as refused:
             raise FetchFailed(HOST_NOT_ALLOWED, str(refused)) from None
         status, location = _refs_request(target, url, timeout)

@@ -25,6 +25,11 @@ class RepositoryRefused(Exception):
     """The address is not one the app may fetch; the message says why, for the learner."""
 
 
+class HostNotFound(RepositoryRefused):
+    """The host is allowed but its name did not resolve: the address may be right and the
+    lookup failed (a typo, or the worker's DNS), so it is a failed read, not a refusal."""
+
+
 @dataclass(frozen=True)
 class Target:
     scheme: str
@@ -84,7 +89,7 @@ def target_resolve(url: str, *, hosts: list[str], allow_loopback: bool, resolve=
         return Target(scheme, host, port, (LOOPBACK_HOSTS[host],))
     addresses = (resolve or _resolve)(host, port)
     if not addresses:
-        raise RepositoryRefused(f"{host} has no address.")
+        raise HostNotFound(f"{host} has no address.")
     private = [address for address in addresses if not address_is_public(address)]
     if private:
         raise RepositoryRefused(
@@ -98,5 +103,5 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise RepositoryRefused(f"{host} could not be found.") from None
+        raise HostNotFound(f"{host} could not be found.") from None
     return list(dict.fromkeys(info[4][0] for info in infos))

@@ -41,7 +41,7 @@ RERUN_INTERVAL = timedelta(minutes=1)
 STALE_AFTER = timedelta(minutes=5)
 MB = 1024 * 1024
 PATH_MAX = 1000  # SnapshotFile.path's max_length
-UNREADABLE = "The repository could not be read (an unexpected error)."
+UNREADABLE = "An unexpected error stopped the read."
 
 logger = logging.getLogger(__name__)
 

@@ -42,6 +42,32 @@
     });
   }
 
+  // A comment the server refused comes back in a box below the file (which is where it stays
+  // without JavaScript); here it moves under the line it is about, as it was when written.
+  (function () {
+    var rejected = document.getElementById("rejected-comment");
+    var table = document.querySelector("table[data-path][data-open-line]");
+    var row = table && document.getElementById("L" + table.getAttribute("data-open-line"));
+    if (!rejected || !row || !table.contains(row)) {
+      return;
+    }
+    var box = document.createElement("tr");
+    box.className = "inline-comment-row";
+    var cell = document.createElement("td");
+    cell.colSpan = row.children.length;
+    while (rejected.firstChild) {
+      cell.appendChild(rejected.firstChild);
+    }
+    box.appendChild(cell);
+    row.parentNode.insertBefore(box, row.nextSibling);
+    rejected.parentNode.removeChild(rejected);
+    var body = cell.querySelector("textarea");
+    if (body) {
+      body.setAttribute("aria-label", "Comment on line " + table.getAttribute("data-open-line"));
+      body.focus();
+    }
+  })();
+
   // Esc closes a box with nothing typed in it, back to its line number (typed text stays).
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") {

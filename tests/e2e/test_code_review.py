@@ -180,6 +180,15 @@ def test_code_review_with_javascript(demo_data, new_page):
     page.get_by_role("link", name="Comment on line 25").click()
     box.get_by_role("button", name="Add to my draft review").click()  # still empty
     expect(page).to_have_url(re.compile(r"/files/tasks/store\.py$"))  # the browser refused it
+    # Spaces pass the browser's check; the server's refusal comes back in the box under line 25.
+    box.get_by_role("textbox", name="Comment on line 25").fill("   ")
+    box.get_by_role("button", name="Add to my draft review").click()
+    expect(page).to_have_url(re.compile(r"/review/comments/$"))
+    expect(page.locator("#rejected-comment")).to_have_count(0)
+    expect(box).to_contain_text("Your comment on tasks/store.py, line 25")
+    expect(box.get_by_text("Write the comment before adding it.")).to_have_count(1)
+    expect(box.get_by_role("textbox", name="Comment on line 25")).to_be_focused()
+    assert_accessible(page)
     box.get_by_role("textbox", name="Comment on line 25").fill("An empty list is right here.")
     assert_accessible(page)
     box.get_by_role("button", name="Add to my draft review").click()

@@ -227,6 +227,17 @@ def test_disallowed_host_is_refused_before_any_connection(settings):
     )
 
 
+def test_allowed_host_whose_name_does_not_resolve_fails_as_unread_not_as_refused(settings):
+    # .invalid never resolves (RFC 6761): the host is allowed, so the one reason is the lookup.
+    settings.REPOSITORY_HOSTS = ["nowhere.invalid"]
+    snapshot, _ = _take("https://nowhere.invalid/ada/tasks")
+    assert (snapshot.status, snapshot.reason, snapshot.message) == (
+        "failed",
+        "fetch_failed",
+        "nowhere.invalid could not be found.",
+    )
+
+
 def test_allowed_host_resolving_to_a_private_address_is_refused_before_connecting(settings):
     # "localhost" allowed as a host, but over https it must resolve to a public address (on
     # port 443, where nothing listens here: a connection would fail with another message).
@@ -391,7 +402,7 @@ def test_an_unexpected_error_fails_that_snapshot_and_the_job_takes_the_next(
     assert (broken.status, broken.reason, broken.message) == (
         "failed",
         "fetch_failed",
-        "The repository could not be read (an unexpected error).",
+        "An unexpected error stopped the read.",
     )
     assert broken.files.count() == 0
     assert fine.status == Snapshot.Status.READY

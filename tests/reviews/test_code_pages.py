@@ -426,6 +426,21 @@ def test_changes_list_each_changed_file_with_counts(client_for, mentor, resubmit
     ]
 
 
+def test_change_counts_show_a_sign_only_on_lines_that_were_added_or_removed(
+    client_for, mentor, resubmitted
+):
+    content = client_for(mentor).get(_changes_url(resubmitted)).content.decode()
+
+    table = content[content.index('id="changed-files"') :]
+    table = table[: table.index("</table>")]
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', table)
+    assert cells == ["+3", "−1", "0", "0", "0", "−1"]
+    assert "· modified · +3 −1</span>" in content
+    assert "· removed · −1</span>" in content
+    assert "+0" not in content
+    assert "−0" not in content
+
+
 def test_a_file_past_the_diff_limit_is_listed_with_a_link_not_diffed(
     client_for, mentor, resubmitted, monkeypatch
 ):
