@@ -293,22 +293,6 @@ def test_a_due_soon_reminder_missed_on_its_day_goes_out_the_next_day(paced):
     )
 
 
-def test_a_due_soon_reminder_sent_on_its_day_is_not_sent_again_the_next_day(
-    paced, monkeypatch, django_assert_num_queries
-):
-    cohort, stages = paced["cohort"], paced["stages"]
-    StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
-    assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
-
-    def record(**kwargs):
-        raise AssertionError("recorded again")
-
-    monkeypatch.setattr(reminders, "reminder_record", record)
-    # Learners, stage dates, project dates, extensions, and what was sent about these dates.
-    with django_assert_num_queries(5):
-        assert cohort_reminders_send(cohort=cohort, today=TODAY + DAY, now=at(9, TODAY + DAY)) == 0
-
-
 @pytest.mark.parametrize("count", [1, 5])
 def test_checking_what_was_sent_on_earlier_days_is_one_query_whatever_the_learners(
     paced, django_assert_num_queries, count
@@ -532,9 +516,12 @@ def test_a_failing_cohort_is_logged_and_the_others_still_get_theirs(paced, monke
     ]
 
 
-def test_a_second_run_the_same_day_tries_no_reminder_again(
-    paced, monkeypatch, django_assert_num_queries
+@pytest.mark.parametrize("days_later", [0, 1], ids=["the same day", "the next day"])
+def test_a_later_run_tries_no_reminder_sent_already(
+    paced, monkeypatch, django_assert_num_queries, days_later
 ):
+    """A "due soon" sent on its day is not tried again later that day, nor the next day
+    (when the date is still ahead and so still in its window)."""
     cohort, stages = paced["cohort"], paced["stages"]
     StageTarget.objects.create(cohort=cohort, stage=stages[0], due_on=TODAY + 2 * DAY)
     assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(9)) == 2
@@ -543,9 +530,10 @@ def test_a_second_run_the_same_day_tries_no_reminder_again(
         raise AssertionError("recorded again")
 
     monkeypatch.setattr(reminders, "reminder_record", record)
-    # Learners, stage dates, project dates, extensions, and who was reminded today.
+    later = TODAY + days_later * DAY
+    # Learners, stage dates, project dates, extensions, and what was sent about these dates.
     with django_assert_num_queries(5):
-        assert cohort_reminders_send(cohort=cohort, today=TODAY, now=at(10)) == 0
+        assert cohort_reminders_send(cohort=cohort, today=later, now=at(10, later)) == 0
 
 
 def test_a_learner_in_two_cohorts_hears_about_each_cohorts_date(paced):
